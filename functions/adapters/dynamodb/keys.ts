@@ -1,0 +1,81 @@
+/**
+ * Every key string of the table is built here and nowhere else.
+ *
+ * Layout (one partition per directory, so no query can ever cross directories):
+ *
+ * | item                         | pk             | sk                                   |
+ * |------------------------------|----------------|--------------------------------------|
+ * | directory record             | DIR#<dir>      | DIRECTORY                            |
+ * | counters (totalResults)      | DIR#<dir>      | COUNTERS                             |
+ * | user                         | DIR#<dir>      | USER#<userId>                        |
+ * | group                        | DIR#<dir>      | GROUP#<groupId>                      |
+ * | membership (group → member)  | DIR#<dir>      | MEMBER#<groupId>#<memberId>          |
+ * | reverse membership           | DIR#<dir>      | MEMBEROF#<memberId>#<groupId>        |
+ * | userName claim (lower case)  | DIR#<dir>      | UNIQUE#USERNAME#<lower(userName)>    |
+ * | externalId claim (exact)     | DIR#<dir>      | UNIQUE#EXTERNALID#<externalId>       |
+ * | group displayName claim      | DIR#<dir>      | UNIQUE#GROUPNAME#<lower(displayName)>|
+ * | paging marker (TTL)          | DIR#<dir>      | PAGE#<hash>                          |
+ *
+ * The directory index (gsi1) holds DIRECTORY items only: gsi1pk = DIRECTORIES, gsi1sk = <dir>.
+ */
+
+const SEP = '#';
+
+export const SK = {
+  directory: 'DIRECTORY',
+  counters: 'COUNTERS',
+  userPrefix: 'USER#',
+  groupPrefix: 'GROUP#',
+  memberPrefix: 'MEMBER#',
+  memberOfPrefix: 'MEMBEROF#',
+  userNameClaimPrefix: 'UNIQUE#USERNAME#',
+  externalIdClaimPrefix: 'UNIQUE#EXTERNALID#',
+  groupNameClaimPrefix: 'UNIQUE#GROUPNAME#',
+  pagePrefix: 'PAGE#',
+} as const;
+
+/** gsi1 partition holding every directory record. */
+export const DIRECTORIES_INDEX_PK = 'DIRECTORIES';
+
+/** Case folding used by the case-insensitive uniqueness claims (userName, group displayName). */
+export function foldCase(value: string): string {
+  return value.normalize('NFC').toLowerCase();
+}
+
+export const keys = {
+  partition: (directoryId: string) => `DIR${SEP}${directoryId}`,
+  directory: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.directory }),
+  counters: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.counters }),
+  user: (directoryId: string, userId: string) => ({ pk: keys.partition(directoryId), sk: SK.userPrefix + userId }),
+  group: (directoryId: string, groupId: string) => ({ pk: keys.partition(directoryId), sk: SK.groupPrefix + groupId }),
+  membership: (directoryId: string, groupId: string, memberId: string) => ({
+    pk: keys.partition(directoryId),
+    sk: `${SK.memberPrefix}${groupId}${SEP}${memberId}`,
+  }),
+  reverseMembership: (directoryId: string, memberId: string, groupId: string) => ({
+    pk: keys.partition(directoryId),
+    sk: `${SK.memberOfPrefix}${memberId}${SEP}${groupId}`,
+  }),
+  /** Sort-key prefix of all memberships of one group. */
+  groupMembersPrefix: (groupId: string) => `${SK.memberPrefix}${groupId}${SEP}`,
+  /** Sort-key prefix of all reverse memberships of one member. */
+  memberGroupsPrefix: (memberId: string) => `${SK.memberOfPrefix}${memberId}${SEP}`,
+  userNameClaim: (directoryId: string, userName: string) => ({
+    pk: keys.partition(directoryId),
+    sk: SK.userNameClaimPrefix + foldCase(userName),
+  }),
+  externalIdClaim: (directoryId: string, externalId: string) => ({
+    pk: keys.partition(directoryId),
+    sk: SK.externalIdClaimPrefix + externalId,
+  }),
+  groupNameClaim: (directoryId: string, displayName: string) => ({
+    pk: keys.partition(directoryId),
+    sk: SK.groupNameClaimPrefix + foldCase(displayName),
+  }),
+  pageMarker: (directoryId: string, hash: string) => ({ pk: keys.partition(directoryId), sk: SK.pagePrefix + hash }),
+} as const;
+
+/** The directory id of a partition key, or undefined when the key is not a directory partition. */
+export function directoryIdOfPartition(pk: string): string | undefined {
+  return pk.startsWith(`DIR${SEP}`) ? pk.slice(4) : undefined;
+}
