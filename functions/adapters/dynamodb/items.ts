@@ -20,6 +20,8 @@ interface ResourceItemBase {
   created: string;
   lastModified: string;
   attributes: StoredAttributes;
+  /** Ids of the groups this resource is a direct member of; absent when none. Changing it does not bump `version`. */
+  memberOf?: Set<string>;
 }
 
 export interface UserItem extends ResourceItemBase {
@@ -40,16 +42,6 @@ export interface MembershipItem {
   memberId: string;
   memberType: 'User' | 'Group';
   created: string;
-}
-
-/** The reverse of a membership (member → group), written in the same transaction; raises no event. */
-export interface ReverseMembershipItem {
-  pk: string;
-  sk: string;
-  directoryId: string;
-  groupId: string;
-  memberId: string;
-  memberType: 'User' | 'Group';
 }
 
 export type DirectoryProvider = 'entra' | 'okta' | 'generic';

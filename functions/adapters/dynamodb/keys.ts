@@ -10,13 +10,16 @@
  * | user                         | DIR#<dir>      | USER#<userId>                        |
  * | group                        | DIR#<dir>      | GROUP#<groupId>                      |
  * | membership (group → member)  | DIR#<dir>      | MEMBER#<groupId>#<memberId>          |
- * | reverse membership           | DIR#<dir>      | MEMBEROF#<memberId>#<groupId>        |
  * | userName claim (lower case)  | DIR#<dir>      | UNIQUE#USERNAME#<lower(userName)>    |
  * | externalId claim (exact)     | DIR#<dir>      | UNIQUE#EXTERNALID#<externalId>       |
  * | group displayName claim      | DIR#<dir>      | UNIQUE#GROUPNAME#<lower(displayName)>|
  * | paging marker (TTL)          | DIR#<dir>      | PAGE#<hash>                          |
  *
  * The directory index (gsi1) holds DIRECTORY items only: gsi1pk = DIRECTORIES, gsi1sk = <dir>.
+ *
+ * The groups a user (or nested group) belongs to are kept on the member's own item as the string
+ * set `memberOf`, updated in the same transaction as the membership item. So a user's `groups`
+ * attribute costs no extra read, and deleting a user finds its memberships with strong consistency.
  */
 
 const SEP = '#';
@@ -27,7 +30,6 @@ export const SK = {
   userPrefix: 'USER#',
   groupPrefix: 'GROUP#',
   memberPrefix: 'MEMBER#',
-  memberOfPrefix: 'MEMBEROF#',
   userNameClaimPrefix: 'UNIQUE#USERNAME#',
   externalIdClaimPrefix: 'UNIQUE#EXTERNALID#',
   groupNameClaimPrefix: 'UNIQUE#GROUPNAME#',
@@ -52,14 +54,8 @@ export const keys = {
     pk: keys.partition(directoryId),
     sk: `${SK.memberPrefix}${groupId}${SEP}${memberId}`,
   }),
-  reverseMembership: (directoryId: string, memberId: string, groupId: string) => ({
-    pk: keys.partition(directoryId),
-    sk: `${SK.memberOfPrefix}${memberId}${SEP}${groupId}`,
-  }),
   /** Sort-key prefix of all memberships of one group. */
   groupMembersPrefix: (groupId: string) => `${SK.memberPrefix}${groupId}${SEP}`,
-  /** Sort-key prefix of all reverse memberships of one member. */
-  memberGroupsPrefix: (memberId: string) => `${SK.memberOfPrefix}${memberId}${SEP}`,
   userNameClaim: (directoryId: string, userName: string) => ({
     pk: keys.partition(directoryId),
     sk: SK.userNameClaimPrefix + foldCase(userName),
