@@ -14,6 +14,7 @@
  * | externalId claim (exact)     | DIR#<dir>      | UNIQUE#EXTERNALID#<externalId>       |
  * | group displayName claim      | DIR#<dir>      | UNIQUE#GROUPNAME#<lower(displayName)>|
  * | paging marker (TTL)          | DIR#<dir>      | PAGE#<hash>                          |
+ * | bearer token last use        | DIR#<dir>      | TOKENUSE#<tokenId>                   |
  *
  * The directory index (gsi1) holds DIRECTORY items only: gsi1pk = DIRECTORIES, gsi1sk = <dir>.
  *
@@ -34,6 +35,7 @@ export const SK = {
   externalIdClaimPrefix: 'UNIQUE#EXTERNALID#',
   groupNameClaimPrefix: 'UNIQUE#GROUPNAME#',
   pagePrefix: 'PAGE#',
+  tokenUsePrefix: 'TOKENUSE#',
 } as const;
 
 /** gsi1 partition holding every directory record. */
@@ -69,6 +71,8 @@ export const keys = {
     sk: SK.groupNameClaimPrefix + foldCase(displayName),
   }),
   pageMarker: (directoryId: string, hash: string) => ({ pk: keys.partition(directoryId), sk: SK.pagePrefix + hash }),
+  /** When a bearer token was last used; written at most every few minutes per token and warm Lambda. */
+  tokenUse: (directoryId: string, tokenId: string) => ({ pk: keys.partition(directoryId), sk: SK.tokenUsePrefix + tokenId }),
 } as const;
 
 /** The directory id of a partition key, or undefined when the key is not a directory partition. */
