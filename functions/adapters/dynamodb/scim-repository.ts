@@ -1,0 +1,494 @@
+/**
+ * The DynamoDB implementation of the directory service's storage port: the one place that knows
+ * the SCIM items' keys, condition expressions and SDK errors.
+ *
+ * Cost per call is part of the contract (see docs/storage.md): a read by id is one GetItem, a
+ * claim lookup one GetItem, a create one TransactWriteItems, a membership change O(members changed).
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import {
+  MissingReferenceError,
+  UniquenessConflictError,
+  VersionConflictError,
+  type Claim,
+  type CounterDelta,
+  type Counters,
+  type MemberRef,
+  type Page,
+  type ResourceType,
+  type ScimRepository,
+  type StoredResource,
+} from '../../service/repository.ts';
+import { keys, SK } from './keys.ts';
+import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
+
+type Key = { pk: string; sk: string };
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** DynamoDB allows 100 items per TransactWriteItems. */
+const MAX_TRANSACTION_ITEMS = 100;
+/** DynamoDB allows 100 keys per BatchGetItem. */
+const MAX_BATCH_GET_KEYS = 100;
+/** Attempts for a transaction cancelled only by TransactionConflict (another transaction on the same item). */
+const MAX_CONFLICT_ATTEMPTS = 8;
+/** Attempts for BatchGetItem's UnprocessedKeys. */
+const MAX_UNPROCESSED_ATTEMPTS = 6;
+
+/** Membership-purge transactions run at once when a group is deleted. */
+const PURGE_CONCURRENCY = 8;
+
+/** Runs `task` over `items` with at most `limit` in flight; rejects with the first failure. */
+async function mapConcurrently<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Full-jitter exponential backoff, capped at one second. */
+const backoff = (attempt: number) => sleep(Math.random() * Math.min(1000, 15 * 2 ** attempt));
+
+function resourceKey(directoryId: string, type: ResourceType, id: string): Key {
+  return type === 'User' ? keys.user(directoryId, id) : keys.group(directoryId, id);
+}
+
+function claimKey(directoryId: string, claim: Claim): Key {
+  switch (claim.kind) {
+    case 'userName':
+      return keys.userNameClaim(directoryId, claim.value);
+    case 'externalId':
+      return keys.externalIdClaim(directoryId, claim.value);
+    case 'groupName':
+      return keys.groupNameClaim(directoryId, claim.value);
+  }
+}
+
+function toStoredResource(item: Record<string, NativeAttributeValue>): StoredResource {
+  const memberOf = item.memberOf instanceof Set ? [...(item.memberOf as Set<string>)].sort() : [];
+  return {
+    id: item.id as string,
+    version: item.version as number,
+    created: item.created as string,
+    lastModified: item.lastModified as string,
+    attributes: (item.attributes ?? {}) as Record<string, unknown>,
+    memberOf,
+  };
+}
+
+function counterUpdate(directoryId: string, tableName: string, delta: CounterDelta): TransactItem | undefined {
+  const entries = Object.entries(delta).filter(([, value]) => value !== undefined && value !== 0) as [string, number][];
+  if (entries.length === 0) return undefined;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.counters(directoryId),
+      UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
+    },
+  };
+}
+
+/** The reasons DynamoDB gave for cancelling a transaction, one per item. */
+function cancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
+export interface DynamoDbScimRepositoryOptions {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  /** Clock for paging-marker expiry; injectable in tests. */
+  now?: () => number;
+}
+
+/** SCIM users, groups and memberships in the single table. */
+export class DynamoDbScimRepository implements ScimRepository {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly now: () => number;
+
+  constructor(options: DynamoDbScimRepositoryOptions) {
+    this.db = options.documentClient;
+    this.tableName = options.tableName;
+    this.now = options.now ?? Date.now;
+  }
+
+  async getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: resourceKey(directoryId, type, id), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : toStoredResource(Item);
+  }
+
+  async findIdByClaim(directoryId: string, claim: Claim): Promise<string | undefined> {
+    // Strongly consistent: Entra ID looks a user up right before creating it, and retries a
+    // create whose response it lost; a stale answer here would create a duplicate.
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: claimKey(directoryId, claim), ConsistentRead: true }),
+    );
+    return Item?.resourceId as string | undefined;
+  }
+
+  async createResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...resourceKey(directoryId, type, resource.id),
+            [TABLE_DEFINITION.entityAttribute]: type === 'User' ? ENTITY.user : ENTITY.group,
+            directoryId,
+            id: resource.id,
+            version: resource.version,
+            created: resource.created,
+            lastModified: resource.lastModified,
+            attributes: resource.attributes,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...claims.map((claim) => this.putClaim(directoryId, claim, resource.id)),
+    ];
+    const counter = counterUpdate(directoryId, this.tableName, counters);
+    if (counter !== undefined) items.push(counter);
+    await this.transact(items, (codes) => this.explainClaimFailure(codes, 1, claims));
+  }
+
+  async updateResource(
+    directoryId: string,
+    type: ResourceType,
+    before: StoredResource,
+    after: StoredResource,
+    claims: { add: Claim[]; remove: Claim[] },
+    counters: CounterDelta,
+  ): Promise<void> {
+    // UpdateItem rather than Put: `memberOf` is changed by membership transactions without a
+    // version bump, and a Put would overwrite it.
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: resourceKey(directoryId, type, before.id),
+          UpdateExpression: 'SET #attributes = :attributes, #version = :version, lastModified = :lastModified',
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#attributes': 'attributes', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':attributes': after.attributes,
+            ':version': after.version,
+            ':lastModified': after.lastModified,
+            ':expected': before.version,
+          },
+        },
+      },
+      ...claims.add.map((claim) => this.putClaim(directoryId, claim, before.id)),
+      ...claims.remove.map((claim) => this.deleteClaim(directoryId, claim, before.id)),
+    ];
+    const counter = counterUpdate(directoryId, this.tableName, counters);
+    if (counter !== undefined) items.push(counter);
+    await this.transact(items, (codes) => {
+      if (codes[0] === 'ConditionalCheckFailed') return new VersionConflictError();
+      return this.explainClaimFailure(codes, 1, claims.add);
+    });
+  }
+
+  async deleteResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: resourceKey(directoryId, type, resource.id),
+          // No membership may have appeared since the caller removed them.
+          ConditionExpression: '#version = :expected AND attribute_not_exists(memberOf)',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': resource.version },
+        },
+      },
+      ...claims.map((claim) => this.deleteClaim(directoryId, claim, resource.id)),
+    ];
+    const counter = counterUpdate(directoryId, this.tableName, counters);
+    if (counter !== undefined) items.push(counter);
+    await this.transact(items, () => new VersionConflictError());
+  }
+
+  async listResources(directoryId: string, type: ResourceType, options: { limit: number; startAfter?: string }): Promise<Page<StoredResource>> {
+    const prefix = type === 'User' ? SK.userPrefix : SK.groupPrefix;
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.partition(directoryId), ':prefix': prefix },
+        Limit: options.limit,
+        ...(options.startAfter === undefined
+          ? {}
+          : { ExclusiveStartKey: { pk: keys.partition(directoryId), sk: prefix + options.startAfter } }),
+      }),
+    );
+    const items = Items.map(toStoredResource);
+    const last = LastEvaluatedKey?.sk as string | undefined;
+    return last === undefined ? { items } : { items, lastKey: last.slice(prefix.length) };
+  }
+
+  async getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
+    const found = await this.batchGet([...new Set(ids)].map((id) => resourceKey(directoryId, type, id)));
+    const byId = new Map(found.map((item) => [item.id as string, toStoredResource(item)]));
+    return ids.flatMap((id) => {
+      const resource = byId.get(id);
+      return resource === undefined ? [] : [resource];
+    });
+  }
+
+  async getCounters(directoryId: string): Promise<Counters> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.counters(directoryId), ConsistentRead: true }));
+    return {
+      users: (Item?.users as number | undefined) ?? 0,
+      activeUsers: (Item?.activeUsers as number | undefined) ?? 0,
+      groups: (Item?.groups as number | undefined) ?? 0,
+    };
+  }
+
+  async resolveMembers(directoryId: string, ids: string[], typeHints: Map<string, ResourceType>): Promise<Map<string, ResourceType>> {
+    const wanted: Key[] = [];
+    for (const id of new Set(ids)) {
+      const hint = typeHints.get(id);
+      if (hint !== 'Group') wanted.push(keys.user(directoryId, id));
+      if (hint !== 'User') wanted.push(keys.group(directoryId, id));
+    }
+    const found = await this.batchGet(wanted, ['sk', 'id']);
+    return new Map(found.map((item) => [item.id as string, (item.sk as string).startsWith(SK.userPrefix) ? 'User' : 'Group']));
+  }
+
+  async existingMemberships(directoryId: string, groupId: string, memberIds: string[]): Promise<Map<string, ResourceType>> {
+    const found = await this.batchGet(
+      [...new Set(memberIds)].map((memberId) => keys.membership(directoryId, groupId, memberId)),
+      ['memberId', 'memberType'],
+    );
+    return new Map(found.map((item) => [item.memberId as string, item.memberType as ResourceType]));
+  }
+
+  async listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string }): Promise<Page<MemberRef>> {
+    const prefix = keys.groupMembersPrefix(groupId);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.partition(directoryId), ':prefix': prefix },
+        ProjectionExpression: 'memberId, memberType',
+        ConsistentRead: true,
+        Limit: options.limit,
+        ...(options.startAfter === undefined
+          ? {}
+          : { ExclusiveStartKey: keys.membership(directoryId, groupId, options.startAfter) }),
+      }),
+    );
+    const items = Items.map((item) => ({ id: item.memberId as string, type: item.memberType as ResourceType }));
+    const last = LastEvaluatedKey?.sk as string | undefined;
+    return last === undefined ? { items } : { items, lastKey: last.slice(prefix.length) };
+  }
+
+  async changeMemberships(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    options: { now: string; bumpGroupVersion: boolean },
+  ): Promise<void> {
+    const { now } = options;
+    const groupSet = new Set([groupId]);
+    const work: TransactItem[][] = [
+      ...changes.add.map((member): TransactItem[] => [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...keys.membership(directoryId, groupId, member.id),
+              [TABLE_DEFINITION.entityAttribute]: ENTITY.membership,
+              directoryId,
+              groupId,
+              memberId: member.id,
+              memberType: member.type,
+              created: now,
+            },
+            ConditionExpression: 'attribute_not_exists(sk)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: resourceKey(directoryId, member.type, member.id),
+            UpdateExpression: 'ADD memberOf :group',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':group': groupSet },
+          },
+        },
+      ]),
+      ...changes.remove.map((member): TransactItem[] => [
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.membership(directoryId, groupId, member.id),
+            ConditionExpression: 'attribute_exists(sk)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: resourceKey(directoryId, member.type, member.id),
+            UpdateExpression: 'DELETE memberOf :group',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':group': groupSet },
+          },
+        },
+      ]),
+    ];
+    const memberIds = [...changes.add, ...changes.remove].map((member) => member.id);
+    const perChunk = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
+    const chunks: Array<{ ids: string[]; items: TransactItem[] }> = [];
+    for (let start = 0; start < work.length; start += perChunk) {
+      chunks.push({ ids: memberIds.slice(start, start + perChunk), items: work.slice(start, start + perChunk).flat() });
+    }
+    if (!options.bumpGroupVersion) {
+      // Purging a group about to be deleted: no version to keep, so chunks may run side by side.
+      await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.transact(chunk.items, (codes) => this.explainMemberFailure(codes, chunk.ids)));
+      return;
+    }
+    for (const { ids: chunkIds, items } of chunks) {
+      // The group's version moves with its member list, so its ETag changes too.
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.group(directoryId, groupId),
+          UpdateExpression: 'ADD #version :one SET lastModified = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':one': 1, ':now': now },
+        },
+      });
+      await this.transact(items, (codes) => {
+        if (codes[codes.length - 1] === 'ConditionalCheckFailed') return new MissingReferenceError([groupId]);
+        return this.explainMemberFailure(codes, chunkIds);
+      });
+    }
+  }
+
+  /** A member whose item is gone is a missing reference; a membership that changed under us is a conflict. */
+  private explainMemberFailure(codes: string[], memberIds: string[]): Error {
+    const missing = memberIds.filter((_, i) => codes[2 * i + 1] === 'ConditionalCheckFailed');
+    return missing.length > 0 ? new MissingReferenceError(missing) : new VersionConflictError();
+  }
+
+  async getPageMarker(directoryId: string, marker: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.pageMarker(directoryId, marker) }));
+    if (Item === undefined) return undefined;
+    // TTL deletion lags by up to days; expiry is checked here too.
+    if ((Item[TABLE_DEFINITION.timeToLiveAttribute] as number) * 1000 < this.now()) return undefined;
+    return Item.lastKey as string;
+  }
+
+  async putPageMarker(directoryId: string, marker: string, lastKey: string, ttlSeconds: number): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.pageMarker(directoryId, marker),
+          lastKey,
+          [TABLE_DEFINITION.timeToLiveAttribute]: Math.floor(this.now() / 1000) + ttlSeconds,
+        },
+      }),
+    );
+  }
+
+  private putClaim(directoryId: string, claim: Claim, resourceId: string): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...claimKey(directoryId, claim), resourceId },
+        ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
+        ExpressionAttributeValues: { ':self': resourceId },
+      },
+    };
+  }
+
+  private deleteClaim(directoryId: string, claim: Claim, resourceId: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: claimKey(directoryId, claim),
+        ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
+        ExpressionAttributeValues: { ':self': resourceId },
+      },
+    };
+  }
+
+  /** Maps a cancelled transaction whose claim puts start at `offset` to the claim that was taken. */
+  private explainClaimFailure(codes: string[], offset: number, claims: Claim[]): Error {
+    const taken = claims.find((_, i) => codes[offset + i] === 'ConditionalCheckFailed');
+    return taken === undefined ? new VersionConflictError() : new UniquenessConflictError(taken);
+  }
+
+  /**
+   * Runs one TransactWriteItems. A cancellation caused only by TransactionConflict is retried
+   * with backoff; one with a failed condition is turned into a domain error by `explain`.
+   */
+  private async transact(items: TransactItem[], explain: (codes: string[]) => Error): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes === undefined) throw error;
+        if (codes.includes('ConditionalCheckFailed')) {
+          const domainError = explain(codes);
+          (domainError as { cause?: unknown }).cause = error;
+          throw domainError;
+        }
+        if (!codes.includes('TransactionConflict') || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
+        await backoff(attempt);
+      }
+    }
+  }
+
+  private async batchGet(wanted: Key[], projection?: string[]): Promise<Record<string, NativeAttributeValue>[]> {
+    const found: Record<string, NativeAttributeValue>[] = [];
+    for (let start = 0; start < wanted.length; start += MAX_BATCH_GET_KEYS) {
+      let pending: Key[] = wanted.slice(start, start + MAX_BATCH_GET_KEYS);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_UNPROCESSED_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed after retries');
+        const { Responses, UnprocessedKeys } = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ...(projection === undefined
+                  ? {}
+                  : {
+                      ProjectionExpression: projection.map((_, i) => `#p${i}`).join(', '),
+                      ExpressionAttributeNames: Object.fromEntries(projection.map((name, i) => [`#p${i}`, name])),
+                    }),
+              },
+            },
+          }),
+        );
+        found.push(...(Responses?.[this.tableName] ?? []));
+        pending = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Key[];
+        if (pending.length > 0) await backoff(attempt);
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,5 @@
+/** Lambda entry point for the SCIM discovery endpoints (/ServiceProviderConfig, /ResourceTypes, /Schemas), behind API Gateway (REST API, proxy integration). */
+import { lambdaDependencies } from './lambda-dependencies.ts';
+import { createScimHandler } from './scim-handler.ts';
+
+export const handler = createScimHandler('discovery', lambdaDependencies());

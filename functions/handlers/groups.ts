@@ -1,0 +1,5 @@
+/** Lambda entry point for the SCIM Groups endpoints, behind API Gateway (REST API, proxy integration). */
+import { lambdaDependencies } from './lambda-dependencies.ts';
+import { createScimHandler } from './scim-handler.ts';
+
+export const handler = createScimHandler('Groups', lambdaDependencies());

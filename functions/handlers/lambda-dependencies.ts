@@ -1,0 +1,24 @@
+/**
+ * Dependencies of the SCIM Lambdas, built once per execution environment at module load: a bad
+ * deploy (a missing variable) fails at cold start rather than at the first request.
+ */
+import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
+import { requiredEnv } from '../auth/config.ts';
+import { tokenVerifierFromEnv } from '../auth/token-verifier.ts';
+import { DirectoryService } from '../service/directory-service.ts';
+import { createLogger, type ScimHandlerDependencies } from './scim-handler.ts';
+
+/** Reads TABLE_NAME, TOKEN_SECRET_PREFIX, TOKEN_CACHE_TTL_SECONDS and SCIM_BASE_URL. */
+export function lambdaDependencies(): ScimHandlerDependencies {
+  const tableName = requiredEnv('TABLE_NAME');
+  const documentClient = createDocumentClient(createDynamoDbClient());
+  const dependencies: ScimHandlerDependencies = {
+    service: new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName })),
+    verifier: tokenVerifierFromEnv(),
+    logger: createLogger(),
+  };
+  const scimBaseUrl = process.env.SCIM_BASE_URL;
+  if (scimBaseUrl !== undefined && scimBaseUrl !== '') dependencies.scimBaseUrl = scimBaseUrl;
+  return dependencies;
+}

@@ -1,0 +1,30 @@
+/**
+ * Discovery endpoints (RFC 7644 §4): /ServiceProviderConfig, /ResourceTypes[/{name}],
+ * /Schemas[/{urn}]. Lists are wrapped in a ListResponse; an unknown name answers 404.
+ */
+import { ScimError } from '../core/error.ts';
+import { resourceTypes, schemas, serviceProviderConfig } from '../core/discovery.ts';
+import { listResponse } from '../core/list-response.ts';
+import { scimResponse, type ScimRequest, type ScimResponse } from './scim-http.ts';
+
+type Document = Record<string, unknown> & { id?: unknown; name?: unknown };
+
+function listOrOne(documents: Document[], key: string | undefined, what: string): ScimResponse {
+  if (key === undefined) {
+    return scimResponse(200, listResponse(documents, { totalResults: documents.length, startIndex: 1, itemsPerPage: documents.length }));
+  }
+  const wanted = decodeURIComponent(key).toLowerCase();
+  const found = documents.find((document) => String(document.id).toLowerCase() === wanted || String(document.name).toLowerCase() === wanted);
+  if (found === undefined) throw new ScimError(404, `${what} ${decodeURIComponent(key)} not found`);
+  return scimResponse(200, found);
+}
+
+/** Serves one discovery request. The route template decides which document is asked for. */
+export function handleDiscoveryRequest(request: ScimRequest): ScimResponse {
+  if (request.method !== 'GET') throw new ScimError(405, `${request.method} is not supported on ${request.route}; use GET`);
+  const route = request.route;
+  if (route.endsWith('/ServiceProviderConfig')) return scimResponse(200, serviceProviderConfig(request.baseUrl));
+  if (route.includes('/ResourceTypes')) return listOrOne(resourceTypes(request.baseUrl) as unknown as Document[], request.pathParameters.name, 'ResourceType');
+  if (route.includes('/Schemas')) return listOrOne(schemas(request.baseUrl) as unknown as Document[], request.pathParameters.urn, 'Schema');
+  throw new ScimError(404, `No such endpoint: ${route}`);
+}

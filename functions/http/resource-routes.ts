@@ -1,0 +1,74 @@
+/**
+ * The /Users and /Groups routes: a request in, one service call, a response out (RFC 7644 §3).
+ */
+import { ScimError } from '../core/error.ts';
+import type { DirectoryService, Projection, ResourceResult } from '../service/directory-service.ts';
+import type { ResourceType } from '../service/repository.ts';
+import { listParameter, scimResponse, type ScimRequest, type ScimResponse } from './scim-http.ts';
+
+function projectionOf(request: ScimRequest): Projection {
+  const projection: Projection = {};
+  const attributes = listParameter(request.query.attributes);
+  const excluded = listParameter(request.query.excludedAttributes);
+  if (attributes !== undefined) projection.attributes = attributes;
+  if (excluded !== undefined) projection.excludedAttributes = excluded;
+  return projection;
+}
+
+function resourceResponse(statusCode: number, result: ResourceResult, withLocation = false): ScimResponse {
+  return scimResponse(statusCode, result.body, { ETag: result.etag, ...(withLocation ? { Location: result.location } : {}) });
+}
+
+function methodNotAllowed(request: ScimRequest, allowed: string[]): ScimError {
+  return new ScimError(405, `${request.method} is not supported on ${request.route}; use ${allowed.join(', ')}`);
+}
+
+/**
+ * Serves one /Users or /Groups request with the given service.
+ *
+ * Group PATCH answers 204 without a body, as Entra ID expects, unless the client asks for
+ * attributes; User PATCH answers 200 with the resource (RFC 7644 §3.5.2 allows both).
+ */
+export async function handleResourceRequest(type: ResourceType, request: ScimRequest, service: DirectoryService): Promise<ScimResponse> {
+  const ctx = { directoryId: request.directoryId, baseUrl: request.baseUrl };
+  const id = request.pathParameters.id;
+  const ifMatch = request.headers['if-match'];
+  const projection = projectionOf(request);
+
+  if (id === undefined) {
+    switch (request.method) {
+      case 'GET':
+        return scimResponse(
+          200,
+          await service.list(ctx, type, {
+            ...projection,
+            filter: request.query.filter,
+            startIndex: request.query.startIndex,
+            count: request.query.count,
+            cursor: request.query.cursor,
+          }),
+        );
+      case 'POST':
+        return resourceResponse(201, await service.create(ctx, type, request.body, projection), true);
+      default:
+        throw methodNotAllowed(request, ['GET', 'POST']);
+    }
+  }
+
+  switch (request.method) {
+    case 'GET':
+      return resourceResponse(200, await service.get(ctx, type, id, projection));
+    case 'PUT':
+      return resourceResponse(200, await service.replace(ctx, type, id, request.body, ifMatch, projection));
+    case 'PATCH': {
+      const wantsBody = type === 'User' || projection.attributes !== undefined;
+      const result = await service.patch(ctx, type, id, request.body, ifMatch, wantsBody ? projection : undefined);
+      return result === undefined ? { statusCode: 204, headers: {}, body: '' } : resourceResponse(200, result);
+    }
+    case 'DELETE':
+      await service.delete(ctx, type, id, ifMatch);
+      return { statusCode: 204, headers: {}, body: '' };
+    default:
+      throw methodNotAllowed(request, ['GET', 'PUT', 'PATCH', 'DELETE']);
+  }
+}

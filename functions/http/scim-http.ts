@@ -1,0 +1,96 @@
+/**
+ * The plain request/response shapes the SCIM routes work on, and their mapping from and to
+ * API Gateway REST API (v1 proxy) events. The local runtime builds the same events, so both run
+ * the very same handler code.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isScimError, ScimError } from '../core/error.ts';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json';
+
+/** A SCIM request, independent of how it arrived. */
+export interface ScimRequest {
+  method: string;
+  /** The route template, e.g. `/scim/v2/{directoryId}/Users/{id}`. */
+  route: string;
+  directoryId: string;
+  pathParameters: Record<string, string>;
+  query: Record<string, string>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** The parsed JSON body, if any. */
+  body: unknown;
+  /** The directory's Tenant URL (for meta.location and Location). */
+  baseUrl: string;
+}
+
+export interface ScimResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Lower-cased single-value headers of an event. */
+export function headersOf(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  return headers;
+}
+
+/**
+ * The Tenant URL of the directory a request is for. `SCIM_BASE_URL` (set by the stack when a
+ * custom domain is used) wins; otherwise it is rebuilt from the host, stage and path.
+ */
+export function tenantUrlOf(event: APIGatewayProxyEvent, directoryId: string, configuredBase?: string): string {
+  if (configuredBase !== undefined && configuredBase !== '') return `${configuredBase.replace(/\/+$/, '')}/${directoryId}`;
+  const headers = headersOf(event);
+  const proto = headers['x-forwarded-proto'] ?? 'https';
+  const host = event.requestContext?.domainName ?? headers.host ?? 'localhost';
+  const fullPath = event.requestContext?.path ?? event.path;
+  // The stage (or custom-domain base path) is what the full path has before the routed path.
+  const prefix = fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : '';
+  return `${proto}://${host}${prefix}/scim/v2/${encodeURIComponent(directoryId)}`;
+}
+
+/** Query parameters of an event (the last value wins when one is repeated). */
+export function queryOf(event: Pick<APIGatewayProxyEvent, 'queryStringParameters'>): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) query[name] = value;
+  }
+  return query;
+}
+
+/** A JSON response with the SCIM media type. */
+export function scimResponse(statusCode: number, body?: unknown, headers: Record<string, string> = {}): ScimResponse {
+  return {
+    statusCode,
+    headers: { 'Content-Type': SCIM_CONTENT_TYPE, ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+/** The RFC 7644 §3.12 response for an error; anything not a ScimError becomes a bare 500. */
+export function errorResponse(error: unknown): ScimResponse {
+  if (isScimError(error)) {
+    const headers: Record<string, string> = error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="scim"' } : {};
+    return scimResponse(error.status, (error as ScimError).toBody(), headers);
+  }
+  return scimResponse(500, new ScimError(500, 'Internal error; the request was not applied, or applied completely. Retry it.').toBody());
+}
+
+export function toProxyResult(response: ScimResponse): APIGatewayProxyResult {
+  return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+}
+
+/** Reads a list-valued query parameter such as `attributes=userName,emails`. */
+export function listParameter(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  return items.length === 0 ? undefined : items;
+}

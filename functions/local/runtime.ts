@@ -1,0 +1,184 @@
+/**
+ * The local runtime: DynamoDB Local (or a given endpoint), the table from the shared definition,
+ * a file-backed token store, and the SCIM Lambda handlers behind a loopback HTTP server.
+ * `npm start` and the end-to-end tests both start it through `startLocalRuntime`.
+ */
+import { mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient, createDynamoDbClient, ensureTable } from '../adapters/dynamodb/client.ts';
+import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../adapters/dynamodb/local-dynamodb.ts';
+import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
+import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
+import { AdminService } from '../admin/admin-service.ts';
+import { TokenVerifier } from '../auth/token-verifier.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import { createScimHandler, type ScimEndpoint } from '../handlers/scim-handler.ts';
+import { DirectoryService } from '../service/directory-service.ts';
+import { startLocalServer, type LocalServer, type ProxyHandler } from './server.ts';
+
+export const DEFAULT_TABLE_NAME = 'scim-directory-sync';
+/** Tokens are re-read from the secrets file this often, so a revoke from the CLI bites quickly. */
+const LOCAL_TOKEN_CACHE_TTL_MS = 5_000;
+
+export interface LocalRuntimeOptions {
+  /** HTTP port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Where data, secrets and runtime.json live (default `.data`). */
+  dataDir: string;
+  /** Keep nothing: DynamoDB Local in memory and secrets in a temporary folder. */
+  inMemory: boolean;
+  /** Use this DynamoDB endpoint instead of starting DynamoDB Local. */
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  /** Powertools log level of the handlers (`SILENT` in tests). */
+  logLevel?: string;
+}
+
+/** What `npm start` writes to `<dataDir>/runtime.json` so that `scim-admin --local` can find it. */
+export interface RuntimeInfo {
+  dynamodbEndpoint: string;
+  tableName: string;
+  secretsFile: string;
+  baseUrl: string;
+}
+
+export interface LocalRuntime {
+  /** `http://127.0.0.1:<port>/scim/v2` */
+  baseUrl: string;
+  directoryId: string;
+  tenantUrl: string;
+  token: string;
+  info: RuntimeInfo;
+  admin: AdminService;
+  stop(): Promise<void>;
+}
+
+/** The default directory's id and a token for it, kept so that every start can print a working token. */
+interface LocalDirectoryState {
+  directoryId: string;
+  token: string;
+}
+
+async function readState(path: string): Promise<LocalDirectoryState | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LocalDirectoryState>;
+    return typeof parsed.directoryId === 'string' && typeof parsed.token === 'string' ? { directoryId: parsed.directoryId, token: parsed.token } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writePrivate(path: string, content: string): Promise<void> {
+  await writeFile(path, content, { mode: 0o600 });
+  await chmod(path, 0o600);
+}
+
+/**
+ * Makes sure the default directory exists and that a token for it is known: reuses the saved one
+ * while it still verifies, otherwise mints (or rotates to) a fresh one.
+ */
+async function ensureDefaultDirectory(admin: AdminService, verifier: TokenVerifier, statePath: string): Promise<LocalDirectoryState> {
+  const saved = await readState(statePath);
+  let directoryId: string | undefined;
+  if (saved !== undefined) {
+    const exists = await admin.getDirectory(saved.directoryId).then(
+      () => true,
+      () => false,
+    );
+    if (exists) {
+      directoryId = saved.directoryId;
+      const check = await verifier.verify(saved.directoryId, saved.token);
+      if (check.ok) return saved;
+    }
+  }
+  let state: LocalDirectoryState;
+  if (directoryId === undefined) {
+    const created = await admin.createDirectory({ name: 'Local directory', provider: 'entra' });
+    state = { directoryId: created.directory.id, token: created.token.token };
+  } else {
+    const tokens = await admin.listTokens(directoryId);
+    const live = tokens.filter((token) => token.state === 'active' || token.state === 'expiring');
+    const minted = live.length >= 2 ? (await admin.rotateToken(directoryId, { label: 'local runtime' })).token : await admin.createToken(directoryId, { label: 'local runtime' });
+    state = { directoryId, token: minted.token };
+  }
+  await writePrivate(statePath, `${JSON.stringify(state, null, 2)}\n`);
+  return state;
+}
+
+/** Starts everything `npm start` runs. */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    let dynamodb: LocalDynamoDb | undefined;
+    if (options.dynamodbEndpoint === undefined) {
+      if (!options.inMemory) await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
+      dynamodb = await startLocalDynamoDb(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') });
+      const started = dynamodb;
+      cleanups.push(() => started.stop());
+    }
+    const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamodb as LocalDynamoDb).endpoint;
+    const client = createDynamoDbClient({ endpoint: dynamodbEndpoint });
+    await ensureTable(client, tableName);
+    const documentClient = createDocumentClient(client);
+
+    let stateDir = dataDir;
+    if (options.inMemory) {
+      stateDir = await mkdtemp(join(tmpdir(), 'scim-directory-sync-'));
+      const temporary = stateDir;
+      cleanups.push(() => rm(temporary, { recursive: true, force: true }));
+    }
+    const secretsFile = join(stateDir, 'secrets.json');
+    const secretStore = new FileSecretStore(secretsFile);
+    const directories = new DirectoryRepository(documentClient, tableName);
+    const verifier = new TokenVerifier(secretStore, {
+      secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
+      cacheTtlMs: LOCAL_TOKEN_CACHE_TTL_MS,
+      recordUse: (directoryId, tokenId, at) => directories.recordTokenUse(directoryId, tokenId, at),
+    });
+    const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: (options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO' });
+    const service = new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName }));
+    const handlerFor = (endpoint: ScimEndpoint) => createScimHandler(endpoint, { service, verifier, logger }) as unknown as ProxyHandler;
+    const server: LocalServer = await startLocalServer(
+      { Users: handlerFor('Users'), Groups: handlerFor('Groups'), discovery: handlerFor('discovery') },
+      { port: options.port },
+    );
+    cleanups.push(() => server.close());
+
+    const admin = new AdminService({
+      documentClient,
+      tableName,
+      secretStore,
+      secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
+      baseUrl: server.scimBaseUrl,
+      deletionDrainMs: LOCAL_TOKEN_CACHE_TTL_MS,
+    });
+    const state = await ensureDefaultDirectory(admin, verifier, join(stateDir, 'local-directory.json'));
+
+    const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl };
+    const runtimeFile = join(dataDir, 'runtime.json');
+    await writePrivate(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
+    cleanups.push(() => rm(runtimeFile, { force: true }));
+    return {
+      baseUrl: server.scimBaseUrl,
+      directoryId: state.directoryId,
+      tenantUrl: admin.tenantUrl(state.directoryId),
+      token: state.token,
+      info,
+      admin,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The local HTTP front: it plays API Gateway's part for `npm start` and the end-to-end tests.
+ * Each request is matched against the same routes the stack deploys, turned into a REST API
+ * proxy event and given to the very Lambda handler that serves it in AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ScimError } from '../core/error.ts';
+import { errorResponse } from '../http/scim-http.ts';
+import type { ScimEndpoint } from '../handlers/scim-handler.ts';
+
+/** A handler as createScimHandler builds it. */
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** The routes of the SCIM API, as API Gateway resources, with the endpoint family serving each. */
+export const SCIM_ROUTES: ReadonlyArray<{ resource: string; endpoint: ScimEndpoint }> = [
+  { resource: '/scim/v2/{directoryId}/Users', endpoint: 'Users' },
+  { resource: '/scim/v2/{directoryId}/Users/{id}', endpoint: 'Users' },
+  { resource: '/scim/v2/{directoryId}/Groups', endpoint: 'Groups' },
+  { resource: '/scim/v2/{directoryId}/Groups/{id}', endpoint: 'Groups' },
+  { resource: '/scim/v2/{directoryId}/ServiceProviderConfig', endpoint: 'discovery' },
+  { resource: '/scim/v2/{directoryId}/ResourceTypes', endpoint: 'discovery' },
+  { resource: '/scim/v2/{directoryId}/ResourceTypes/{name}', endpoint: 'discovery' },
+  { resource: '/scim/v2/{directoryId}/Schemas', endpoint: 'discovery' },
+  { resource: '/scim/v2/{directoryId}/Schemas/{urn}', endpoint: 'discovery' },
+];
+
+/** API Gateway's own payload limit. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+interface MatchedRoute {
+  resource: string;
+  endpoint: ScimEndpoint;
+  pathParameters: Record<string, string>;
+}
+
+/** Matches a request path against the routes, as API Gateway would. */
+export function matchRoute(path: string): MatchedRoute | undefined {
+  const segments = path.split('/').filter((segment) => segment !== '');
+  for (const route of SCIM_ROUTES) {
+    const pattern = route.resource.split('/').filter((segment) => segment !== '');
+    if (pattern.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = pattern.every((part, i) => {
+      const segment = segments[i] as string;
+      if (part.startsWith('{')) {
+        try {
+          pathParameters[part.slice(1, -1)] = decodeURIComponent(segment);
+        } catch {
+          return false;
+        }
+        return true;
+      }
+      return part === segment;
+    });
+    if (matches) return { resource: route.resource, endpoint: route.endpoint, pathParameters };
+  }
+  return undefined;
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  response.writeHead(result.statusCode, headers);
+  response.end(result.body);
+}
+
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) throw new ScimError(413, 'The request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  return size === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+function lambdaContext(endpoint: ScimEndpoint): Context {
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `scim-directory-sync-local-${endpoint.toLowerCase()}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:scim-directory-sync-local-${endpoint.toLowerCase()}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Builds the REST API proxy event API Gateway would send for this request. */
+function toEvent(request: IncomingMessage, url: URL, route: MatchedRoute, body: string | undefined): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    headers[name] = values.join(', ');
+    multiValueHeaders[name] = values;
+  }
+  headers['x-forwarded-proto'] = 'http';
+  const query: Record<string, string> = {};
+  const multiValueQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiValueQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  return {
+    resource: route.resource,
+    path: url.pathname,
+    httpMethod: (request.method ?? 'GET').toUpperCase(),
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+    pathParameters: route.pathParameters,
+    stageVariables: null,
+    body: body ?? null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: undefined,
+      protocol: 'HTTP/1.1',
+      httpMethod: (request.method ?? 'GET').toUpperCase(),
+      identity: {} as APIGatewayProxyEvent['requestContext']['identity'],
+      path: url.pathname,
+      stage: 'local',
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route.resource,
+      domainName: request.headers.host ?? '127.0.0.1',
+    },
+  };
+}
+
+export interface LocalServer {
+  server: Server;
+  port: number;
+  /** `http://127.0.0.1:<port>/scim/v2` */
+  scimBaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Serves the SCIM handlers on loopback. Port 0 picks a free port. */
+export async function startLocalServer(handlers: Record<ScimEndpoint, ProxyHandler>, options: { port: number; host?: string }): Promise<LocalServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((request, response) => {
+    void (async () => {
+      try {
+        const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
+        const route = matchRoute(url.pathname);
+        if (route === undefined) {
+          send(response, { ...errorResponse(new ScimError(404, `No SCIM endpoint at ${url.pathname}`)) });
+          return;
+        }
+        const body = await readBody(request);
+        const handler = handlers[route.endpoint];
+        send(response, await handler(toEvent(request, url, route, body), lambdaContext(route.endpoint)));
+      } catch (error) {
+        send(response, errorResponse(error));
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    scimBaseUrl: `http://${host}:${port}/scim/v2`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,527 @@
+/**
+ * The directory service: SCIM use cases for Users and Groups over the storage port.
+ *
+ * Every method takes the directory explicitly (`ScimContext`), validates everything before it
+ * writes anything, and writes through conditional transactions so that a rejected request
+ * leaves stored data exactly as it was.
+ */
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { ScimError } from '../core/error.ts';
+import { compileFilter, parseFilter, type FilterNode } from '../core/filter/index.ts';
+import { listResponse } from '../core/list-response.ts';
+import { applyPatch, parsePatchRequest, splitMembershipOperations, type MembershipStep } from '../core/patch-op.ts';
+import { projectResource } from '../core/projection.ts';
+import { assertImmutableUnchanged, parseResourceInput } from '../core/resource.ts';
+import { GROUP_SCHEMA, resolveAttribute, USER_SCHEMA } from '../core/schemas/index.ts';
+import { decodeCursor, encodeCursor, parsePaging, queryHash, type Paging } from './paging.ts';
+import { planLookups, type Lookup } from './query-planner.ts';
+import { etagOf, ifMatchSatisfied, renderResource } from './render.ts';
+import {
+  MissingReferenceError,
+  UniquenessConflictError,
+  VersionConflictError,
+  type Claim,
+  type CounterDelta,
+  type MemberRef,
+  type ResourceType,
+  type ScimRepository,
+  type StoredResource,
+} from './repository.ts';
+
+/** Who is asking: the directory from the path and the Tenant URL to build locations from. */
+export interface ScimContext {
+  directoryId: string;
+  /** The directory's Tenant URL, e.g. `https://api.example.com/scim/v2/<directoryId>`. */
+  baseUrl: string;
+}
+
+/** `attributes` / `excludedAttributes` of a read (RFC 7644 §3.4.2.5). */
+export interface Projection {
+  attributes?: string[];
+  excludedAttributes?: string[];
+}
+
+export interface ListQuery extends Projection {
+  filter?: string;
+  startIndex?: string;
+  count?: string;
+  cursor?: string;
+}
+
+/** A resource answer: the body, and the version for the ETag header. */
+export interface ResourceResult {
+  body: Record<string, unknown>;
+  etag: string;
+  location: string;
+}
+
+export interface DirectoryServiceOptions {
+  now?: () => Date;
+  newId?: () => string;
+  /** Most resources a filter that no index serves may read before answering tooMany. */
+  maxFilterScan?: number;
+  /** Most members a group GET renders inline; larger groups must be read with excludedAttributes=members. */
+  maxInlineMembers?: number;
+}
+
+/** Default of `maxFilterScan`: a filter no index serves reads at most this many resources. */
+export const MAX_FILTER_SCAN = 50_000;
+/** Default of `maxInlineMembers`: keeps a group response well under Lambda's 6 MB payload limit. */
+export const MAX_INLINE_MEMBERS = 20_000;
+/** Attempts of a read-modify-write that lost a race to a concurrent change. */
+const MAX_WRITE_ATTEMPTS = 5;
+/** Page size for internal reads of the directory. */
+const SCAN_PAGE = 500;
+/** How long a startIndex paging marker is kept. */
+const PAGE_MARKER_TTL_SECONDS = 3600;
+
+const CORE_SCHEMA: Record<ResourceType, string> = { User: USER_SCHEMA, Group: GROUP_SCHEMA };
+
+function notFound(type: ResourceType, id: string): ScimError {
+  return new ScimError(404, `${type} ${id} not found`);
+}
+
+function claimsOf(type: ResourceType, attributes: Record<string, unknown>): Claim[] {
+  if (type === 'Group') {
+    return typeof attributes.displayName === 'string' ? [{ kind: 'groupName', value: attributes.displayName }] : [];
+  }
+  const claims: Claim[] = [];
+  if (typeof attributes.userName === 'string') claims.push({ kind: 'userName', value: attributes.userName });
+  if (typeof attributes.externalId === 'string' && attributes.externalId !== '') {
+    claims.push({ kind: 'externalId', value: attributes.externalId });
+  }
+  return claims;
+}
+
+/** Claims are compared by their stored key: userName and group names case-insensitively. */
+function claimKey(claim: Claim): string {
+  return claim.kind === 'externalId' ? `${claim.kind}:${claim.value}` : `${claim.kind}:${claim.value.normalize('NFC').toLowerCase()}`;
+}
+
+function claimChanges(before: Claim[], after: Claim[]): { add: Claim[]; remove: Claim[] } {
+  const beforeKeys = new Set(before.map(claimKey));
+  const afterKeys = new Set(after.map(claimKey));
+  return {
+    add: after.filter((claim) => !beforeKeys.has(claimKey(claim))),
+    remove: before.filter((claim) => !afterKeys.has(claimKey(claim))),
+  };
+}
+
+const isActive = (attributes: Record<string, unknown>) => attributes.active !== false;
+
+function uniquenessError(error: UniquenessConflictError): ScimError {
+  const attribute = error.claim.kind === 'groupName' ? 'displayName' : error.claim.kind;
+  return ScimError.of('uniqueness', `${attribute} is already in use in this directory`, { cause: error });
+}
+
+function checkIfMatch(ifMatch: string | undefined, resource: StoredResource): void {
+  if (ifMatch !== undefined && !ifMatchSatisfied(ifMatch, resource.version)) {
+    throw new ScimError(412, `The resource is at version ${etagOf(resource.version)}, not ${ifMatch}`);
+  }
+}
+
+/** True when the response would include `name` given the projection (members of groups). */
+function projectionWants(name: string, projection: Projection): boolean {
+  const lower = name.toLowerCase();
+  const mentions = (list: string[] | undefined) =>
+    (list ?? []).some((entry) => {
+      const value = entry.toLowerCase();
+      return value === lower || value.startsWith(`${lower}.`) || value.endsWith(`:${lower}`) || value.includes(`:${lower}.`);
+    });
+  if (projection.attributes !== undefined && projection.attributes.length > 0) return mentions(projection.attributes);
+  return !mentions(projection.excludedAttributes);
+}
+
+/** Converts storage-level conflicts into the SCIM errors a client sees. */
+function translateWriteError(error: unknown): never {
+  if (error instanceof UniquenessConflictError) throw uniquenessError(error);
+  if (error instanceof MissingReferenceError) {
+    throw ScimError.of('invalidValue', `No User or Group with id ${error.ids.join(', ')} in this directory`, { cause: error });
+  }
+  throw error;
+}
+
+/**
+ * SCIM Users and Groups of one table, for any directory.
+ *
+ * @example
+ * const service = new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName }));
+ * const { body } = await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: 'ada' });
+ */
+export class DirectoryService {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+  private readonly maxFilterScan: number;
+  private readonly maxInlineMembers: number;
+
+  constructor(
+    private readonly repository: ScimRepository,
+    options: DirectoryServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+    this.maxFilterScan = options.maxFilterScan ?? MAX_FILTER_SCAN;
+    this.maxInlineMembers = options.maxInlineMembers ?? MAX_INLINE_MEMBERS;
+  }
+
+  /** POST /Users, POST /Groups (RFC 7644 §3.3). Group members in the body are added too. */
+  async create(ctx: ScimContext, type: ResourceType, body: unknown, projection: Projection = {}): Promise<ResourceResult> {
+    const { attributes, members } = parseResourceInput(type, body);
+    const id = this.newId();
+    const now = this.now().toISOString();
+    const memberRefs = type === 'Group' && members !== undefined ? await this.resolveNewMembers(ctx, id, members) : [];
+    const resource: StoredResource = { id, version: 1, created: now, lastModified: now, attributes, memberOf: [] };
+    const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
+    try {
+      await this.repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters);
+      if (memberRefs.length > 0) {
+        await this.repository.changeMemberships(ctx.directoryId, id, { add: memberRefs, remove: [] }, { now, bumpGroupVersion: false });
+      }
+    } catch (error) {
+      translateWriteError(error);
+    }
+    return this.respond(ctx, type, resource, projection, memberRefs);
+  }
+
+  /** GET /Users/{id}, GET /Groups/{id} (RFC 7644 §3.4.1). */
+  async get(ctx: ScimContext, type: ResourceType, id: string, projection: Projection = {}): Promise<ResourceResult> {
+    const resource = await this.repository.getResource(ctx.directoryId, type, id);
+    if (resource === undefined) throw notFound(type, id);
+    const members = type === 'Group' && projectionWants('members', projection) ? await this.allMembers(ctx, id, this.maxInlineMembers) : undefined;
+    return this.respond(ctx, type, resource, projection, members);
+  }
+
+  /** PUT /Users/{id}, PUT /Groups/{id} (RFC 7644 §3.5.1). */
+  async replace(ctx: ScimContext, type: ResourceType, id: string, body: unknown, ifMatch?: string, projection: Projection = {}): Promise<ResourceResult> {
+    const { attributes, members } = parseResourceInput(type, body);
+    // A PUT without a members attribute leaves memberships as they are: clients that rename a
+    // group with PUT must not silently empty it. An explicit list (even empty) replaces them.
+    const steps: MembershipStep[] = members === undefined ? [] : [{ kind: 'replace', members }];
+    const result = await this.modify(ctx, type, id, ifMatch, projection, async () => ({ attributes, steps }));
+    return result as ResourceResult;
+  }
+
+  /**
+   * PATCH /Users/{id}, PATCH /Groups/{id} (RFC 7644 §3.5.2): all operations apply, or none.
+   * Without a projection nothing is rendered (a group PATCH answers 204 and must not read its members).
+   */
+  async patch(ctx: ScimContext, type: ResourceType, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<ResourceResult | undefined> {
+    const operations = parsePatchRequest(body);
+    const { attributeOperations, membershipSteps } =
+      type === 'Group' ? splitMembershipOperations(operations) : { attributeOperations: operations, membershipSteps: [] };
+    return this.modify(ctx, type, id, ifMatch, projection, async (current) => {
+      const patched = attributeOperations.length === 0 ? undefined : applyPatch(type, renderResource(type, current, ctx.baseUrl), attributeOperations);
+      const attributes = patched === undefined ? current.attributes : parseResourceInput(type, patched).attributes;
+      return { attributes, steps: membershipSteps };
+    });
+  }
+
+  /** DELETE /Users/{id}, DELETE /Groups/{id} (RFC 7644 §3.6): memberships go with the resource. */
+  async delete(ctx: ScimContext, type: ResourceType, id: string, ifMatch?: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const resource = await this.repository.getResource(ctx.directoryId, type, id);
+      if (resource === undefined) throw notFound(type, id);
+      checkIfMatch(ifMatch, resource);
+      const now = this.now().toISOString();
+      try {
+        if (type === 'Group') await this.removeAllMembers(ctx, id, now);
+        // Leave every group this resource belongs to; each group's version moves.
+        for (const groupId of resource.memberOf) {
+          await this.repository
+            .changeMemberships(ctx.directoryId, groupId, { add: [], remove: [{ id, type }] }, { now, bumpGroupVersion: true })
+            .catch((error: unknown) => {
+              // The group went away meanwhile; its purge took the membership with it.
+              if (!(error instanceof MissingReferenceError)) throw error;
+            });
+        }
+        const counters: CounterDelta =
+          type === 'User' ? { users: -1, activeUsers: isActive(resource.attributes) ? -1 : 0 } : { groups: -1 };
+        await this.repository.deleteResource(ctx.directoryId, type, { ...resource, memberOf: [] }, claimsOf(type, resource.attributes), counters);
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS || ifMatch !== undefined) translateWriteError(error);
+      }
+    }
+  }
+
+  /** GET /Users, GET /Groups with filter, paging and projection (RFC 7644 §3.4.2, RFC 9865). */
+  async list(ctx: ScimContext, type: ResourceType, query: ListQuery): Promise<object> {
+    const filter = query.filter === undefined || query.filter.trim() === '' ? undefined : parseFilter(query.filter);
+    const paging = parsePaging(query);
+    const projection: Projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
+    const render = (resource: StoredResource) => projectResource(type, renderResource(type, resource, ctx.baseUrl), projection);
+
+    if (filter === undefined) {
+      const [counters, page] = await Promise.all([this.repository.getCounters(ctx.directoryId), this.unfilteredPage(ctx, type, paging)]);
+      const totalResults = type === 'User' ? counters.users : counters.groups;
+      return listResponse(page.items.map(render), {
+        totalResults,
+        itemsPerPage: page.items.length,
+        ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
+        ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+      });
+    }
+
+    const matches = await this.filteredMatches(ctx, type, filter);
+    const hash = queryHash([type, query.filter ?? '']);
+    let offset = 0;
+    if (paging.mode === 'index') offset = paging.startIndex - 1;
+    else if (paging.cursor !== undefined) {
+      const lastId = decodeCursor(paging.cursor, hash, this.now().getTime());
+      offset = matches.findIndex((resource) => resource.id > lastId);
+      if (offset < 0) offset = matches.length;
+    }
+    const items = matches.slice(offset, offset + paging.count);
+    const last = items[items.length - 1];
+    const more = offset + items.length < matches.length;
+    return listResponse(items.map(render), {
+      totalResults: matches.length,
+      itemsPerPage: items.length,
+      ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
+      ...(paging.mode === 'cursor' && more && last !== undefined
+        ? { nextCursor: encodeCursor({ lastKey: last.id, filterHash: hash, issuedAt: this.now().getTime() }) }
+        : {}),
+    });
+  }
+
+  /**
+   * One page without a filter. Index paging continues from a marker left by the previous page,
+   * so sequential pages cost O(count); a jump to an arbitrary startIndex reads what it skips.
+   */
+  private async unfilteredPage(ctx: ScimContext, type: ResourceType, paging: Paging): Promise<{ items: StoredResource[]; nextCursor?: string }> {
+    const hash = queryHash([type, '']);
+    if (paging.mode === 'cursor') {
+      const startAfter = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, hash, this.now().getTime());
+      if (paging.count === 0) return { items: [] };
+      const page = await this.repository.listResources(ctx.directoryId, type, { limit: paging.count, ...(startAfter === undefined ? {} : { startAfter }) });
+      const last = page.items[page.items.length - 1];
+      // A full page whose last key exists may be followed by more; an empty next page is harmless.
+      return page.lastKey !== undefined && last !== undefined
+        ? { items: page.items, nextCursor: encodeCursor({ lastKey: last.id, filterHash: hash, issuedAt: this.now().getTime() }) }
+        : { items: page.items };
+    }
+    if (paging.count === 0) return { items: [] };
+    let startAfter: string | undefined;
+    if (paging.startIndex > 1) {
+      startAfter = await this.repository.getPageMarker(ctx.directoryId, queryHash([hash, String(paging.startIndex)]));
+      if (startAfter === undefined) {
+        let skipped = 0;
+        for (let guard = 0; skipped < paging.startIndex - 1 && guard < 100_000; guard++) {
+          const skip = await this.repository.listResources(ctx.directoryId, type, {
+            limit: Math.min(SCAN_PAGE, paging.startIndex - 1 - skipped),
+            ...(startAfter === undefined ? {} : { startAfter }),
+          });
+          skipped += skip.items.length;
+          const last = skip.items[skip.items.length - 1];
+          if (last === undefined || (skip.lastKey === undefined && skipped < paging.startIndex - 1)) return { items: [] };
+          startAfter = last.id;
+        }
+      }
+    }
+    const page = await this.repository.listResources(ctx.directoryId, type, { limit: paging.count, ...(startAfter === undefined ? {} : { startAfter }) });
+    const last = page.items[page.items.length - 1];
+    if (page.lastKey !== undefined && last !== undefined) {
+      await this.repository.putPageMarker(ctx.directoryId, queryHash([hash, String(paging.startIndex + page.items.length)]), last.id, PAGE_MARKER_TTL_SECONDS);
+    }
+    return { items: page.items };
+  }
+
+  /** Every resource matching the filter, ordered by id. */
+  private async filteredMatches(ctx: ScimContext, type: ResourceType, filter: FilterNode): Promise<StoredResource[]> {
+    const predicate = compileFilter(filter, {
+      resolve: (ref, parent) => resolveAttribute(type, ref, parent),
+      coreSchema: CORE_SCHEMA[type],
+    });
+    const matches = (resource: StoredResource) => predicate(renderResource(type, resource, ctx.baseUrl));
+    const lookups = planLookups(type, filter);
+    if (lookups !== undefined) {
+      const candidates = await this.lookup(ctx, type, lookups);
+      return candidates.filter(matches).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    }
+    const found: StoredResource[] = [];
+    let startAfter: string | undefined;
+    let read = 0;
+    for (let guard = 0; guard < 10_000; guard++) {
+      const page = await this.repository.listResources(ctx.directoryId, type, { limit: SCAN_PAGE, ...(startAfter === undefined ? {} : { startAfter }) });
+      read += page.items.length;
+      if (read > this.maxFilterScan) {
+        throw ScimError.of('tooMany', `This filter would read more than ${this.maxFilterScan} resources; filter by id, userName, externalId or displayName`);
+      }
+      found.push(...page.items.filter(matches));
+      if (page.lastKey === undefined) break;
+      startAfter = page.lastKey;
+    }
+    return found;
+  }
+
+  /** Fetches the candidates of direct lookups: each id or claim costs one strongly consistent read. */
+  private async lookup(ctx: ScimContext, type: ResourceType, lookups: Lookup[]): Promise<StoredResource[]> {
+    const ids = await Promise.all(
+      lookups.map((lookup) => (lookup.kind === 'id' ? lookup.id : this.repository.findIdByClaim(ctx.directoryId, lookup.claim))),
+    );
+    const unique = [...new Set(ids.filter((id): id is string => id !== undefined))];
+    if (unique.length === 0) return [];
+    if (unique.length === 1) {
+      const resource = await this.repository.getResource(ctx.directoryId, type, unique[0] as string);
+      return resource === undefined ? [] : [resource];
+    }
+    return this.repository.getResources(ctx.directoryId, type, unique);
+  }
+
+  /**
+   * The shared read-modify-write of PUT and PATCH. `change` computes the new attributes and the
+   * membership steps from the current resource; a lost race re-reads and recomputes, unless the
+   * client pinned a version with If-Match, which then answers 412.
+   */
+  private async modify(
+    ctx: ScimContext,
+    type: ResourceType,
+    id: string,
+    ifMatch: string | undefined,
+    projection: Projection | undefined,
+    change: (current: StoredResource) => Promise<{ attributes: Record<string, unknown>; steps: MembershipStep[] }>,
+  ): Promise<ResourceResult | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.repository.getResource(ctx.directoryId, type, id);
+      if (current === undefined) throw notFound(type, id);
+      checkIfMatch(ifMatch, current);
+      const { attributes, steps } = await change(current);
+      assertImmutableUnchanged(type, current.attributes, attributes);
+      const memberChanges = steps.length === 0 ? { add: [], remove: [] } : await this.planMembershipSteps(ctx, id, steps);
+      const now = this.now().toISOString();
+      const attributesChanged = !isDeepStrictEqual(current.attributes, attributes);
+      let updated = current;
+      try {
+        if (attributesChanged) {
+          updated = { ...current, attributes, version: current.version + 1, lastModified: now };
+          const counters: CounterDelta =
+            type === 'User' && isActive(current.attributes) !== isActive(attributes) ? { activeUsers: isActive(attributes) ? 1 : -1 } : {};
+          await this.repository.updateResource(
+            ctx.directoryId,
+            type,
+            current,
+            updated,
+            claimChanges(claimsOf(type, current.attributes), claimsOf(type, attributes)),
+            counters,
+          );
+        }
+        if (memberChanges.add.length > 0 || memberChanges.remove.length > 0) {
+          await this.repository.changeMemberships(ctx.directoryId, id, memberChanges, { now, bumpGroupVersion: true });
+          if (projection !== undefined) updated = (await this.repository.getResource(ctx.directoryId, type, id)) ?? updated;
+        }
+      } catch (error) {
+        if (error instanceof VersionConflictError && attempt < MAX_WRITE_ATTEMPTS && ifMatch === undefined) continue;
+        if (error instanceof VersionConflictError) throw new ScimError(412, 'The resource was changed by another request', undefined, { cause: error });
+        translateWriteError(error);
+      }
+      if (projection === undefined) return undefined;
+      const members = type === 'Group' && projectionWants('members', projection) ? await this.allMembers(ctx, id, this.maxInlineMembers) : undefined;
+      return this.respond(ctx, type, updated, projection, members);
+    }
+  }
+
+  /**
+   * Folds membership steps, in order, into the members to add and remove. Costs O(members named)
+   * reads, except removeAll/replace, which must read the current member list.
+   */
+  private async planMembershipSteps(ctx: ScimContext, groupId: string, steps: MembershipStep[]): Promise<{ add: MemberRef[]; remove: MemberRef[] }> {
+    let replaceAll = false;
+    const adds = new Map<string, ResourceType | undefined>();
+    const removes = new Set<string>();
+    for (const step of steps) {
+      switch (step.kind) {
+        case 'add':
+          for (const member of step.members) {
+            adds.set(member.value, member.type);
+            removes.delete(member.value);
+          }
+          break;
+        case 'remove':
+          for (const memberId of step.memberIds) {
+            adds.delete(memberId);
+            removes.add(memberId);
+          }
+          break;
+        case 'removeAll':
+          replaceAll = true;
+          adds.clear();
+          removes.clear();
+          break;
+        case 'replace':
+          replaceAll = true;
+          adds.clear();
+          removes.clear();
+          for (const member of step.members) adds.set(member.value, member.type);
+          break;
+      }
+    }
+    const newMembers = await this.resolveNewMembers(
+      ctx,
+      groupId,
+      [...adds].map(([value, type]) => (type === undefined ? { value } : { value, type })),
+    );
+    if (replaceAll) {
+      const current = await this.allMembers(ctx, groupId, Number.MAX_SAFE_INTEGER);
+      const currentIds = new Set(current.map((member) => member.id));
+      return {
+        add: newMembers.filter((member) => !currentIds.has(member.id)),
+        remove: current.filter((member) => !adds.has(member.id)),
+      };
+    }
+    const existing = await this.repository.existingMemberships(ctx.directoryId, groupId, [...adds.keys(), ...removes]);
+    return {
+      add: newMembers.filter((member) => !existing.has(member.id)),
+      remove: [...removes].flatMap((memberId) => {
+        const type = existing.get(memberId);
+        return type === undefined ? [] : [{ id: memberId, type }];
+      }),
+    };
+  }
+
+  /** Checks that every new member is a User or Group of this directory (and not the group itself). */
+  private async resolveNewMembers(ctx: ScimContext, groupId: string, members: Array<{ value: string; type?: ResourceType }>): Promise<MemberRef[]> {
+    if (members.length === 0) return [];
+    const self = members.find((member) => member.value === groupId);
+    if (self !== undefined) throw ScimError.of('invalidValue', 'A group cannot be a member of itself');
+    const hints = new Map(members.flatMap((member) => (member.type === undefined ? [] : [[member.value, member.type] as const])));
+    const resolved = await this.repository.resolveMembers(ctx.directoryId, members.map((member) => member.value), hints);
+    const missing = members.filter((member) => !resolved.has(member.value)).map((member) => member.value);
+    if (missing.length > 0) {
+      throw ScimError.of('invalidValue', `members: no User or Group with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ''} in this directory`);
+    }
+    const unique = new Map(members.map((member) => [member.value, resolved.get(member.value) as ResourceType]));
+    return [...unique].map(([id, type]) => ({ id, type }));
+  }
+
+  /** Every member of a group, in pages; tooMany beyond `limit`. */
+  private async allMembers(ctx: ScimContext, groupId: string, limit: number): Promise<MemberRef[]> {
+    const members: MemberRef[] = [];
+    let startAfter: string | undefined;
+    for (let guard = 0; guard < 100_000; guard++) {
+      const page = await this.repository.listMembers(ctx.directoryId, groupId, { limit: 1000, ...(startAfter === undefined ? {} : { startAfter }) });
+      members.push(...page.items);
+      if (members.length > limit) {
+        throw ScimError.of('tooMany', `The group has more than ${limit} members; read it with excludedAttributes=members`);
+      }
+      if (page.lastKey === undefined) break;
+      startAfter = page.lastKey;
+    }
+    return members;
+  }
+
+  /** Removes every member of a group (before it is deleted), page by page. */
+  private async removeAllMembers(ctx: ScimContext, groupId: string, now: string): Promise<void> {
+    for (let guard = 0; guard < 100_000; guard++) {
+      const page = await this.repository.listMembers(ctx.directoryId, groupId, { limit: 1000 });
+      if (page.items.length === 0) return;
+      await this.repository.changeMemberships(ctx.directoryId, groupId, { add: [], remove: page.items }, { now, bumpGroupVersion: false });
+    }
+  }
+
+  private respond(ctx: ScimContext, type: ResourceType, resource: StoredResource, projection: Projection, members?: MemberRef[]): ResourceResult {
+    const full = renderResource(type, resource, ctx.baseUrl, members);
+    const meta = full.meta as { location: string; version: string };
+    return { body: projectResource(type, full, projection), etag: meta.version, location: meta.location };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The storage port of the directory service. The service decides *what* changes; a repository
+ * decides how that is written. Every method takes the directory id explicitly.
+ */
+
+export type ResourceType = 'User' | 'Group';
+
+/** A stored SCIM resource: its id, bookkeeping and client-writable attributes. */
+export interface StoredResource {
+  id: string;
+  version: number;
+  created: string;
+  lastModified: string;
+  /** Client-writable attributes in canonical form (no id, meta, groups or members). */
+  attributes: Record<string, unknown>;
+  /** Groups this resource is a direct member of. */
+  memberOf: string[];
+}
+
+/** A uniqueness claim: a value that at most one resource of the directory may hold. */
+export interface Claim {
+  kind: 'userName' | 'externalId' | 'groupName';
+  value: string;
+}
+
+/** Changes to the directory's counters, applied in the same transaction as the resource. */
+export interface CounterDelta {
+  users?: number;
+  activeUsers?: number;
+  groups?: number;
+}
+
+export interface Counters {
+  users: number;
+  activeUsers: number;
+  groups: number;
+}
+
+export interface MemberRef {
+  id: string;
+  type: ResourceType;
+}
+
+/** A page of a listing; `lastKey` is absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  lastKey?: string;
+}
+
+/** Raised when a write would take a value another resource holds (→ 409 uniqueness). */
+export class UniquenessConflictError extends Error {
+  override readonly name = 'UniquenessConflictError';
+  constructor(readonly claim: Claim, options?: { cause?: unknown }) {
+    super(`${claim.kind} is already taken`, options);
+  }
+}
+
+/** Raised when the stored version is not the one the write was based on (concurrent change). */
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflictError';
+  constructor(options?: { cause?: unknown }) {
+    super('the resource changed since it was read', options);
+  }
+}
+
+/** Raised when a membership write refers to a member or group that no longer exists. */
+export class MissingReferenceError extends Error {
+  override readonly name = 'MissingReferenceError';
+  constructor(readonly ids: string[], options?: { cause?: unknown }) {
+    super(`no such resource: ${ids.join(', ')}`, options);
+  }
+}
+
+export interface ScimRepository {
+  getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined>;
+  findIdByClaim(directoryId: string, claim: Claim): Promise<string | undefined>;
+  createResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void>;
+  /** Writes `after` if the stored version is still `before.version`; swaps claims; applies counters. */
+  updateResource(
+    directoryId: string,
+    type: ResourceType,
+    before: StoredResource,
+    after: StoredResource,
+    claims: { add: Claim[]; remove: Claim[] },
+    counters: CounterDelta,
+  ): Promise<void>;
+  /** Deletes a resource that has no memberships left, with its claims. */
+  deleteResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void>;
+  listResources(directoryId: string, type: ResourceType, options: { limit: number; startAfter?: string }): Promise<Page<StoredResource>>;
+  getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]>;
+  getCounters(directoryId: string): Promise<Counters>;
+
+  /** Which of `ids` exist in the directory, and as what. */
+  resolveMembers(directoryId: string, ids: string[], typeHints: Map<string, ResourceType>): Promise<Map<string, ResourceType>>;
+  /** Which of `memberIds` are members of the group now, and as what. */
+  existingMemberships(directoryId: string, groupId: string, memberIds: string[]): Promise<Map<string, ResourceType>>;
+  listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string }): Promise<Page<MemberRef>>;
+  /**
+   * Adds and removes memberships of one group: each membership item and the member's `memberOf`
+   * change together, and the group's version is bumped. Chunked into transactions of bounded size.
+   */
+  changeMemberships(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    options: { now: string; bumpGroupVersion: boolean },
+  ): Promise<void>;
+
+  getPageMarker(directoryId: string, marker: string): Promise<string | undefined>;
+  putPageMarker(directoryId: string, marker: string, lastKey: string, ttlSeconds: number): Promise<void>;
+}
