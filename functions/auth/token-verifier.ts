@@ -1,0 +1,193 @@
+/**
+ * Bearer token verification for SCIM requests (RFC 7644 §2 leaves the scheme to the service
+ * provider; this project uses RFC 6750 bearer tokens).
+ *
+ * A warm Lambda keeps each directory's token secret in memory for a short TTL, so verification
+ * costs no Secrets Manager call on most requests, while a revoked token stops working within
+ * that TTL (at most 60 s) everywhere.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
+import { SecretsManagerSecretStore, type SecretStore } from '../adapters/secrets/secret-store.ts';
+import { hashToken, isWellFormedToken, DIRECTORY_ID_PATTERN } from './token-format.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX, isTokenLive, parseTokenSecret, tokenSecretName, type TokenSecret } from './token-secret.ts';
+import { tokenCacheTtlMsFromEnv, requiredEnv, MAX_TOKEN_CACHE_TTL_MS, DEFAULT_TOKEN_CACHE_TTL_MS } from './config.ts';
+
+/** The outcome of a verification. `disabled` is only ever answered for a valid token. */
+export type VerifyResult = { ok: true; tokenId: string } | { ok: false; reason: 'invalid' | 'disabled' };
+
+/** Options of a TokenVerifier. */
+export interface TokenVerifierOptions {
+  /** Secret name prefix; defaults to `scim-directory-sync/tokens/`. */
+  secretPrefix?: string;
+  /** How long a directory's secret is trusted from memory; default 30 s, capped at 60 s. */
+  cacheTtlMs?: number;
+  /** Clock in epoch milliseconds (tests inject one). */
+  now?: () => number;
+  /** Records that a token was used; called at most once per token per 5 minutes. Failures are ignored. */
+  recordUse?: (directoryId: string, tokenId: string, at: Date) => Promise<void>;
+}
+
+/** Last-use writes per token and process are spaced at least this far apart. */
+export const RECORD_USE_INTERVAL_MS = 5 * 60_000;
+
+/** Directories kept in memory; the oldest entry is dropped beyond this. */
+const MAX_CACHED_DIRECTORIES = 1000;
+/** Tokens whose last-use write time is remembered. */
+const MAX_TRACKED_TOKENS = 4000;
+
+/** A hash no token can have, compared against when a directory is unknown so that path does the same work. */
+const DECOY_HASH = Buffer.alloc(32, 0);
+
+interface CacheEntry {
+  loadedAt: number;
+  /** Undefined when the directory has no secret (unknown or deleted): cached too. */
+  secret: TokenSecret | undefined;
+  /** Token hashes decoded once, in the order of `secret.tokens`. */
+  hashes: Buffer[];
+}
+
+/** Inserts into a Map used as an LRU, evicting the oldest entries beyond `max`. */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done === true) break;
+    map.delete(oldest.value);
+  }
+}
+
+/**
+ * Verifies bearer tokens against a directory's token secret.
+ *
+ * An unknown directory, a malformed token, and a revoked or expired token all answer
+ * `{ ok: false, reason: 'invalid' }`, so a caller cannot tell whether a directory exists.
+ *
+ * @example
+ * const verifier = tokenVerifierFromEnv();
+ * const result = await verifier.verify(directoryId, bearerToken);
+ * if (!result.ok) throw new ScimError(401, 'Invalid bearer token');
+ */
+export class TokenVerifier {
+  readonly #store: SecretStore;
+  readonly #secretPrefix: string;
+  readonly #cacheTtlMs: number;
+  readonly #now: () => number;
+  readonly #recordUse: ((directoryId: string, tokenId: string, at: Date) => Promise<void>) | undefined;
+  readonly #cache = new Map<string, CacheEntry>();
+  /** Loads in flight, so a burst of requests on a cold Lambda costs one Secrets Manager call. */
+  readonly #loading = new Map<string, Promise<CacheEntry>>();
+  readonly #lastRecorded = new Map<string, number>();
+
+  constructor(store: SecretStore, options: TokenVerifierOptions = {}) {
+    this.#store = store;
+    this.#secretPrefix = options.secretPrefix ?? DEFAULT_TOKEN_SECRET_PREFIX;
+    const ttl = options.cacheTtlMs ?? DEFAULT_TOKEN_CACHE_TTL_MS;
+    this.#cacheTtlMs = Math.min(Math.max(ttl, 0), MAX_TOKEN_CACHE_TTL_MS);
+    this.#now = options.now ?? Date.now;
+    this.#recordUse = options.recordUse;
+  }
+
+  /** Checks a presented token for a directory. Throws only when the secret store itself fails. */
+  async verify(directoryId: string, presentedToken: string): Promise<VerifyResult> {
+    // The shape checks depend only on the request, never on stored data, so answering early
+    // reveals nothing about the directory, and junk never reaches Secrets Manager.
+    if (!DIRECTORY_ID_PATTERN.test(directoryId) || !isWellFormedToken(presentedToken)) return { ok: false, reason: 'invalid' };
+
+    const presented = Buffer.from(hashToken(presentedToken), 'hex');
+    const entry = await this.#entry(directoryId);
+    const now = this.#now();
+
+    if (entry.secret === undefined || entry.secret.directoryId !== directoryId) {
+      timingSafeEqual(presented, DECOY_HASH);
+      return { ok: false, reason: 'invalid' };
+    }
+
+    // Compare against every stored hash, without stopping at a match, in constant time each.
+    let matchIndex = -1;
+    entry.hashes.forEach((hash, index) => {
+      if (timingSafeEqual(presented, hash) && matchIndex === -1) matchIndex = index;
+    });
+    const token = matchIndex === -1 ? undefined : entry.secret.tokens[matchIndex];
+    if (token === undefined || !isTokenLive(token, now)) return { ok: false, reason: 'invalid' };
+    if (entry.secret.status === 'disabled') return { ok: false, reason: 'disabled' };
+
+    await this.#maybeRecordUse(directoryId, token.id, now);
+    return { ok: true, tokenId: token.id };
+  }
+
+  /** Forgets the cached secret of a directory (used after this process changed it). */
+  forget(directoryId: string): void {
+    this.#cache.delete(directoryId);
+  }
+
+  async #entry(directoryId: string): Promise<CacheEntry> {
+    const cached = this.#cache.get(directoryId);
+    if (cached !== undefined && this.#now() - cached.loadedAt < this.#cacheTtlMs) return cached;
+    const pending = this.#loading.get(directoryId);
+    if (pending !== undefined) return pending;
+    const load = this.#load(directoryId).finally(() => this.#loading.delete(directoryId));
+    this.#loading.set(directoryId, load);
+    return load;
+  }
+
+  async #load(directoryId: string): Promise<CacheEntry> {
+    const text = await this.#store.get(tokenSecretName(this.#secretPrefix, directoryId));
+    let secret: TokenSecret | undefined;
+    if (text !== undefined) {
+      // A secret we cannot read must not let anyone in; treat it like a missing one.
+      try {
+        secret = parseTokenSecret(text);
+      } catch {
+        secret = undefined;
+      }
+    }
+    const entry: CacheEntry = {
+      loadedAt: this.#now(),
+      secret,
+      hashes: (secret?.tokens ?? []).map((token) => Buffer.from(token.hash, 'hex')),
+    };
+    setBounded(this.#cache, directoryId, entry, MAX_CACHED_DIRECTORIES);
+    return entry;
+  }
+
+  async #maybeRecordUse(directoryId: string, tokenId: string, now: number): Promise<void> {
+    if (this.#recordUse === undefined) return;
+    const key = `${directoryId}/${tokenId}`;
+    const last = this.#lastRecorded.get(key);
+    if (last !== undefined && now - last < RECORD_USE_INTERVAL_MS) return;
+    setBounded(this.#lastRecorded, key, now, MAX_TRACKED_TOKENS);
+    try {
+      await this.#recordUse(directoryId, tokenId, new Date(now));
+    } catch {
+      // Last-use tracking is informational; a failed write must not fail the request.
+    }
+  }
+}
+
+/**
+ * The verifier of a SCIM Lambda, built once at module load from the environment:
+ * `TOKEN_SECRET_PREFIX` (default `scim-directory-sync/tokens/`), `TOKEN_CACHE_TTL_SECONDS`
+ * (default 30, at most 60) and `TABLE_NAME` (where last use is recorded).
+ */
+export function tokenVerifierFromEnv(): TokenVerifier {
+  const tableName = requiredEnv('TABLE_NAME');
+  const logger = new Logger({ serviceName: 'scim-directory-sync' });
+  const secretStore = new SecretsManagerSecretStore(new SecretsManagerClient({}));
+  const directories = new DirectoryRepository(createDocumentClient(createDynamoDbClient()), tableName);
+  return new TokenVerifier(secretStore, {
+    secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
+    cacheTtlMs: tokenCacheTtlMsFromEnv(),
+    recordUse: async (directoryId, tokenId, at) => {
+      try {
+        await directories.recordTokenUse(directoryId, tokenId, at);
+      } catch (error) {
+        logger.warn('could not record bearer token use', { directoryId, tokenId, error });
+      }
+    },
+  });
+}
