@@ -1,0 +1,200 @@
+/**
+ * The admin command protocol: one JSON command in, one JSON envelope out. The admin Lambda
+ * speaks it over Lambda Invoke, and the CLI's `--local` mode runs the same dispatcher in-process.
+ *
+ * @example
+ * await executeAdminCommand(service, { command: 'token.rotate', directoryId: 'k3…', graceDays: 3 });
+ * // → { ok: true, command: 'token.rotate', result: { token: { tokenId, token, … }, previous: { … } } }
+ */
+import { z } from 'zod';
+import { isAdminError, type AdminErrorCode } from './admin-error.ts';
+import { PROVIDERS, type AdminService } from './admin-service.ts';
+
+const directoryId = z.string().min(1).max(128);
+const text = z.string().max(1000);
+
+/** Every admin command. Unknown fields are refused, so a typo never passes silently. */
+export const adminCommandSchema = z.discriminatedUnion('command', [
+  z.strictObject({ command: z.literal('directory.create'), name: text, provider: z.enum(PROVIDERS), organizationId: text.optional() }),
+  z.strictObject({ command: z.literal('directory.list'), organizationId: text.optional() }),
+  z.strictObject({ command: z.literal('directory.get'), directoryId }),
+  z.strictObject({ command: z.literal('directory.update'), directoryId, name: text.optional(), organizationId: text.nullable().optional() }),
+  z.strictObject({ command: z.literal('directory.disable'), directoryId }),
+  z.strictObject({ command: z.literal('directory.enable'), directoryId }),
+  z.strictObject({
+    command: z.literal('directory.delete'),
+    directoryId,
+    /** Work time of this call; the handler caps it to what the invocation has left. */
+    budgetMs: z.number().int().min(1000).max(14 * 60_000).optional(),
+    /** Admin Lambda only: keep purging in asynchronous self-invocations instead of returning after one pass. */
+    background: z.boolean().optional(),
+    /** Admin Lambda only: items deleted by earlier passes, carried along for progress logs. */
+    deletedSoFar: z.number().int().min(0).optional(),
+  }),
+  z.strictObject({
+    command: z.literal('token.create'),
+    directoryId,
+    label: text.optional(),
+    expiresInDays: z.number().positive().optional(),
+  }),
+  z.strictObject({ command: z.literal('token.list'), directoryId }),
+  z.strictObject({ command: z.literal('token.revoke'), directoryId, tokenId: z.string().min(1).max(128) }),
+  z.strictObject({
+    command: z.literal('token.rotate'),
+    directoryId,
+    graceDays: z.number().min(0).optional(),
+    label: text.optional(),
+  }),
+]);
+
+export type AdminCommand = z.infer<typeof adminCommandSchema>;
+export type AdminCommandName = AdminCommand['command'];
+
+const countsSchema = z.object({ users: z.number(), activeUsers: z.number(), groups: z.number() });
+
+export const directoryViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  organizationId: z.string().optional(),
+  provider: z.enum(PROVIDERS),
+  status: z.enum(['active', 'disabled']),
+  tenantUrl: z.string(),
+  created: z.string(),
+  lastModified: z.string(),
+  version: z.number(),
+  counts: countsSchema,
+  deletingSince: z.string().optional(),
+});
+
+export const mintedTokenSchema = z.object({
+  tokenId: z.string(),
+  token: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+});
+
+export const tokenViewSchema = z.object({
+  tokenId: z.string(),
+  label: z.string(),
+  state: z.enum(['active', 'expiring', 'expired', 'revoked']),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+  lastUsedAt: z.string().optional(),
+});
+
+export const deleteProgressSchema = z.object({
+  directoryId: z.string(),
+  phase: z.enum(['purging', 'draining', 'done']),
+  done: z.boolean(),
+  deletedItems: z.number(),
+  retryAfterMs: z.number().optional(),
+  /** Set by the admin Lambda when it carries on in the background. */
+  continuing: z.boolean().optional(),
+});
+
+/** The result schema of each command, for clients that receive results as JSON. */
+export const adminResultSchemas = {
+  'directory.create': z.object({ directory: directoryViewSchema, tenantUrl: z.string(), token: mintedTokenSchema }),
+  'directory.list': z.array(directoryViewSchema),
+  'directory.get': directoryViewSchema,
+  'directory.update': directoryViewSchema,
+  'directory.disable': directoryViewSchema,
+  'directory.enable': directoryViewSchema,
+  'directory.delete': deleteProgressSchema,
+  'token.create': mintedTokenSchema,
+  'token.list': z.array(tokenViewSchema),
+  'token.revoke': tokenViewSchema,
+  'token.rotate': z.object({ token: mintedTokenSchema, previous: tokenViewSchema.optional() }),
+} as const satisfies Record<AdminCommandName, z.ZodType>;
+
+export type AdminResult<C extends AdminCommandName> = z.infer<(typeof adminResultSchemas)[C]>;
+
+/** The envelope every command answers with. */
+export const adminResponseSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), command: z.string(), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+
+export type AdminResponse =
+  | { ok: true; command: AdminCommandName; result: unknown }
+  | { ok: false; error: { code: AdminErrorCode; message: string } };
+
+/** Default work time of one `directory.delete` call. */
+export const DEFAULT_DELETE_BUDGET_MS = 20_000;
+
+/** Turns a zod error into one readable line. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/** Validates a command; an invalid one answers an `invalidInput` envelope instead. */
+export function parseAdminCommand(input: unknown): { ok: true; command: AdminCommand } | { ok: false; response: AdminResponse } {
+  const parsed = adminCommandSchema.safeParse(input);
+  if (parsed.success) return { ok: true, command: parsed.data };
+  return { ok: false, response: { ok: false, error: { code: 'invalidInput', message: `Invalid admin command: ${describeIssues(parsed.error)}` } } };
+}
+
+async function dispatch(service: AdminService, command: AdminCommand, maxBudgetMs: number): Promise<unknown> {
+  switch (command.command) {
+    case 'directory.create':
+      return service.createDirectory({
+        name: command.name,
+        provider: command.provider,
+        ...(command.organizationId === undefined ? {} : { organizationId: command.organizationId }),
+      });
+    case 'directory.list':
+      return service.listDirectories(command.organizationId === undefined ? {} : { organizationId: command.organizationId });
+    case 'directory.get':
+      return service.getDirectory(command.directoryId);
+    case 'directory.update':
+      return service.updateDirectory(command.directoryId, {
+        ...(command.name === undefined ? {} : { name: command.name }),
+        ...(command.organizationId === undefined ? {} : { organizationId: command.organizationId }),
+      });
+    case 'directory.disable':
+      return service.disableDirectory(command.directoryId);
+    case 'directory.enable':
+      return service.enableDirectory(command.directoryId);
+    case 'directory.delete':
+      return service.deleteDirectory(command.directoryId, { budgetMs: Math.min(command.budgetMs ?? DEFAULT_DELETE_BUDGET_MS, maxBudgetMs) });
+    case 'token.create':
+      return service.createToken(command.directoryId, {
+        ...(command.label === undefined ? {} : { label: command.label }),
+        ...(command.expiresInDays === undefined ? {} : { expiresInDays: command.expiresInDays }),
+      });
+    case 'token.list':
+      return service.listTokens(command.directoryId);
+    case 'token.revoke':
+      return service.revokeToken(command.directoryId, command.tokenId);
+    case 'token.rotate':
+      return service.rotateToken(command.directoryId, {
+        ...(command.graceDays === undefined ? {} : { graceDays: command.graceDays }),
+        ...(command.label === undefined ? {} : { label: command.label }),
+      });
+  }
+}
+
+/**
+ * Runs one validated command. Refusals (AdminError) become `{ ok: false }` envelopes; anything
+ * else (storage unreachable, a bug) is thrown for the edge to log and report.
+ */
+export async function runAdminCommand(service: AdminService, command: AdminCommand, options: { maxBudgetMs?: number } = {}): Promise<AdminResponse> {
+  try {
+    const result = await dispatch(service, command, options.maxBudgetMs ?? Number.POSITIVE_INFINITY);
+    return { ok: true, command: command.command, result };
+  } catch (error) {
+    if (isAdminError(error)) return { ok: false, error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}
+
+/** Validates and runs a command given as untrusted JSON. */
+export async function executeAdminCommand(service: AdminService, input: unknown, options: { maxBudgetMs?: number } = {}): Promise<AdminResponse> {
+  const parsed = parseAdminCommand(input);
+  if (!parsed.ok) return parsed.response;
+  return runAdminCommand(service, parsed.command, options);
+}

@@ -1,0 +1,54 @@
+/**
+ * The admin Lambda: directories and bearer tokens. Not behind API Gateway; operators (the
+ * `scim-admin` CLI) invoke it with IAM. The event is one admin command (see
+ * `functions/admin/commands.ts`); the response is its envelope.
+ *
+ * Environment: `TABLE_NAME`, `SCIM_BASE_URL` (required), `TOKEN_SECRET_PREFIX` (optional).
+ * `directory.delete` with `background: true` re-invokes this function asynchronously, so its
+ * role needs `lambda:InvokeFunction` on itself.
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
+import { createAdminHandler } from '../admin/admin-handler.ts';
+import { AdminService } from '../admin/admin-service.ts';
+import type { AdminResponse } from '../admin/commands.ts';
+import { requiredEnv } from '../auth/config.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+
+const config = {
+  tableName: requiredEnv('TABLE_NAME'),
+  baseUrl: requiredEnv('SCIM_BASE_URL'),
+  secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
+  /** Set by the Lambda runtime. */
+  functionName: requiredEnv('AWS_LAMBDA_FUNCTION_NAME'),
+};
+
+const logger = new Logger({ serviceName: 'scim-directory-sync-admin' });
+const lambda = new LambdaClient({});
+
+const adminHandler = createAdminHandler({
+  service: new AdminService({
+    documentClient: createDocumentClient(createDynamoDbClient()),
+    tableName: config.tableName,
+    secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({})),
+    secretPrefix: config.secretPrefix,
+    baseUrl: config.baseUrl,
+  }),
+  invokeSelf: async (command) => {
+    await lambda.send(
+      new InvokeCommand({ FunctionName: config.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(command)) }),
+    );
+  },
+  log: {
+    info: (message, attributes) => logger.info(message, attributes ?? {}),
+    error: (message, attributes) => logger.error(message, attributes ?? {}),
+  },
+});
+
+/** Lambda entry point. */
+export const handler = middy<unknown, AdminResponse>((event: unknown, context: Context) => adminHandler(event, context));
