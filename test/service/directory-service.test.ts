@@ -1,0 +1,283 @@
+/**
+ * Connected tests of the directory service on DynamoDB Local: behaviour, stored state, and the
+ * cost of each SCIM operation in DynamoDB round trips.
+ */
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/adapters/dynamodb/keys.ts';
+import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
+import { isScimError } from '../../functions/core/error.ts';
+import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
+import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { commandsOf, RequestCounter } from '../support/request-counter.ts';
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+let table: TestTable;
+let counter: RequestCounter;
+let service: DirectoryService;
+
+beforeAll(async () => {
+  table = await createTestTable('service');
+  counter = new RequestCounter(table.client);
+  service = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }));
+});
+
+function newDirectory(): ScimContext {
+  const directoryId = `dir-${randomUUID().slice(0, 8)}`;
+  return { directoryId, baseUrl: `https://scim.example.test/scim/v2/${directoryId}` };
+}
+
+async function createUser(ctx: ScimContext, userName = `user-${randomUUID()}`, extra: Record<string, unknown> = {}) {
+  const { body } = await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName, active: true, ...extra });
+  return body as { id: string; userName: string };
+}
+
+/** Creates `n` users, a few at a time (the SDK's socket pool is 50). */
+async function createUsers(ctx: ScimContext, n: number) {
+  const users: Array<{ id: string; userName: string }> = [];
+  for (let start = 0; start < n; start += 20) {
+    users.push(...(await Promise.all(Array.from({ length: Math.min(20, n - start) }, () => createUser(ctx)))));
+  }
+  return users;
+}
+
+async function createGroup(ctx: ScimContext, displayName = `group-${randomUUID()}`) {
+  const { body } = await service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName });
+  return body as { id: string };
+}
+
+async function addMembers(ctx: ScimContext, groupId: string, memberIds: string[]) {
+  await service.patch(ctx, 'Group', groupId, {
+    schemas: [PATCH_OP],
+    Operations: [{ op: 'add', path: 'members', value: memberIds.map((value) => ({ value })) }],
+  });
+}
+
+/** Every item of a directory's partition, to prove a rejected request changed nothing. */
+async function partition(ctx: ScimContext): Promise<unknown[]> {
+  const { Items = [] } = await table.documentClient.send(
+    new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.partition(ctx.directoryId) } }),
+  );
+  return Items;
+}
+
+async function rejection(work: () => Promise<unknown>) {
+  try {
+    await work();
+  } catch (error) {
+    if (isScimError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a ScimError');
+}
+
+describe('cost per SCIM operation (DynamoDB round trips)', () => {
+  it('GET by id is one read', async () => {
+    const ctx = newDirectory();
+    const user = await createUser(ctx);
+    const { requests } = await counter.during(() => service.get(ctx, 'User', user.id));
+    expect(commandsOf(requests)).toEqual(['GetItem']);
+  });
+
+  it('userName, externalId, id and displayName equality filters take at most 2 strongly consistent reads, never a Query or Scan', async () => {
+    const ctx = newDirectory();
+    const externalId = randomUUID();
+    const user = await createUser(ctx, `Alice-${randomUUID()}`, { externalId });
+    const group = await createGroup(ctx, 'Engineering');
+    for (const [type, filter] of [
+      ['User', `userName eq "${user.userName.toUpperCase()}"`],
+      ['User', `externalId eq "${externalId}"`],
+      ['User', `id eq "${user.id}"`],
+      ['Group', 'displayName eq "engineering"'],
+    ] as const) {
+      const { result, requests } = await counter.during(() => service.list(ctx, type, { filter }));
+      expect((result as { totalResults: number }).totalResults, filter).toBe(1);
+      expect(requests.length, filter).toBeLessThanOrEqual(2);
+      expect(commandsOf(requests).every((command) => command === 'GetItem'), filter).toBe(true);
+      expect(requests.every((request) => request.input.ConsistentRead === true), filter).toBe(true);
+    }
+    expect(group.id).toBeDefined();
+  });
+
+  it('POST is one transaction', async () => {
+    const ctx = newDirectory();
+    const { requests } = await counter.during(() => createUser(ctx));
+    expect(commandsOf(requests)).toEqual(['TransactWriteItems']);
+    const groupCreate = await counter.during(() => createGroup(ctx));
+    expect(commandsOf(groupCreate.requests)).toEqual(['TransactWriteItems']);
+  });
+
+  it('a group PATCH adding or removing k members costs the same for a group of 300 as for an empty one', async () => {
+    const ctx = newDirectory();
+    const users = await createUsers(ctx, 310);
+    const big = await createGroup(ctx);
+    const small = await createGroup(ctx);
+    await addMembers(ctx, big.id, users.slice(10).map((user) => user.id));
+    const newcomers = users.slice(0, 5).map((user) => user.id);
+    const bigAdd = await counter.during(() => addMembers(ctx, big.id, newcomers));
+    const smallAdd = await counter.during(() => addMembers(ctx, small.id, newcomers));
+    expect(commandsOf(bigAdd.requests)).toEqual(commandsOf(smallAdd.requests));
+    expect(bigAdd.requests.length).toBeLessThanOrEqual(4);
+    const remove = (groupId: string) =>
+      service.patch(ctx, 'Group', groupId, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${newcomers[0]}"]` }] });
+    const bigRemove = await counter.during(() => remove(big.id));
+    const smallRemove = await counter.during(() => remove(small.id));
+    expect(commandsOf(bigRemove.requests)).toEqual(commandsOf(smallRemove.requests));
+  });
+
+  it('GET group with excludedAttributes=members is one read whatever the group size', async () => {
+    const ctx = newDirectory();
+    const users = await createUsers(ctx, 120);
+    const big = await createGroup(ctx);
+    const empty = await createGroup(ctx);
+    await addMembers(ctx, big.id, users.map((user) => user.id));
+    const bigRead = await counter.during(() => service.get(ctx, 'Group', big.id, { excludedAttributes: ['members'] }));
+    const emptyRead = await counter.during(() => service.get(ctx, 'Group', empty.id, { excludedAttributes: ['members'] }));
+    expect(commandsOf(bigRead.requests)).toEqual(['GetItem']);
+    expect(commandsOf(emptyRead.requests)).toEqual(['GetItem']);
+    const full = await service.get(ctx, 'Group', big.id);
+    expect((full.body.members as unknown[]).length).toBe(120);
+  });
+
+  it('a sequential startIndex page costs O(count), not O(startIndex)', async () => {
+    const ctx = newDirectory();
+    await createUsers(ctx, 25);
+    const seen = new Set<string>();
+    for (let startIndex = 1; startIndex <= 25; startIndex += 5) {
+      const { result, requests } = await counter.during(() => service.list(ctx, 'User', { startIndex: String(startIndex), count: '5' }));
+      const page = result as { totalResults: number; Resources: Array<{ id: string }>; startIndex: number };
+      expect(page.totalResults).toBe(25);
+      expect(page.startIndex).toBe(startIndex);
+      for (const resource of page.Resources) seen.add(resource.id);
+      const queries = requests.filter((request) => request.command === 'Query');
+      expect(queries).toHaveLength(1);
+      expect(queries[0]?.input.Limit).toBe(5);
+      // Counter read, then (after the first page) the marker the previous page left, then one Query.
+      const reads = commandsOf(requests).filter((command) => command !== 'PutItem');
+      expect(reads).toEqual(startIndex === 1 ? ['GetItem', 'Query'] : ['GetItem', 'GetItem', 'Query']);
+    }
+    expect(seen.size).toBe(25);
+  });
+
+  it('cursor paging (RFC 9865) walks every resource once', async () => {
+    const ctx = newDirectory();
+    await createUsers(ctx, 7);
+    const seen: string[] = [];
+    let cursor = '';
+    for (let guard = 0; guard < 10; guard++) {
+      const page = (await service.list(ctx, 'User', { cursor, count: '3' })) as { Resources: Array<{ id: string }>; nextCursor?: string; totalResults: number };
+      expect(page.totalResults).toBe(7);
+      seen.push(...page.Resources.map((resource) => resource.id));
+      if (page.nextCursor === undefined) break;
+      cursor = page.nextCursor;
+    }
+    expect(new Set(seen).size).toBe(7);
+    expect(seen).toHaveLength(7);
+    const bad = await rejection(() => service.list(ctx, 'User', { cursor: 'not-a-cursor' }));
+    expect(bad).toMatchObject({ status: 400, scimType: 'invalidCursor' });
+  });
+});
+
+describe('integrity', () => {
+  it('userName is unique case-insensitively, externalId case-sensitively, group displayName too', async () => {
+    const ctx = newDirectory();
+    await createUser(ctx, 'Bob@Example.com', { externalId: 'ext-1' });
+    expect(await rejection(() => createUser(ctx, 'bob@example.COM'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+    expect(await rejection(() => createUser(ctx, 'carol', { externalId: 'ext-1' }))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+    await createUser(ctx, 'dave', { externalId: 'EXT-1' });
+    await createGroup(ctx, 'Sales');
+    expect(await rejection(() => createGroup(ctx, 'sales'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+  });
+
+  it('renaming frees the old userName and claims the new one', async () => {
+    const ctx = newDirectory();
+    const erin = await createUser(ctx, 'erin');
+    await service.patch(ctx, 'User', erin.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: 'erin.new' }] });
+    await createUser(ctx, 'erin');
+    expect(await rejection(() => createUser(ctx, 'ERIN.NEW'))).toMatchObject({ status: 409 });
+  });
+
+  it('a rejected PATCH leaves the stored items exactly as they were', async () => {
+    const ctx = newDirectory();
+    const frank = await createUser(ctx, 'frank');
+    await createUser(ctx, 'grace');
+    const before = await partition(ctx);
+    const attempts = [
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Frank' }, { op: 'replace', path: 'userName', value: 'grace' }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'nickName', value: 'f' }, { op: 'explode', path: 'title', value: 'x' }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'name.givenName', value: 'F' }, { op: 'replace', path: 'emails[type eq', value: 'x' }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'id', value: 'mine' }] },
+      { Operations: [] },
+    ];
+    for (const body of attempts) {
+      const error = await rejection(() => service.patch(ctx, 'User', frank.id, body));
+      expect(error.status).toBeGreaterThanOrEqual(400);
+      expect(error.status).toBeLessThan(500);
+    }
+    expect(await partition(ctx)).toEqual(before);
+  });
+
+  it('If-Match with a stale version answers 412 and changes nothing', async () => {
+    const ctx = newDirectory();
+    const henry = await createUser(ctx, 'henry');
+    await service.patch(ctx, 'User', henry.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Dr' }] });
+    const error = await rejection(() =>
+      service.patch(ctx, 'User', henry.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Prof' }] }, 'W/"1"'),
+    );
+    expect(error.status).toBe(412);
+    expect((await service.get(ctx, 'User', henry.id)).body.title).toBe('Dr');
+    await service.patch(ctx, 'User', henry.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Prof' }] }, 'W/"2"');
+  });
+
+  it('members must be users or groups of the same directory', async () => {
+    const ctx = newDirectory();
+    const other = newDirectory();
+    const stranger = await createUser(other, 'stranger');
+    const group = await createGroup(ctx);
+    const error = await rejection(() => addMembers(ctx, group.id, [stranger.id]));
+    expect(error).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    const self = await rejection(() => addMembers(ctx, group.id, [group.id]));
+    expect(self).toMatchObject({ status: 400, scimType: 'invalidValue' });
+  });
+
+  it('deleting a group removes its memberships from its members', async () => {
+    const ctx = newDirectory();
+    const ivy = await createUser(ctx, 'ivy');
+    const g1 = await createGroup(ctx);
+    const g2 = await createGroup(ctx);
+    await addMembers(ctx, g1.id, [ivy.id]);
+    await addMembers(ctx, g2.id, [ivy.id]);
+    expect(((await service.get(ctx, 'User', ivy.id)).body.groups as unknown[]).length).toBe(2);
+    await service.delete(ctx, 'Group', g1.id);
+    expect((await service.get(ctx, 'User', ivy.id)).body.groups).toEqual([
+      { value: g2.id, $ref: `${ctx.baseUrl}/Groups/${g2.id}`, type: 'direct' },
+    ]);
+  });
+
+  it('counts users, active users and groups for totalResults', async () => {
+    const ctx = newDirectory();
+    const jack = await createUser(ctx, 'jack');
+    await createUser(ctx, 'kate');
+    await createGroup(ctx);
+    await service.patch(ctx, 'User', jack.id, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    const users = (await service.list(ctx, 'User', {})) as { totalResults: number };
+    expect(users.totalResults).toBe(2);
+    await service.delete(ctx, 'User', jack.id);
+    expect(((await service.list(ctx, 'User', {})) as { totalResults: number }).totalResults).toBe(1);
+    expect(((await service.list(ctx, 'Group', {})) as { totalResults: number }).totalResults).toBe(1);
+  });
+
+  it('a filter no index serves reads the directory, and says tooMany past its cap', async () => {
+    const ctx = newDirectory();
+    await createUser(ctx, 'leo', { title: 'Engineer' });
+    await createUser(ctx, 'mia', { title: 'Designer' });
+    const found = (await service.list(ctx, 'User', { filter: 'title co "sign"' })) as { totalResults: number; Resources: Array<{ userName: string }> };
+    expect(found.Resources.map((user) => user.userName)).toEqual(['mia']);
+    const capped = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }), { maxFilterScan: 1 });
+    expect(await rejection(() => capped.list(ctx, 'User', { filter: 'title pr' }))).toMatchObject({ status: 400, scimType: 'tooMany' });
+  });
+});
