@@ -1,0 +1,167 @@
+/**
+ * Group membership in a PATCH request, taken apart from the other attributes.
+ *
+ * Members live in items of their own (a group may have 100,000 of them), so the service never
+ * loads them to apply a PATCH: it applies the attribute operations to the group and turns each
+ * membership step into membership writes. Both shapes Entra ID uses to remove a member are
+ * understood: `path: "members"` with `value: [{ "value": id }]` (default) and
+ * `path: 'members[value eq "id"]'` (with the `aadOptscim062020` flag).
+ */
+import { ScimError } from '../error.ts';
+import type { AttributePath } from '../filter/ast.ts';
+import { parseAttributePath } from '../filter/index.ts';
+import type { MemberInput } from '../resource.ts';
+import { GROUP_SCHEMA } from '../schemas/index.ts';
+import { describeOperation, inOperation, type PatchOperation } from './operation.ts';
+import { isPlainObject } from './request.ts';
+import { memberIdsOfFilter } from './value-filter.ts';
+
+/** One change to a group's membership, in request order. */
+export type MembershipStep =
+  | { kind: 'add'; members: MemberInput[] }
+  | { kind: 'remove'; memberIds: string[] }
+  | { kind: 'removeAll' }
+  | { kind: 'replace'; members: MemberInput[] };
+
+/** The result of {@link splitMembershipOperations}. */
+export interface SplitOperations {
+  /** Operations on the group's other attributes, for `applyPatch`; each keeps its `index`. */
+  attributeOperations: PatchOperation[];
+  /** Membership changes, for the service to write as membership items. */
+  membershipSteps: MembershipStep[];
+}
+
+const MEMBER_TYPES: Readonly<Record<string, 'User' | 'Group'>> = { user: 'User', group: 'Group' };
+
+/**
+ * Splits the operations of a Group PATCH into attribute operations and membership steps, each
+ * list in request order.
+ *
+ * - `add` `members` with `[{ "value": id, "$ref": null, "display": … }, …]` → `add`;
+ * - `remove` `members` with `[{ "value": id }, …]` → `remove` those ids; without a value →
+ *   `removeAll` (RFC 7644 §3.5.2.2);
+ * - `remove` `members[value eq "a"]`, `members[value eq "a" or value eq "b"]` → `remove`;
+ * - `replace` `members` → `replace` (RFC 7644 §3.5.2.3);
+ * - a path-less `add`/`replace` whose value has a `members` key: that key becomes a step, the
+ *   rest stays an attribute operation.
+ *
+ * @throws ScimError `invalidFilter` for any other filter on members, `invalidValue` for a member
+ *   without a non-empty string id or with a type other than User or Group, `mutability` for a
+ *   path to a member's sub-attribute (immutable, RFC 7643 §4.2); the detail names the operation.
+ * @example
+ * splitMembershipOperations([{ op: 'remove', path: 'members[value eq "u1"]', index: 0 }]);
+ * // → { attributeOperations: [], membershipSteps: [{ kind: 'remove', memberIds: ['u1'] }] }
+ */
+export function splitMembershipOperations(operations: readonly PatchOperation[]): SplitOperations {
+  const result: SplitOperations = { attributeOperations: [], membershipSteps: [] };
+  operations.forEach((operation, position) => {
+    const indexed: PatchOperation = { ...operation, index: operation.index ?? position };
+    inOperation(describeOperation(indexed, position), () => split(indexed, result));
+  });
+  return result;
+}
+
+function split(operation: PatchOperation, result: SplitOperations): void {
+  const { op, path, value } = operation;
+  if (path === undefined) {
+    if (op === 'remove' || !isPlainObject(value)) {
+      result.attributeOperations.push(operation);
+      return;
+    }
+    const memberKeys = Object.keys(value).filter(isMembersKey);
+    if (memberKeys.length === 0) {
+      result.attributeOperations.push(operation);
+      return;
+    }
+    const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !memberKeys.includes(key)));
+    if (Object.keys(rest).length > 0) result.attributeOperations.push({ ...operation, value: rest });
+    for (const key of memberKeys) pushStep(result, wholeMembersStep(op, value[key]));
+    return;
+  }
+  const target = parseAttributePath(path);
+  if (!isMembersPath(target)) {
+    result.attributeOperations.push(operation);
+    return;
+  }
+  if (target.subAttribute !== undefined) {
+    throw ScimError.of('mutability', "A member's sub-attributes are immutable (RFC 7643 §4.2); add or remove the member instead");
+  }
+  if (target.valueFilter === undefined) {
+    pushStep(result, wholeMembersStep(op, value));
+    return;
+  }
+  const ids = op === 'remove' ? memberIdsOfFilter(target.valueFilter) : undefined;
+  if (ids === undefined) {
+    throw ScimError.of('invalidFilter', 'Members can be selected only to remove them, by id: members[value eq "id"], optionally joined with "or"');
+  }
+  pushStep(result, { kind: 'remove', memberIds: distinct(ids.map((id) => memberId(id, 'members[value eq …]'))) });
+}
+
+/** The step for an operation on `members` as a whole. */
+function wholeMembersStep(op: PatchOperation['op'], value: unknown): MembershipStep | undefined {
+  switch (op) {
+    case 'add':
+      // Adding no members changes nothing (RFC 7643 §2.5: null and [] mean "no value").
+      return value === null || value === undefined ? undefined : { kind: 'add', members: parseMembers(value) };
+    case 'replace':
+      return { kind: 'replace', members: value === null || value === undefined ? [] : parseMembers(value) };
+    case 'remove':
+      // RFC 7644 §3.5.2.2: no filter removes every member. With a value (Entra ID), only those listed;
+      // an empty list is read as "none", never as "all".
+      if (value === null || value === undefined) return { kind: 'removeAll' };
+      return { kind: 'remove', memberIds: parseMembers(value).map((member) => member.value) };
+  }
+}
+
+function pushStep(result: SplitOperations, step: MembershipStep | undefined): void {
+  if (step === undefined) return;
+  if ((step.kind === 'add' && step.members.length === 0) || (step.kind === 'remove' && step.memberIds.length === 0)) return;
+  result.membershipSteps.push(step);
+}
+
+/** Members as RFC 7643 §4.2 writes them; `$ref` and `display` are not kept. Duplicates collapse. */
+function parseMembers(value: unknown): MemberInput[] {
+  const items = Array.isArray(value) ? value : [value];
+  const members: MemberInput[] = [];
+  const seen = new Set<string>();
+  items.forEach((item: unknown, index) => {
+    if (item === null) return;
+    const label = Array.isArray(value) ? `members[${index}]` : 'members';
+    if (!isPlainObject(item)) throw ScimError.of('invalidValue', `"${label}" must be an object such as { "value": "<id>" }`);
+    const id = memberId(memberOf(item, 'value'), `${label}.value`);
+    const type = memberOf(item, 'type');
+    let memberType: MemberInput['type'];
+    if (type !== undefined && type !== null) {
+      memberType = typeof type === 'string' ? MEMBER_TYPES[type.toLowerCase()] : undefined;
+      if (memberType === undefined) throw ScimError.of('invalidValue', `"${label}.type" must be "User" or "Group"`);
+    }
+    if (seen.has(id)) return;
+    seen.add(id);
+    members.push(memberType === undefined ? { value: id } : { value: id, type: memberType });
+  });
+  return members;
+}
+
+function memberId(id: unknown, label: string): string {
+  if (typeof id !== 'string' || id.trim() === '') throw ScimError.of('invalidValue', `"${label}" must be a non-empty member id`);
+  return id;
+}
+
+function distinct(ids: string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function memberOf(object: Record<string, unknown>, name: string): unknown {
+  const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : object[key];
+}
+
+/** `members`, or `urn:ietf:params:scim:schemas:core:2.0:Group:members` (RFC 7644 §3.10). */
+function isMembersPath(path: AttributePath): boolean {
+  return path.attribute.toLowerCase() === 'members' && (path.uri === undefined || path.uri.toLowerCase() === GROUP_SCHEMA.toLowerCase());
+}
+
+function isMembersKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return lower === 'members' || lower === `${GROUP_SCHEMA.toLowerCase()}:members`;
+}
