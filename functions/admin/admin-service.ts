@@ -320,7 +320,7 @@ export class AdminService {
     return this.#withSecret(directoryId, { ifMissing: stored.status }, (secret, nowMs) => {
       const live = secret.tokens.filter((token) => isTokenLive(token, nowMs));
       if (live.length >= MAX_LIVE_TOKENS) {
-        throw new AdminError('tooManyTokens', `Directory ${directoryId} already has ${MAX_LIVE_TOKENS} live tokens: revoke one first, or rotate`);
+        throw new AdminError('tooManyTokens', `Directory ${directoryId} already has ${MAX_LIVE_TOKENS} live tokens: revoke the one you no longer use first`);
       }
       return this.#mint(secret, label, lifetime);
     });

@@ -1,0 +1,124 @@
+/**
+ * Human-readable output of the CLI. Scripts use `--json` instead, whose shapes live in
+ * `program.ts` next to the commands.
+ */
+import type { AdminResult } from '../admin/commands.ts';
+
+type DirectoryView = AdminResult<'directory.get'>;
+type TokenView = AdminResult<'token.revoke'>;
+type Provider = DirectoryView['provider'];
+
+/** Left-aligned columns, two spaces apart. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+const PROVIDER_NAMES: Record<Provider, string> = { entra: 'Microsoft Entra ID', okta: 'Okta', generic: 'generic SCIM client' };
+
+/** Where to paste the Tenant URL and token in each identity provider. */
+export function setupSteps(provider: Provider): string[] {
+  switch (provider) {
+    case 'entra':
+      return [
+        'To connect Microsoft Entra ID:',
+        '  1. Entra admin center → Enterprise applications → your application (or New application → Create your own application).',
+        '  2. Provisioning → set Provisioning Mode to Automatic.',
+        '  3. Admin Credentials → paste the Tenant URL and the Secret Token above.',
+        '  4. Test Connection, then Save. Assign users and groups, then start provisioning.',
+      ];
+    case 'okta':
+      return [
+        'To connect Okta:',
+        '  1. Applications → your SCIM application → General → enable SCIM provisioning.',
+        '  2. Provisioning → Integration: SCIM connector base URL = the Tenant URL above; Unique identifier field = userName.',
+        '  3. Authentication Mode: HTTP Header; Authorization: Bearer = the Secret Token above.',
+        '  4. Test Connector Configuration, then Save and enable "To App" provisioning.',
+      ];
+    case 'generic':
+      return [
+        'To connect a SCIM client:',
+        '  Base URL: the Tenant URL above.',
+        '  Authentication: HTTP header "Authorization: Bearer <Secret Token>".',
+      ];
+  }
+}
+
+export function formatCreatedDirectory(created: AdminResult<'directory.create'>): string {
+  const { directory, token } = created;
+  return [
+    `Directory created: ${directory.name} (${directory.id}, ${PROVIDER_NAMES[directory.provider]})`,
+    '',
+    `Tenant URL: ${created.tenantUrl}`,
+    `Secret Token: ${token.token}`,
+    '',
+    'The Secret Token is shown only this once. Paste it into your identity provider now.',
+    '',
+    ...setupSteps(directory.provider),
+  ].join('\n');
+}
+
+export function formatDirectory(directory: DirectoryView): string {
+  const rows: [string, string][] = [
+    ['ID', directory.id],
+    ['Name', directory.name],
+    ['Provider', PROVIDER_NAMES[directory.provider]],
+    ['Status', directory.deletingSince === undefined ? directory.status : `being deleted (since ${directory.deletingSince})`],
+    ['Organization', directory.organizationId ?? '-'],
+    ['Tenant URL', directory.tenantUrl],
+    ['Users', `${directory.counts.users} (${directory.counts.activeUsers} active)`],
+    ['Groups', String(directory.counts.groups)],
+    ['Created', directory.created],
+    ['Last modified', directory.lastModified],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length)) + 1;
+  return rows.map(([label, value]) => `${`${label}:`.padEnd(width)} ${value}`).join('\n');
+}
+
+export function formatDirectories(directories: DirectoryView[]): string {
+  if (directories.length === 0) return 'No directories.';
+  return table(
+    ['ID', 'NAME', 'PROVIDER', 'STATUS', 'USERS', 'ACTIVE', 'GROUPS', 'ORGANIZATION'],
+    directories.map((d) => [
+      d.id,
+      d.name,
+      d.provider,
+      d.deletingSince === undefined ? d.status : 'deleting',
+      String(d.counts.users),
+      String(d.counts.activeUsers),
+      String(d.counts.groups),
+      d.organizationId ?? '-',
+    ]),
+  );
+}
+
+export function formatTokens(tokens: TokenView[]): string {
+  if (tokens.length === 0) return 'No tokens.';
+  return table(
+    ['TOKEN ID', 'LABEL', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED'],
+    tokens.map((t) => [t.tokenId, t.label, t.state, t.createdAt, t.revokedAt === undefined ? (t.expiresAt ?? 'never') : `revoked ${t.revokedAt}`, t.lastUsedAt ?? 'never']),
+  );
+}
+
+export function formatMintedToken(directoryId: string, token: AdminResult<'token.create'>): string {
+  return [
+    `Token created for directory ${directoryId}: ${token.tokenId} (${token.label})${token.expiresAt === undefined ? '' : `, expires ${token.expiresAt}`}`,
+    '',
+    `Secret Token: ${token.token}`,
+    '',
+    'The Secret Token is shown only this once.',
+  ].join('\n');
+}
+
+export function formatRotation(directoryId: string, rotated: AdminResult<'token.rotate'>): string {
+  const lines = [formatMintedToken(directoryId, rotated.token)];
+  if (rotated.previous !== undefined) {
+    lines.push(
+      '',
+      `The previous token ${rotated.previous.tokenId} keeps working until ${rotated.previous.expiresAt ?? 'revoked'}:`,
+      'paste the new Secret Token into your identity provider (and Test Connection) before then.',
+    );
+  }
+  return lines.join('\n');
+}

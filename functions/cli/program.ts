@@ -1,0 +1,312 @@
+/**
+ * The `scim-admin` command line: directories and bearer tokens of a scim-directory-sync
+ * deployment. Parses arguments with commander, sends one admin command per action through a
+ * transport (the deployed admin Lambda, or the local runtime with `--local`), and prints the
+ * result for people or, with `--json`, for scripts.
+ *
+ * Exit codes: 0 success, 1 the command was refused (unknown directory, invalid name, too many
+ * live tokens…), 2 bad usage, 3 the admin handler could not be reached or failed.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isAdminError } from '../admin/admin-error.ts';
+import { PROVIDERS } from '../admin/admin-service.ts';
+import { adminResultSchemas, type AdminCommand, type AdminCommandName, type AdminResult } from '../admin/commands.ts';
+import { formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatRotation, formatTokens } from './format.ts';
+import { lambdaTransport, localTransport, TransportError, type AdminTransport } from './transport.ts';
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
+
+/** Where the CLI writes, and what it reads from its environment (injected in tests). */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  sleep?: (ms: number) => Promise<void>;
+  /** Replaces the transport chosen from the options (tests). */
+  transport?: (options: GlobalOptions) => Promise<AdminTransport>;
+}
+
+export interface GlobalOptions {
+  json?: boolean;
+  local?: boolean;
+  dataDir: string;
+  function?: string;
+}
+
+/** A command refused by the admin handler. */
+class RefusedError extends Error {
+  override readonly name = 'RefusedError';
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Passes of a CLI-driven deletion (each pass is time-bounded by the handler). */
+const MAX_DELETE_PASSES = 100_000;
+/** Work time asked for per deletion pass: long enough to be efficient, short enough to show progress. */
+const DELETE_PASS_BUDGET_MS = 20_000;
+
+function positiveNumber(what: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`${what} must be a number of days`);
+    return number;
+  };
+}
+
+function line(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/**
+ * Runs the CLI with the given arguments (without `node` and the script) and answers the exit code.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+ */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let transport: AdminTransport | undefined;
+  let exitCode: number = EXIT.ok;
+
+  const program = new Command('scim-admin')
+    .description('Manage the directories and bearer tokens of a scim-directory-sync deployment.')
+    .option('--json', 'print machine-readable JSON')
+    .option('--local', 'act on the local runtime started with `npm start` instead of the deployed admin Lambda')
+    .option('--data-dir <dir>', 'data directory of the local runtime (holds runtime.json)', '.data')
+    .option('--function <name>', 'admin Lambda function name or ARN (default: $SCIM_ADMIN_FUNCTION)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+
+  const globals = (command: Command): GlobalOptions => command.optsWithGlobals<GlobalOptions>();
+
+  async function connect(options: GlobalOptions): Promise<AdminTransport> {
+    if (io.transport !== undefined) return io.transport(options);
+    if (options.local === true) return localTransport(options.dataDir);
+    const functionName = options.function ?? io.env.SCIM_ADMIN_FUNCTION;
+    if (functionName === undefined || functionName === '') {
+      throw new CommanderError(EXIT.usage, 'scim-admin.noFunction', 'error: name the admin Lambda with --function <name> or SCIM_ADMIN_FUNCTION, or use --local');
+    }
+    return lambdaTransport(functionName);
+  }
+
+  /** Sends a command and parses its result with the command's schema. */
+  async function send<C extends AdminCommandName>(command: Command, body: AdminCommand & { command: C }): Promise<AdminResult<C>> {
+    transport ??= await connect(globals(command));
+    const response = await transport.send(body);
+    if (!response.ok) throw new RefusedError(response.error.code, response.error.message);
+    const parsed = adminResultSchemas[body.command].safeParse(response.result);
+    if (!parsed.success) throw new TransportError(`the admin handler answered ${body.command} with an unexpected shape`);
+    return parsed.data as AdminResult<C>;
+  }
+
+  function print(command: Command, human: () => string, json: () => unknown): void {
+    io.stdout.write(globals(command).json === true ? `${JSON.stringify(json(), null, 2)}\n` : line(human()));
+  }
+
+  const directory = program.command('directory').description('create, inspect, change and delete directories');
+
+  directory
+    .command('create')
+    .description('create a directory and its first token; prints the Tenant URL and Secret Token')
+    .requiredOption('--name <name>', 'display name, e.g. "Hero SaaS"')
+    .addOption(new Option('--provider <provider>', 'identity provider').choices(PROVIDERS).makeOptionMandatory())
+    .option('--organization <id>', "the host application's organization id")
+    .action(async (options: { name: string; provider: (typeof PROVIDERS)[number]; organization?: string }, command: Command) => {
+      const created = await send(command, {
+        command: 'directory.create',
+        name: options.name,
+        provider: options.provider,
+        ...(options.organization === undefined ? {} : { organizationId: options.organization }),
+      });
+      print(
+        command,
+        () => formatCreatedDirectory(created),
+        () => ({
+          directoryId: created.directory.id,
+          tenantUrl: created.tenantUrl,
+          token: created.token.token,
+          tokenId: created.token.tokenId,
+          directory: created.directory,
+        }),
+      );
+    });
+
+  directory
+    .command('list')
+    .description('list directories with their user and group counts')
+    .option('--organization <id>', 'only the directories of this organization')
+    .action(async (options: { organization?: string }, command: Command) => {
+      const list = await send(command, { command: 'directory.list', ...(options.organization === undefined ? {} : { organizationId: options.organization }) });
+      print(command, () => formatDirectories(list), () => ({ directories: list }));
+    });
+
+  directory
+    .command('get <directoryId>')
+    .description('show one directory')
+    .action(async (directoryId: string, _options: unknown, command: Command) => {
+      const view = await send(command, { command: 'directory.get', directoryId });
+      print(command, () => formatDirectory(view), () => view);
+    });
+
+  directory
+    .command('update <directoryId>')
+    .description('rename a directory or change its organization')
+    .option('--name <name>', 'new display name')
+    .option('--organization <id>', 'new organization id')
+    .option('--no-organization', 'remove the organization id')
+    .action(async (directoryId: string, options: { name?: string; organization?: string | false }, command: Command) => {
+      const view = await send(command, {
+        command: 'directory.update',
+        directoryId,
+        ...(options.name === undefined ? {} : { name: options.name }),
+        ...(options.organization === undefined ? {} : { organizationId: options.organization === false ? null : options.organization }),
+      });
+      print(command, () => `Directory updated.\n${formatDirectory(view)}`, () => view);
+    });
+
+  for (const [name, verb] of [
+    ['disable', 'disabled: it refuses SCIM requests (within a minute) and keeps its data'],
+    ['enable', 'enabled: it accepts SCIM requests again'],
+  ] as const) {
+    directory
+      .command(`${name} <directoryId>`)
+      .description(name === 'disable' ? 'make a directory refuse SCIM requests, keeping its data' : 'let a disabled directory accept SCIM requests again')
+      .action(async (directoryId: string, _options: unknown, command: Command) => {
+        const view = await send(command, { command: name === 'disable' ? 'directory.disable' : 'directory.enable', directoryId });
+        print(command, () => `Directory ${view.id} ${verb}.`, () => view);
+      });
+  }
+
+  directory
+    .command('delete <directoryId>')
+    .description('delete a directory: its tokens at once, then all its users, groups and memberships')
+    .option('--background', 'let the admin Lambda finish the purge on its own (not with --local)')
+    .action(async (directoryId: string, options: { background?: boolean }, command: Command) => {
+      const json = globals(command).json === true;
+      if (options.background === true && globals(command).local === true) {
+        throw new CommanderError(EXIT.usage, 'scim-admin.background', 'error: --background needs the admin Lambda; drop it with --local');
+      }
+      let deleted = 0;
+      for (let pass = 0; pass < MAX_DELETE_PASSES; pass++) {
+        const progress = await send(command, {
+          command: 'directory.delete',
+          directoryId,
+          budgetMs: DELETE_PASS_BUDGET_MS,
+          ...(options.background === true ? { background: true } : {}),
+        });
+        deleted += progress.deletedItems;
+        if (progress.done || progress.continuing === true) {
+          print(
+            command,
+            () =>
+              progress.done
+                ? `Directory ${directoryId} deleted (${deleted} items purged).`
+                : `Directory ${directoryId} is being deleted in the background (${deleted} items purged so far); its tokens no longer work. Follow progress in the admin function's logs.`,
+            () => ({ directoryId, done: progress.done, phase: progress.phase, deletedItems: deleted, ...(progress.continuing === true ? { continuing: true } : {}) }),
+          );
+          return;
+        }
+        if (!json) {
+          io.stderr.write(
+            progress.phase === 'draining'
+              ? `Deleting ${directoryId}: ${deleted} items purged; waiting ${Math.ceil((progress.retryAfterMs ?? 0) / 1000)} s for cached tokens to expire before the final sweep…\n`
+              : `Deleting ${directoryId}: ${deleted} items purged so far…\n`,
+          );
+        }
+        if (progress.phase === 'draining') await sleep(Math.min(progress.retryAfterMs ?? 1000, 120_000));
+      }
+      throw new TransportError(`directory ${directoryId} is still not deleted after ${MAX_DELETE_PASSES} passes`);
+    });
+
+  const token = program.command('token').description('create, list, rotate and revoke bearer tokens');
+
+  token
+    .command('create')
+    .description('mint an extra token (at most two live tokens per directory)')
+    .requiredOption('--directory <directoryId>', 'the directory')
+    .option('--label <label>', 'what the token is for')
+    .option('--expires-in-days <days>', 'expire the token after this many days', positiveNumber('--expires-in-days'))
+    .action(async (options: { directory: string; label?: string; expiresInDays?: number }, command: Command) => {
+      const minted = await send(command, {
+        command: 'token.create',
+        directoryId: options.directory,
+        ...(options.label === undefined ? {} : { label: options.label }),
+        ...(options.expiresInDays === undefined ? {} : { expiresInDays: options.expiresInDays }),
+      });
+      print(command, () => formatMintedToken(options.directory, minted), () => ({ directoryId: options.directory, ...minted }));
+    });
+
+  token
+    .command('list')
+    .description("list a directory's tokens (never their values)")
+    .requiredOption('--directory <directoryId>', 'the directory')
+    .action(async (options: { directory: string }, command: Command) => {
+      const tokens = await send(command, { command: 'token.list', directoryId: options.directory });
+      print(command, () => formatTokens(tokens), () => ({ directoryId: options.directory, tokens }));
+    });
+
+  token
+    .command('rotate')
+    .description('mint a new token; the current one keeps working for a grace period')
+    .requiredOption('--directory <directoryId>', 'the directory')
+    .option('--label <label>', 'what the new token is for')
+    .option('--grace-days <days>', 'how long the current token keeps working (default 7)', positiveNumber('--grace-days'))
+    .action(async (options: { directory: string; label?: string; graceDays?: number }, command: Command) => {
+      const rotated = await send(command, {
+        command: 'token.rotate',
+        directoryId: options.directory,
+        ...(options.label === undefined ? {} : { label: options.label }),
+        ...(options.graceDays === undefined ? {} : { graceDays: options.graceDays }),
+      });
+      print(
+        command,
+        () => formatRotation(options.directory, rotated),
+        () => ({
+          directoryId: options.directory,
+          ...rotated.token,
+          ...(rotated.previous === undefined ? {} : { previousTokenId: rotated.previous.tokenId, previousTokenExpiresAt: rotated.previous.expiresAt }),
+        }),
+      );
+    });
+
+  token
+    .command('revoke <tokenId>')
+    .description('revoke a token at once (it stops working within a minute everywhere)')
+    .requiredOption('--directory <directoryId>', 'the directory')
+    .action(async (tokenId: string, options: { directory: string }, command: Command) => {
+      const revoked = await send(command, { command: 'token.revoke', directoryId: options.directory, tokenId });
+      print(command, () => `Token ${revoked.tokenId} revoked.`, () => ({ directoryId: options.directory, ...revoked }));
+    });
+
+  const wantsJson = args.includes('--json');
+  const fail = (code: number, errorCode: string, message: string) => {
+    io.stderr.write(wantsJson ? `${JSON.stringify({ error: { code: errorCode, message } })}\n` : `scim-admin: ${message}\n`);
+    return code;
+  };
+
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version requests end through the same path, with exit code 0.
+      if (error.exitCode === 0) return EXIT.ok;
+      // Commander already printed its own usage errors; ours are printed here.
+      if (error.code.startsWith('scim-admin.')) io.stderr.write(line(error.message));
+      exitCode = EXIT.usage;
+    } else if (error instanceof RefusedError || isAdminError(error)) {
+      exitCode = fail(EXIT.refused, (error as RefusedError).code, error.message);
+    } else if (error instanceof TransportError) {
+      exitCode = fail(EXIT.unavailable, 'unavailable', error.message);
+    } else {
+      exitCode = fail(EXIT.unavailable, 'internal', `unexpected failure: ${(error as Error).name}: ${(error as Error).message}`);
+    }
+  } finally {
+    transport?.close();
+  }
+  return exitCode;
+}

@@ -1,0 +1,131 @@
+/**
+ * How the CLI reaches the admin command handler: by invoking the deployed admin Lambda, or
+ * in-process against the local runtime's DynamoDB Local and secrets file (`--local`).
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { z } from 'zod';
+import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
+import { AdminService } from '../admin/admin-service.ts';
+import { adminResponseSchema, runAdminCommand, type AdminCommand, type AdminResponse } from '../admin/commands.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+
+/** Sends one admin command and returns its envelope. */
+export interface AdminTransport {
+  send(command: AdminCommand): Promise<AdminResponse>;
+  close(): void;
+}
+
+/** The admin handler could not be reached or failed unexpectedly (as opposed to refusing a command). */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+}
+
+/** What the local runtime (`npm start`) writes to `<data dir>/runtime.json`. */
+export const runtimeInfoSchema = z.object({
+  dynamodbEndpoint: z.url(),
+  tableName: z.string().min(1),
+  secretsFile: z.string().min(1),
+  baseUrl: z.url(),
+});
+
+export type RuntimeInfo = z.infer<typeof runtimeInfoSchema>;
+
+const NOT_RUNNING = 'the local runtime is not running: start it with npm start';
+
+/**
+ * The local runtime re-reads the secrets file every few seconds, and local requests are short,
+ * so a deleted directory's tokens are surely dead a few seconds after its secret is gone.
+ */
+const LOCAL_DELETION_DRAIN_MS = 6_000;
+
+/** Reads `<dataDir>/runtime.json`; a missing or unreadable file means the runtime is not running. */
+export async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo> {
+  const path = join(resolve(dataDir), 'runtime.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TransportError(NOT_RUNNING);
+    throw new TransportError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new TransportError(`${path} is not valid JSON; ${NOT_RUNNING}`);
+  }
+  const parsed = runtimeInfoSchema.safeParse(json);
+  if (!parsed.success) throw new TransportError(`${path} does not describe a local runtime; ${NOT_RUNNING}`);
+  return parsed.data;
+}
+
+/** Runs commands in this process, with the same handler as the admin Lambda. */
+export async function localTransport(dataDir: string): Promise<AdminTransport> {
+  const info = await readRuntimeInfo(dataDir);
+  const host = new URL(info.dynamodbEndpoint).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') {
+    throw new TransportError(`runtime.json points at ${info.dynamodbEndpoint}; --local only talks to a DynamoDB on this machine`);
+  }
+  const client = createDynamoDbClient({ endpoint: info.dynamodbEndpoint, region: 'us-east-1' });
+  const service = new AdminService({
+    documentClient: createDocumentClient(client),
+    tableName: info.tableName,
+    secretStore: new FileSecretStore(info.secretsFile),
+    secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
+    baseUrl: info.baseUrl,
+    deletionDrainMs: LOCAL_DELETION_DRAIN_MS,
+  });
+  return {
+    async send(command) {
+      try {
+        return await runAdminCommand(service, command);
+      } catch (error) {
+        const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+        if (code === 'ECONNREFUSED' || (error as Error).name === 'TimeoutError') {
+          throw new TransportError(`cannot reach DynamoDB Local at ${info.dynamodbEndpoint}; ${NOT_RUNNING}`);
+        }
+        throw error;
+      }
+    },
+    close: () => client.destroy(),
+  };
+}
+
+const lambdaErrorSchema = z.object({ errorType: z.string().optional(), errorMessage: z.string().optional() });
+
+/**
+ * Invokes the deployed admin Lambda (IAM-authorised Lambda Invoke). Region and credentials come
+ * from the usual AWS environment (AWS_REGION, AWS_PROFILE, …).
+ */
+export function lambdaTransport(functionName: string): AdminTransport {
+  const client = new LambdaClient({});
+  return {
+    async send(command) {
+      let output;
+      try {
+        output = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(command)) }));
+      } catch (error) {
+        throw new TransportError(`cannot invoke ${functionName}: ${(error as Error).name}: ${(error as Error).message}`);
+      }
+      const text = output.Payload === undefined ? '' : Buffer.from(output.Payload).toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new TransportError(`${functionName} answered something that is not JSON`);
+      }
+      if (output.FunctionError !== undefined) {
+        const failure = lambdaErrorSchema.safeParse(json);
+        const detail = failure.success ? [failure.data.errorType, failure.data.errorMessage].filter(Boolean).join(': ') : output.FunctionError;
+        throw new TransportError(`${functionName} failed: ${detail}`);
+      }
+      const parsed = adminResponseSchema.safeParse(json);
+      if (!parsed.success) throw new TransportError(`${functionName} answered an unexpected shape; is it the scim-directory-sync admin function?`);
+      return parsed.data;
+    },
+    close: () => client.destroy(),
+  };
+}

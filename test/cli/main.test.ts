@@ -1,0 +1,139 @@
+/**
+ * End-to-end tests of `scim-admin --local`: the real launcher in a child process, against this
+ * test run's DynamoDB Local and a secrets file in a temporary data directory.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileSecretStore } from '../../functions/adapters/secrets/secret-store.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../functions/auth/token-secret.ts';
+import { TokenVerifier } from '../../functions/auth/token-verifier.ts';
+import { createTestTable } from '../support/dynamodb.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BASE_URL = 'http://127.0.0.1:8080/scim/v2';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dataDir: string;
+let verifier: TokenVerifier;
+
+/** Runs `npx node bin/scim-admin.mjs <args>` with a time limit. */
+function scimAdmin(args: string[], options: { dataDir?: string } = {}): Promise<Run> {
+  const fullArgs = ['node', 'bin/scim-admin.mjs', '--local', '--data-dir', options.dataDir ?? dataDir, ...args];
+  return new Promise((done) => {
+    execFile('npx', fullArgs, { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  const table = await createTestTable('cli');
+  dataDir = await mkdtemp(join(tmpdir(), 'scim-admin-cli-'));
+  const secretsFile = join(dataDir, 'secrets.json');
+  await writeFile(
+    join(dataDir, 'runtime.json'),
+    JSON.stringify({ dynamodbEndpoint: table.endpoint, tableName: table.tableName, secretsFile, baseUrl: BASE_URL }),
+  );
+  verifier = new TokenVerifier(new FileSecretStore(secretsFile), { cacheTtlMs: 0, secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX });
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('scim-admin --local', () => {
+  it('creates a directory for people: Tenant URL, Secret Token and the Entra ID steps', async () => {
+    const run = await scimAdmin(['directory', 'create', '--name', 'Hero SaaS', '--provider', 'entra', '--organization', 'org-7']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const tenantUrl = /^Tenant URL: (\S+)$/m.exec(run.stdout)?.[1];
+    const token = /^Secret Token: (\S+)$/m.exec(run.stdout)?.[1];
+    expect(tenantUrl).toMatch(new RegExp(`^${BASE_URL}/[a-z2-7]{26}$`));
+    expect(token).toMatch(/^scimds_[A-Za-z0-9_-]{43}$/);
+    for (const step of ['Enterprise applications', 'Provisioning', 'Automatic', 'Admin Credentials', 'Test Connection', 'Save']) {
+      expect(run.stdout).toContain(step);
+    }
+    const directoryId = tenantUrl?.split('/').at(-1) ?? '';
+    expect(await verifier.verify(directoryId, token ?? '')).toMatchObject({ ok: true });
+
+    const list = await scimAdmin(['directory', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${directoryId}\\s+Hero SaaS\\s+entra\\s+active\\s+0\\s+0\\s+0\\s+org-7$`, 'm'));
+  }, 60_000);
+
+  it('serves scripts with --json, refuses with exit code 1, and deletes with progress', async () => {
+    const created = await scimAdmin(['--json', 'directory', 'create', '--name', 'Scripted', '--provider', 'okta']);
+    expect(created.code).toBe(0);
+    const json = JSON.parse(created.stdout) as { directoryId: string; tenantUrl: string; token: string; tokenId: string; directory: { status: string } };
+    expect(json.tenantUrl).toBe(`${BASE_URL}/${json.directoryId}`);
+    expect(json.tokenId).toMatch(/^tok_/);
+    expect(json.directory.status).toBe('active');
+    const id = json.directoryId;
+
+    const rotated = await scimAdmin(['token', 'rotate', '--directory', id, '--grace-days', '2', '--label', 'next', '--json']);
+    expect(rotated.code).toBe(0);
+    const rotation = JSON.parse(rotated.stdout) as { token: string; tokenId: string; previousTokenId: string; previousTokenExpiresAt: string };
+    expect(rotation.previousTokenId).toBe(json.tokenId);
+    expect(Date.parse(rotation.previousTokenExpiresAt) - Date.now()).toBeGreaterThan(2 * 86_400_000 - 120_000);
+    expect(await verifier.verify(id, rotation.token)).toEqual({ ok: true, tokenId: rotation.tokenId });
+
+    const tooMany = await scimAdmin(['--json', 'token', 'create', '--directory', id]);
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stdout).toBe('');
+    expect(JSON.parse(tooMany.stderr)).toMatchObject({ error: { code: 'tooManyTokens' } });
+
+    const revoked = await scimAdmin(['token', 'revoke', '--directory', id, json.tokenId]);
+    expect(revoked).toMatchObject({ code: 0, stdout: `Token ${json.tokenId} revoked.\n` });
+    expect(await verifier.verify(id, json.token)).toEqual({ ok: false, reason: 'invalid' });
+
+    const tokens = await scimAdmin(['token', 'list', '--directory', id, '--json']);
+    const listed = JSON.parse(tokens.stdout) as { tokens: { tokenId: string; state: string }[] };
+    expect(listed.tokens.map((t) => [t.tokenId, t.state])).toEqual([
+      [rotation.tokenId, 'active'],
+      [json.tokenId, 'revoked'],
+    ]);
+    expect(tokens.stdout).not.toContain('scimds_');
+
+    const disabled = await scimAdmin(['directory', 'disable', id]);
+    expect(disabled.code).toBe(0);
+    expect(await verifier.verify(id, rotation.token)).toEqual({ ok: false, reason: 'disabled' });
+
+    const shown = await scimAdmin(['directory', 'get', id]);
+    expect(shown.stdout).toMatch(/^Status: +disabled$/m);
+    expect(shown.stdout).toContain(`Tenant URL:    ${BASE_URL}/${id}`);
+
+    const deleted = await scimAdmin(['directory', 'delete', id]);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(new RegExp(`^Directory ${id} deleted \\(\\d+ items purged\\)\\.$`, 'm'));
+    expect(deleted.stderr).toContain('waiting');
+
+    const gone = await scimAdmin(['directory', 'get', id]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe(`scim-admin: Directory ${id} not found\n`);
+  }, 120_000);
+
+  it('says when the local runtime is not running, and exits 2 on bad usage', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'scim-admin-empty-'));
+    try {
+      const notRunning = await scimAdmin(['directory', 'list'], { dataDir: empty });
+      expect(notRunning.code).toBe(3);
+      expect(notRunning.stderr).toContain('the local runtime is not running: start it with npm start');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+    const badProvider = await scimAdmin(['directory', 'create', '--name', 'X', '--provider', 'ldap']);
+    expect(badProvider.code).toBe(2);
+    expect(badProvider.stderr).toContain('entra, okta, generic');
+    const badName = await scimAdmin(['directory', 'create', '--name', ' ', '--provider', 'generic']);
+    expect(badName.code).toBe(1);
+    expect(badName.stderr).toContain('name must not be empty');
+  }, 60_000);
+});
