@@ -4,13 +4,9 @@
  */
 
 /** What went wrong, in words a script can match on. */
-export type AdminErrorCode =
-  | 'invalidInput'
-  | 'directoryNotFound'
-  | 'directoryDeleting'
-  | 'tokenNotFound'
-  | 'tooManyTokens'
-  | 'conflict';
+export const ADMIN_ERROR_CODES = ['invalidInput', 'directoryNotFound', 'directoryDeleting', 'tokenNotFound', 'tooManyTokens', 'conflict'] as const;
+
+export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];
 
 /** A refused admin command; the message is safe to show (it never contains a token). */
 export class AdminError extends Error {

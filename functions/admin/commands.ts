@@ -7,7 +7,7 @@
  * // → { ok: true, command: 'token.rotate', result: { token: { tokenId, token, … }, previous: { … } } }
  */
 import { z } from 'zod';
-import { isAdminError, type AdminErrorCode } from './admin-error.ts';
+import { ADMIN_ERROR_CODES, isAdminError } from './admin-error.ts';
 import { PROVIDERS, type AdminService } from './admin-service.ts';
 
 const directoryId = z.string().min(1).max(128);
@@ -111,15 +111,16 @@ export const adminResultSchemas = {
 
 export type AdminResult<C extends AdminCommandName> = z.infer<(typeof adminResultSchemas)[C]>;
 
+/** The names of all commands. */
+export const ADMIN_COMMAND_NAMES = Object.keys(adminResultSchemas) as [AdminCommandName, ...AdminCommandName[]];
+
 /** The envelope every command answers with. */
 export const adminResponseSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), command: z.string(), result: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ ok: z.literal(true), command: z.enum(ADMIN_COMMAND_NAMES), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.enum(ADMIN_ERROR_CODES), message: z.string() }) }),
 ]);
 
-export type AdminResponse =
-  | { ok: true; command: AdminCommandName; result: unknown }
-  | { ok: false; error: { code: AdminErrorCode; message: string } };
+export type AdminResponse = z.infer<typeof adminResponseSchema>;
 
 /** Default work time of one `directory.delete` call. */
 export const DEFAULT_DELETE_BUDGET_MS = 20_000;
