@@ -111,6 +111,21 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
     expect(commandsOf(groupCreate.requests)).toEqual(['TransactWriteItems']);
   });
 
+  it('a user PATCH is one read and one conditional write; a no-op PATCH writes nothing', async () => {
+    const ctx = newDirectory();
+    const user = await createUser(ctx);
+    const title = (value: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value }] });
+    const { requests } = await counter.during(() => service.patch(ctx, 'User', user.id, title('Engineer'), undefined, {}));
+    expect(commandsOf(requests)).toEqual(['GetItem', 'UpdateItem']);
+    expect(requests[1]?.input.ConditionExpression).toBe('#version = :expected');
+    const again = await counter.during(() => service.patch(ctx, 'User', user.id, title('Engineer'), undefined, {}));
+    expect(commandsOf(again.requests)).toEqual(['GetItem']);
+    const deactivate = await counter.during(() =>
+      service.patch(ctx, 'User', user.id, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }, undefined, {}),
+    );
+    expect(commandsOf(deactivate.requests)).toEqual(['GetItem', 'TransactWriteItems']);
+  });
+
   it('a group PATCH adding or removing k members costs the same for a group of 300 as for an empty one', async () => {
     const ctx = newDirectory();
     const users = await createUsers(ctx, 310);

@@ -5,11 +5,13 @@
  * Cost per call is part of the contract (see docs/storage.md): a read by id is one GetItem, a
  * claim lookup one GetItem, a create one TransactWriteItems, a membership change O(members changed).
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
+  UpdateCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -444,6 +446,19 @@ export class DynamoDbScimRepository implements ScimRepository {
    * with backoff; one with a failed condition is turned into a domain error by `explain`.
    */
   private async transact(items: TransactItem[], explain: (codes: string[]) => Error): Promise<void> {
+    const [only] = items;
+    if (items.length === 1 && only !== undefined) {
+      // A single write needs no transaction, which would cost twice the write capacity.
+      try {
+        await this.sendSingleWrite(only);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const domainError = explain(['ConditionalCheckFailed']);
+        (domainError as { cause?: unknown }).cause = error;
+        throw domainError;
+      }
+      return;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -460,6 +475,14 @@ export class DynamoDbScimRepository implements ScimRepository {
         await backoff(attempt);
       }
     }
+  }
+
+  /** The plain write equivalent to a one-item transaction. */
+  private async sendSingleWrite(item: TransactItem): Promise<void> {
+    if (item.Put !== undefined) await this.db.send(new PutCommand(item.Put));
+    else if (item.Update !== undefined) await this.db.send(new UpdateCommand(item.Update));
+    else if (item.Delete !== undefined) await this.db.send(new DeleteCommand(item.Delete));
+    else throw new Error('a condition check alone is not a write');
   }
 
   private async batchGet(wanted: Key[], projection?: string[]): Promise<Record<string, NativeAttributeValue>[]> {
