@@ -12,7 +12,6 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 
 /** A key-value store of secret strings. `get` answers undefined for a secret that does not exist. */
 export interface SecretStore {
@@ -128,8 +127,6 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 }
 
-const secretsFileSchema = z.record(z.string(), z.string());
-
 /**
  * A SecretStore backed by one JSON file (`{ "<name>": "<value>" }`), for the local runtime and tests.
  * Every read goes to the file, so a CLI in another process sees the runtime's writes and vice versa.
@@ -176,12 +173,16 @@ export class FileSecretStore implements SecretStore {
     } catch (error) {
       throw new SecretStoreError('corrupt', this.#filePath, `Secrets file ${this.#filePath} is not valid JSON`, { cause: error });
     }
-    const parsed = secretsFileSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new SecretStoreError('corrupt', this.#filePath, `Secrets file ${this.#filePath} must map names to strings`, { cause: parsed.error });
+    // Checked by hand rather than with a schema, so that a name such as "__proto__" stays a plain key.
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new SecretStoreError('corrupt', this.#filePath, `Secrets file ${this.#filePath} must hold a JSON object`);
     }
-    // A null-prototype copy, so names such as "__proto__" stay plain keys.
-    return Object.assign(Object.create(null) as Record<string, string>, parsed.data);
+    const secrets = Object.create(null) as Record<string, string>;
+    for (const [name, value] of Object.entries(json)) {
+      if (typeof value !== 'string') throw new SecretStoreError('corrupt', this.#filePath, `Secrets file ${this.#filePath} must map names to strings`);
+      secrets[name] = value;
+    }
+    return secrets;
   }
 
   #update(change: (secrets: Record<string, string>) => void): Promise<void> {

@@ -1,0 +1,139 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileSecretStore, SecretsManagerSecretStore, SecretStoreError } from '../../../functions/adapters/secrets/secret-store.ts';
+
+const NAME = 'scim-directory-sync/tokens/abc';
+const meta = { $metadata: {} };
+/** Errors such as AccessDenied or Throttling are not modelled as classes by the SDK; only their name tells them apart. */
+const awsError = (name: string) => Object.assign(new Error(name), { name, $metadata: {} });
+const notFound = () => new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", ...meta });
+
+describe('SecretsManagerSecretStore', () => {
+  const sm = mockClient(SecretsManagerClient);
+  const store = new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' }));
+
+  beforeEach(() => sm.reset());
+
+  it('reads a secret string by name', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: NAME }).resolves({ SecretString: '{"a":1}' });
+    expect(await store.get(NAME)).toBe('{"a":1}');
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: NAME }]);
+  });
+
+  it('answers undefined for a missing secret or one scheduled for deletion', async () => {
+    sm.on(GetSecretValueCommand).rejectsOnce(notFound()).rejectsOnce(
+      new InvalidRequestException({ message: 'You tried to perform the operation on a secret that\'s currently marked deleted.', ...meta }),
+    );
+    expect(await store.get(NAME)).toBeUndefined();
+    expect(await store.get(NAME)).toBeUndefined();
+  });
+
+  it('maps other SDK errors to a SecretStoreError with the failure kind and the cause', async () => {
+    const denied = awsError('AccessDeniedException');
+    sm.on(GetSecretValueCommand).rejectsOnce(denied).rejectsOnce(awsError('ThrottlingException'));
+    const first = await store.get(NAME).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(SecretStoreError);
+    expect(first).toMatchObject({ name: 'SecretStoreError', failure: 'accessDenied', secretName: NAME, cause: denied });
+    await expect(store.get(NAME)).rejects.toMatchObject({ failure: 'throttled' });
+  });
+
+  it('refuses a binary secret', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1]) });
+    await expect(store.get(NAME)).rejects.toMatchObject({ failure: 'corrupt' });
+  });
+
+  it('puts a new version of an existing secret', async () => {
+    sm.on(PutSecretValueCommand).resolves({});
+    await store.put(NAME, 'v2');
+    expect(sm.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: NAME, SecretString: 'v2' }]);
+    expect(sm.commandCalls(CreateSecretCommand)).toHaveLength(0);
+  });
+
+  it('creates the secret when it does not exist yet', async () => {
+    sm.on(PutSecretValueCommand).rejects(notFound());
+    sm.on(CreateSecretCommand).resolves({});
+    await store.put(NAME, 'v1');
+    expect(sm.commandCalls(CreateSecretCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: NAME, SecretString: 'v1', Description: expect.any(String) as string },
+    ]);
+  });
+
+  it('puts again when another writer created the secret first', async () => {
+    sm.on(PutSecretValueCommand).rejectsOnce(notFound()).resolves({});
+    sm.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: 'exists', ...meta }));
+    await store.put(NAME, 'v1');
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('maps a failed create to a SecretStoreError', async () => {
+    sm.on(PutSecretValueCommand).rejects(notFound());
+    sm.on(CreateSecretCommand).rejects(awsError('AccessDeniedException'));
+    await expect(store.put(NAME, 'v1')).rejects.toMatchObject({ name: 'SecretStoreError', failure: 'accessDenied' });
+  });
+
+  it('deletes without a recovery window, and ignores a secret that is already gone', async () => {
+    sm.on(DeleteSecretCommand).resolvesOnce({}).rejectsOnce(notFound()).rejectsOnce(awsError('ThrottlingException'));
+    await store.delete(NAME);
+    await store.delete(NAME);
+    await expect(store.delete(NAME)).rejects.toMatchObject({ failure: 'throttled' });
+    expect(sm.commandCalls(DeleteSecretCommand)[0]?.args[0].input).toEqual({ SecretId: NAME, ForceDeleteWithoutRecovery: true });
+  });
+});
+
+describe('FileSecretStore', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'secrets-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores, reads and deletes secrets in one owner-only JSON file', async () => {
+    const file = join(dir, 'nested', 'secrets.json');
+    const store = new FileSecretStore(file);
+    expect(await store.get('a')).toBeUndefined();
+    await store.put('a', 'one');
+    await store.put('__proto__', 'odd name');
+    expect(await store.get('a')).toBe('one');
+    expect(await store.get('__proto__')).toBe('odd name');
+    expect(await store.get('toString')).toBeUndefined();
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ a: 'one', ['__proto__']: 'odd name' });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    await store.delete('a');
+    await store.delete('missing');
+    expect(await store.get('a')).toBeUndefined();
+    // Only the file itself is left: temporary files were renamed over it.
+    expect(await readdir(join(dir, 'nested'))).toEqual(['secrets.json']);
+  });
+
+  it('keeps every one of many concurrent writes from this process', async () => {
+    const store = new FileSecretStore(join(dir, 'secrets.json'));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.put(`s${i}`, String(i))));
+    const reader = new FileSecretStore(join(dir, 'secrets.json'));
+    for (let i = 0; i < 20; i++) expect(await reader.get(`s${i}`)).toBe(String(i));
+  });
+
+  it('reports a corrupt file instead of treating it as empty', async () => {
+    const file = join(dir, 'secrets.json');
+    await writeFile(file, '{ not json');
+    await expect(new FileSecretStore(file).get('a')).rejects.toMatchObject({ name: 'SecretStoreError', failure: 'corrupt' });
+    await writeFile(file, '{"a": 1}');
+    await expect(new FileSecretStore(file).put('b', 'x')).rejects.toMatchObject({ failure: 'corrupt' });
+    expect(await readFile(file, 'utf8')).toBe('{"a": 1}');
+  });
+});
