@@ -1,0 +1,96 @@
+/**
+ * How every Lambda handler is bundled, in one place.
+ *
+ * The CDK construct (`ScimFunction`) and the size check (`npm run build`) both derive their esbuild
+ * settings from {@link HANDLER_BUNDLE}, so the bundle that is measured is the bundle that is deployed.
+ */
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** The package root (the folder holding `functions/` and `lib/`), wherever the package is installed. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The handlers, by the name the construct and the size report use. Each entry exports `handler`. */
+export const HANDLER_ENTRIES = {
+  users: 'functions/handlers/users.ts',
+  groups: 'functions/handlers/groups.ts',
+  discovery: 'functions/handlers/discovery.ts',
+  admin: 'functions/handlers/admin.ts',
+  streamFanout: 'functions/handlers/stream-fanout.ts',
+} as const;
+
+export type HandlerName = keyof typeof HANDLER_ENTRIES;
+
+/** Handlers on the request path: their cold start is felt by the identity provider, so their size is capped. */
+export const API_HANDLERS: readonly HandlerName[] = ['users', 'groups', 'discovery'];
+
+/** Upper bound for an API handler's minified bundle (the AWS SDK parts it uses included). */
+export const API_HANDLER_MAX_BYTES = 250 * 1024;
+
+/** Absolute path of a handler's entry file. */
+export function handlerEntryPath(name: HandlerName): string {
+  return fileURLToPath(new URL(`../${HANDLER_ENTRIES[name]}`, import.meta.url));
+}
+
+/**
+ * The house esbuild settings.
+ *
+ * - ESM output (`index.mjs`): the source is ESM and Node 22 loads it natively.
+ * - The AWS SDK is bundled instead of taken from the runtime: esbuild keeps only the commands a
+ *   handler imports, the version is the one the tests ran against, and cold starts read one file.
+ * - `module` before `main` so that packages shipping both formats give esbuild the tree-shakable one.
+ * - Some bundled CommonJS dependencies call `require` for Node built-ins; an ES module has no
+ *   `require`, so the banner defines one.
+ * - Source maps are written without the sources (smaller artefacts) and turned on at run time with
+ *   `--enable-source-maps` so stack traces point at the TypeScript lines.
+ */
+export const HANDLER_BUNDLE = {
+  target: 'node22',
+  format: 'esm',
+  outputFile: 'index.mjs',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner:
+    "import { createRequire as __houseCreateRequire } from 'node:module'; const require = __houseCreateRequire(import.meta.url);",
+  externalModules: [] as string[],
+} as const;
+
+/** The settings above in the shape `NodejsFunction` takes. */
+export function cdkBundlingOptions(): BundlingOptions {
+  return {
+    target: HANDLER_BUNDLE.target,
+    format: OutputFormat.ESM,
+    minify: HANDLER_BUNDLE.minify,
+    sourceMap: HANDLER_BUNDLE.sourceMap,
+    sourcesContent: HANDLER_BUNDLE.sourcesContent,
+    mainFields: [...HANDLER_BUNDLE.mainFields],
+    banner: HANDLER_BUNDLE.banner,
+    bundleAwsSDK: true,
+    externalModules: [...HANDLER_BUNDLE.externalModules],
+  };
+}
+
+/**
+ * The same settings for esbuild's JavaScript API: the options `NodejsFunction` turns into command-line
+ * flags (`--bundle --platform=node --target --format --minify --sourcemap --sources-content=false
+ * --main-fields --banner:js`), spelled as an options object.
+ */
+export function esbuildBuildOptions(entryPoint: string, outputDirectory: string): BuildOptions {
+  return {
+    entryPoints: [entryPoint],
+    bundle: true,
+    platform: 'node',
+    target: HANDLER_BUNDLE.target,
+    format: HANDLER_BUNDLE.format,
+    outfile: `${outputDirectory}/${HANDLER_BUNDLE.outputFile}`,
+    minify: HANDLER_BUNDLE.minify,
+    sourcemap: HANDLER_BUNDLE.sourceMap,
+    sourcesContent: HANDLER_BUNDLE.sourcesContent,
+    mainFields: [...HANDLER_BUNDLE.mainFields],
+    banner: { js: HANDLER_BUNDLE.banner },
+    external: [...HANDLER_BUNDLE.externalModules],
+  };
+}
