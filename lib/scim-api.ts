@@ -1,0 +1,338 @@
+/**
+ * The SCIM REST API: routes under `/scim/v2/{directoryId}`, Lambda proxy integrations, stage
+ * throttling, JSON access logs, SCIM-shaped gateway errors, and the optional custom domain and WAF.
+ *
+ * Why a REST API and not an HTTP API: see docs/decisions/api-gateway.md.
+ */
+import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ERROR_SCHEMA } from '../functions/core/error.ts';
+
+/** Stage-wide throttling (API Gateway token bucket). */
+export interface ApiThrottling {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Bucket size: how many requests may arrive at once. */
+  readonly burstLimit: number;
+}
+
+/** A custom domain for the Tenant URL. */
+export interface ApiCustomDomain {
+  /** e.g. `scim.example.com`. */
+  readonly domainName: string;
+  /** ACM certificate for `domainName`, in the stack's region (regional endpoint). */
+  readonly certificate: acm.ICertificate;
+  /** When given, an alias record for `domainName` is created in this zone. */
+  readonly hostedZone?: route53.IHostedZone;
+}
+
+/** A WAF web ACL in front of the stage. */
+export interface ApiWebAcl {
+  /**
+   * AWS managed rule groups (names in the `AWS` vendor namespace).
+   * @default ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList']
+   */
+  readonly managedRuleGroups?: readonly string[];
+  /** Requests per five minutes from one IP address before WAF blocks it. @default no rate rule */
+  readonly rateLimitPerFiveMinutes?: number;
+}
+
+/** Default managed rule groups of the optional web ACL. */
+export const DEFAULT_MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAmazonIpReputationList',
+] as const;
+
+/** Properties of a {@link ScimApi}. */
+export interface ScimApiProps {
+  readonly usersFunction: lambda.IFunction;
+  readonly groupsFunction: lambda.IFunction;
+  readonly discoveryFunction: lambda.IFunction;
+  /** @default 'v1' */
+  readonly stageName?: string;
+  /** @default { rateLimit: 200, burstLimit: 400 } */
+  readonly throttling?: ApiThrottling;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly accessLogRetention?: logs.RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly accessLogRemovalPolicy?: RemovalPolicy;
+  /** @default none: the execute-api URL is the Tenant URL base */
+  readonly customDomain?: ApiCustomDomain;
+  /** @default none */
+  readonly webAcl?: ApiWebAcl;
+}
+
+/** The gateway-generated errors rendered as SCIM errors, with the status each one answers. */
+interface GatewayError {
+  readonly type: apigateway.ResponseType;
+  readonly status: string;
+  readonly detail: string;
+  /** Overrides the HTTP status API Gateway would send. */
+  readonly overrideStatus?: boolean;
+}
+
+/**
+ * Every response type API Gateway generates itself, each with its own status so that the body's
+ * `status` matches the HTTP status (RFC 7644 §3.12). The two DEFAULT types only catch response types
+ * AWS adds later; their HTTP status is left as API Gateway chooses it.
+ */
+export const GATEWAY_ERRORS: readonly GatewayError[] = [
+  { type: apigateway.ResponseType.DEFAULT_4XX, status: '400', detail: 'The request was rejected before it reached the service' },
+  { type: apigateway.ResponseType.DEFAULT_5XX, status: '500', detail: 'The gateway failed to process the request' },
+  // A REST API without authorizers answers an unknown path or method with this type and 403;
+  // for a SCIM client that is a missing endpoint.
+  {
+    type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: '404',
+    detail: 'No SCIM endpoint matches this method and path',
+    overrideStatus: true,
+  },
+  { type: apigateway.ResponseType.RESOURCE_NOT_FOUND, status: '404', detail: 'No SCIM endpoint matches this method and path' },
+  { type: apigateway.ResponseType.REQUEST_TOO_LARGE, status: '413', detail: 'The request body is too large' },
+  { type: apigateway.ResponseType.THROTTLED, status: '429', detail: 'Too many requests; retry later' },
+  { type: apigateway.ResponseType.QUOTA_EXCEEDED, status: '429', detail: 'Request quota exceeded; retry later' },
+  { type: apigateway.ResponseType.INTEGRATION_TIMEOUT, status: '504', detail: 'The service did not answer in time' },
+  { type: apigateway.ResponseType.INTEGRATION_FAILURE, status: '504', detail: 'The service could not be reached' },
+  { type: apigateway.ResponseType.API_CONFIGURATION_ERROR, status: '500', detail: 'The gateway is misconfigured' },
+  { type: apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, status: '415', detail: 'Unsupported media type' },
+  { type: apigateway.ResponseType.BAD_REQUEST_BODY, status: '400', detail: 'The request body is invalid' },
+  { type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', detail: 'The request parameters are invalid' },
+  { type: apigateway.ResponseType.WAF_FILTERED, status: '403', detail: 'The request was blocked by the firewall' },
+  { type: apigateway.ResponseType.ACCESS_DENIED, status: '403', detail: 'Access denied' },
+  { type: apigateway.ResponseType.UNAUTHORIZED, status: '401', detail: 'Authentication required' },
+  { type: apigateway.ResponseType.EXPIRED_TOKEN, status: '403', detail: 'Authentication expired' },
+  { type: apigateway.ResponseType.INVALID_SIGNATURE, status: '403', detail: 'Invalid request signature' },
+  { type: apigateway.ResponseType.INVALID_API_KEY, status: '403', detail: 'Invalid API key' },
+  { type: apigateway.ResponseType.AUTHORIZER_FAILURE, status: '500', detail: 'Authorization failed' },
+  { type: apigateway.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, status: '500', detail: 'Authorization is misconfigured' },
+];
+
+/**
+ * The body template of a gateway error. Gateway response templates only substitute `$context`
+ * variables (no VTL logic), so the status is fixed per response type; the request id lets an
+ * operator find the access log line.
+ */
+export function gatewayErrorTemplate(status: string, detail: string): string {
+  return JSON.stringify({
+    schemas: [ERROR_SCHEMA],
+    status,
+    detail: `${detail} (request $context.requestId)`,
+  });
+}
+
+/** The access log line: no headers at all (so never `Authorization`), no query string, no body. */
+function accessLogFormat(): apigateway.AccessLogFormat {
+  const F = apigateway.AccessLogField;
+  return apigateway.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: F.contextRequestId(),
+      extendedRequestId: F.contextExtendedRequestId(),
+      requestTime: F.contextRequestTimeEpoch(),
+      sourceIp: F.contextIdentitySourceIp(),
+      userAgent: F.contextIdentityUserAgent(),
+      httpMethod: F.contextHttpMethod(),
+      resourcePath: F.contextResourcePath(),
+      path: F.contextPath(),
+      protocol: F.contextProtocol(),
+      status: F.contextStatus(),
+      responseLength: F.contextResponseLength(),
+      responseLatency: F.contextResponseLatency(),
+      integrationLatency: F.contextIntegrationLatency(),
+      integrationStatus: F.contextIntegrationStatus(),
+      errorType: F.contextErrorResponseType(),
+      errorMessage: F.contextErrorMessage(),
+      wafStatus: F.contextWafStatus(),
+    }),
+  );
+}
+
+/**
+ * The REST API of the service.
+ *
+ * Routes (RFC 7644 §3.2), all below `/scim/v2/{directoryId}`:
+ * `/Users`, `/Users/{id}` and `/Groups`, `/Groups/{id}` go to their resource functions;
+ * `/ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{urn}]` (RFC 7644 §4) to discovery.
+ */
+export class ScimApi extends Construct {
+  readonly restApi: apigateway.RestApi;
+  readonly accessLogGroup: logs.LogGroup;
+  /** `https://…/scim/v2` — append `/<directoryId>` for a directory's Tenant URL. */
+  readonly tenantUrlBase: string;
+  readonly webAcl?: wafv2.CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: ScimApiProps) {
+    super(scope, id);
+    const throttling = props.throttling ?? { rateLimit: 200, burstLimit: 400 };
+    const stageName = props.stageName ?? 'v1';
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.accessLogRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      description: 'SCIM 2.0 service provider (RFC 7644)',
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // The account-wide CloudWatch role is a singleton other stacks may own; access logs need no role.
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName,
+        throttlingRateLimit: throttling.rateLimit,
+        throttlingBurstLimit: throttling.burstLimit,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+        // Execution logs and data tracing would write request details, tokens included, to CloudWatch.
+        loggingLevel: apigateway.MethodLoggingLevel.OFF,
+        dataTraceEnabled: false,
+        metricsEnabled: false,
+      },
+    });
+
+    for (const error of GATEWAY_ERRORS) {
+      const template = gatewayErrorTemplate(error.status, error.detail);
+      this.restApi.addGatewayResponse(`Gateway${error.type.responseType}`, {
+        type: error.type,
+        ...(error.overrideStatus ? { statusCode: error.status } : {}),
+        responseHeaders: { 'Content-Type': "'application/scim+json'" },
+        // The template is picked by the request's content type; SCIM clients send either.
+        templates: { 'application/json': template, 'application/scim+json': template },
+      });
+    }
+
+    this.addRoutes(props);
+    this.acknowledgeChecks(props);
+
+    if (props.customDomain !== undefined) {
+      const domain = this.restApi.addDomainName('CustomDomain', {
+        domainName: props.customDomain.domainName,
+        certificate: props.customDomain.certificate,
+        endpointType: apigateway.EndpointType.REGIONAL,
+        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+      });
+      if (props.customDomain.hostedZone !== undefined) {
+        new route53.ARecord(this, 'CustomDomainAlias', {
+          zone: props.customDomain.hostedZone,
+          recordName: props.customDomain.domainName,
+          target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayDomain(domain)),
+        });
+      }
+      this.tenantUrlBase = `https://${props.customDomain.domainName}/scim/v2`;
+    } else {
+      // Spelled out instead of `restApi.url`, which refers to the stage: the stage depends on the
+      // functions (through the deployment), so functions given this URL would close a cycle.
+      this.tenantUrlBase = `https://${this.restApi.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stageName}/scim/v2`;
+    }
+
+    if (props.webAcl !== undefined) {
+      this.webAcl = this.createWebAcl(props.webAcl);
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.restApi.deploymentStage.stageArn,
+        webAclArn: this.webAcl.attrArn,
+      });
+    }
+  }
+
+  private addRoutes(props: ScimApiProps): void {
+    // Test invocations from the console would need a second permission per method.
+    const integrate = (fn: lambda.IFunction) => new apigateway.LambdaIntegration(fn, { allowTestInvoke: false });
+    const users = integrate(props.usersFunction);
+    const groups = integrate(props.groupsFunction);
+    const discovery = integrate(props.discoveryFunction);
+
+    const directory = this.restApi.root.addResource('scim').addResource('v2').addResource('{directoryId}');
+
+    const addResourceRoutes = (name: string, integration: apigateway.LambdaIntegration) => {
+      const collection = directory.addResource(name);
+      collection.addMethod('GET', integration); // list / filter (RFC 7644 §3.4.2)
+      collection.addMethod('POST', integration); // create (RFC 7644 §3.3)
+      const item = collection.addResource('{id}');
+      for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) item.addMethod(method, integration);
+    };
+    addResourceRoutes('Users', users);
+    addResourceRoutes('Groups', groups);
+
+    directory.addResource('ServiceProviderConfig').addMethod('GET', discovery);
+    const resourceTypes = directory.addResource('ResourceTypes');
+    resourceTypes.addMethod('GET', discovery);
+    resourceTypes.addResource('{name}').addMethod('GET', discovery);
+    const schemas = directory.addResource('Schemas');
+    schemas.addMethod('GET', discovery);
+    schemas.addResource('{urn}').addMethod('GET', discovery);
+  }
+
+  /** Security checks (cdk-nag AwsSolutions) this design answers differently, each with its reason. */
+  private acknowledgeChecks(props: ScimApiProps): void {
+    const authorization =
+      'Every SCIM request carries its directory\'s bearer token (RFC 7644 §2), which the function verifies against the hash in the directory\'s own Secrets Manager secret before anything else; identity providers such as Entra ID and Okta can send only such a static bearer token, not IAM signatures or Cognito tokens.';
+    Validations.of(this.restApi).acknowledge(
+      { id: 'AwsSolutions-APIG4', reason: authorization },
+      { id: 'AwsSolutions-COG4', reason: authorization },
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'Bodies are validated by the handlers against the SCIM schemas (case-insensitive attribute names, URN-prefixed keys, Entra ID string booleans), which API Gateway models cannot express, and the handlers answer with RFC 7644 §3.12 errors carrying scimType.',
+      },
+    );
+    Validations.of(this.restApi.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG6',
+      reason:
+        'JSON access logs are on for every request. Execution logging is off: it needs the account-wide API Gateway CloudWatch role, a per-region singleton this construct must not take over, and it would record request details that SCIM carries personal data in.',
+    });
+    if (props.webAcl === undefined) {
+      Validations.of(this.restApi.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: 'A WAF web ACL is optional (prop webAcl) because it adds a fixed monthly cost; the stage is throttled either way.',
+      });
+    }
+  }
+
+  private createWebAcl(options: ApiWebAcl): wafv2.CfnWebACL {
+    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: true,
+    });
+    const rules: wafv2.CfnWebACL.RuleProperty[] = (options.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS).map(
+      (name, index) => ({
+        name,
+        priority: index,
+        overrideAction: { none: {} },
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: 'AWS',
+            name,
+            // The common rule set blocks bodies over 8 KB; a group PATCH adding many members is
+            // larger than that, so that one rule only counts.
+            ...(name === 'AWSManagedRulesCommonRuleSet'
+              ? { ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] }
+              : {}),
+          },
+        },
+        visibilityConfig: visibility(name),
+      }),
+    );
+    if (options.rateLimitPerFiveMinutes !== undefined) {
+      rules.push({
+        name: 'RateLimitPerIp',
+        priority: rules.length,
+        action: { block: {} },
+        statement: { rateBasedStatement: { limit: options.rateLimitPerFiveMinutes, aggregateKeyType: 'IP' } },
+        visibilityConfig: visibility('RateLimitPerIp'),
+      });
+    }
+    return new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('ScimApiWebAcl'),
+      rules,
+    });
+  }
+}

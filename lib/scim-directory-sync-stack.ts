@@ -1,0 +1,43 @@
+/**
+ * The deployable stack: the {@link ScimDirectorySync} construct and the outputs an operator needs.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ScimDirectorySync, type ScimDirectorySyncProps } from './scim-directory-sync.ts';
+
+/** Properties of {@link ScimDirectorySyncStack}. */
+export interface ScimDirectorySyncStackProps extends StackProps {
+  /** Passed to the construct unchanged. */
+  readonly scim?: ScimDirectorySyncProps;
+}
+
+/**
+ * One SCIM directory-sync deployment. Environment-agnostic unless `env` is given, so that it
+ * synthesises offline, without credentials.
+ */
+export class ScimDirectorySyncStack extends Stack {
+  readonly scim: ScimDirectorySync;
+
+  constructor(scope: Construct, id: string, props: ScimDirectorySyncStackProps = {}) {
+    super(scope, id, props);
+    this.scim = new ScimDirectorySync(this, 'ScimDirectorySync', props.scim);
+
+    new CfnOutput(this, 'TenantUrlBase', {
+      description: "Tenant URL base: a directory's Tenant URL is this plus /<directoryId>",
+      value: this.scim.tenantUrlBase,
+    });
+    new CfnOutput(this, 'AdminFunctionName', {
+      description: 'Admin function for the scim-admin CLI (--function or SCIM_ADMIN_FUNCTION)',
+      value: this.scim.adminFunction.lambdaFunction.functionName,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'EventBridge bus carrying directory events',
+      value: this.scim.eventBus.eventBusName,
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.scim.eventBus.eventBusArn });
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB table of all directories',
+      value: this.scim.table.tableName,
+    });
+  }
+}

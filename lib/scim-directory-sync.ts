@@ -1,0 +1,302 @@
+/**
+ * `ScimDirectorySync`: the whole service as one construct, for any CDK app.
+ *
+ * Construct ids below are part of the deployed state: CloudFormation derives logical ids from them,
+ * and a renamed table id would replace (and, with RETAIN, orphan) the table. Do not rename them.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENTITY, TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.ts';
+import { PACKAGE_ROOT } from './bundling.ts';
+import { DirectoryEvents } from './directory-events.ts';
+import { ScimMonitoring, type AlarmThresholds } from './monitoring.ts';
+import { ScimApi, type ApiThrottling, type ApiWebAcl } from './scim-api.ts';
+import { SCIM_RESOURCE_TABLE_ACTIONS, ScimFunction, type LogLevel, type TokenSecrets } from './scim-function.ts';
+
+/** Default secret name prefix of the per-directory token secrets. */
+export const DEFAULT_TOKEN_SECRET_PREFIX = 'scim-directory-sync/tokens/';
+/** Default `source` of every published event. */
+export const DEFAULT_EVENT_SOURCE = 'scim-directory-sync';
+/** Default seconds a warm function trusts a cached token secret (revocation takes effect within it). */
+export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 30;
+
+/** Properties of {@link ScimDirectorySync}. Every one is optional. */
+export interface ScimDirectorySyncProps {
+  /**
+   * What happens to the table (and log groups) when the stack is deleted or the resource replaced.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** DynamoDB deletion protection. @default true */
+  readonly deletionProtection?: boolean;
+
+  /** Name prefix of the token-hash secrets the admin function creates. @default 'scim-directory-sync/tokens/' */
+  readonly tokenSecretPrefix?: string;
+  /** Customer-managed KMS key the admin function encrypts token secrets with. @default the aws/secretsmanager key */
+  readonly tokenSecretKey?: kms.IKey;
+  /** How long a warm function caches a directory's token secret, 0–60 s. @default 30 */
+  readonly tokenCacheTtlSeconds?: number;
+
+  /** Publish events on this existing bus instead of a new one. @default a new bus with an archive */
+  readonly eventBus?: events.IEventBus;
+  /** `source` of every event. @default 'scim-directory-sync' */
+  readonly eventSource?: string;
+  /** Archive retention of the created bus (zero = forever). @default 365 days */
+  readonly eventArchiveRetention?: Duration;
+  /**
+   * Folder of event JSON Schemas (one `<detail-type>.json` per event type) for the schema registry.
+   * `false`: no registry. @default the package's docs/events
+   */
+  readonly eventSchemasDirectory?: string | false;
+
+  /** API stage name. @default 'v1' */
+  readonly stageName?: string;
+  /** Stage throttling. @default { rateLimit: 200, burstLimit: 400 } */
+  readonly throttling?: ApiThrottling;
+  /** Serve the Tenant URL on a custom domain (TLS 1.2 minimum). @default the execute-api URL */
+  readonly customDomain?: {
+    readonly domainName: string;
+    readonly certificate: acm.ICertificate;
+    readonly hostedZone?: route53.IHostedZone;
+  };
+  /** Put an AWS WAF web ACL with AWS managed rule groups in front of the API. @default none */
+  readonly webAcl?: ApiWebAcl;
+
+  /** Retention of every log group. @default one month */
+  readonly logRetention?: logs.RetentionDays;
+  /** Powertools and Lambda application log level. @default 'INFO' */
+  readonly logLevel?: LogLevel;
+  /** Active X-Ray tracing on every function. @default false */
+  readonly tracing?: boolean;
+  /** SNS topic that receives every alarm and recovery. @default no alarm actions */
+  readonly alarmTopic?: sns.ITopic;
+  readonly alarmThresholds?: AlarmThresholds;
+}
+
+/**
+ * The SCIM directory-sync service: DynamoDB table, REST API with the users, groups and discovery
+ * functions, the admin function, the stream fan-out to EventBridge, alarms and a dashboard.
+ *
+ * @example
+ * const scim = new ScimDirectorySync(this, 'ScimDirectorySync', { alarmTopic: opsTopic });
+ * new CfnOutput(this, 'TenantUrlBase', { value: scim.tenantUrlBase });
+ */
+export class ScimDirectorySync extends Construct {
+  readonly table: dynamodb.TableV2;
+  readonly api: ScimApi;
+  /** `https://…/scim/v2`; a directory's Tenant URL is this plus `/<directoryId>`. */
+  readonly tenantUrlBase: string;
+  readonly usersFunction: ScimFunction;
+  readonly groupsFunction: ScimFunction;
+  readonly discoveryFunction: ScimFunction;
+  /** Not reachable through the API: invoked with IAM by the `scim-admin` CLI. */
+  readonly adminFunction: ScimFunction;
+  readonly streamFanoutFunction: ScimFunction;
+  /** Stream records the fan-out gave up on. */
+  readonly deadLetterQueue: sqs.Queue;
+  readonly events: DirectoryEvents;
+  readonly eventBus: events.IEventBus;
+  readonly alarms: readonly cloudwatch.Alarm[];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ScimDirectorySyncProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const tokenCacheTtlSeconds = props.tokenCacheTtlSeconds ?? DEFAULT_TOKEN_CACHE_TTL_SECONDS;
+    if (!Number.isInteger(tokenCacheTtlSeconds) || tokenCacheTtlSeconds < 0 || tokenCacheTtlSeconds > 60) {
+      throw new RangeError(`tokenCacheTtlSeconds must be an integer from 0 to 60, not ${tokenCacheTtlSeconds}`);
+    }
+    const tokenSecrets: TokenSecrets = {
+      prefix: props.tokenSecretPrefix ?? DEFAULT_TOKEN_SECRET_PREFIX,
+      ...(props.tokenSecretKey !== undefined ? { encryptionKey: props.tokenSecretKey } : {}),
+    };
+    if (!/^[A-Za-z0-9/_+=.@-]+$/.test(tokenSecrets.prefix)) {
+      throw new RangeError(`tokenSecretPrefix may hold only the characters Secrets Manager allows in names`);
+    }
+    const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
+    const functionDefaults = {
+      logRetention: props.logRetention,
+      logRemovalPolicy: removalPolicy,
+      logLevel: props.logLevel,
+      tracing: props.tracing,
+    };
+
+    const t = TABLE_DEFINITION;
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: t.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: t.sortKey, type: dynamodb.AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: t.directoryIndex.name,
+          partitionKey: { name: t.directoryIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: t.directoryIndex.sortKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        },
+      ],
+      timeToLiveAttribute: t.timeToLiveAttribute,
+      dynamoStream: dynamodb.StreamViewType[t.streamView],
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+    });
+
+    const scimEnvironment = { TOKEN_CACHE_TTL_SECONDS: String(tokenCacheTtlSeconds) };
+    this.usersFunction = new ScimFunction(this, 'UsersFunction', {
+      ...functionDefaults,
+      handler: 'users',
+      description: 'SCIM /Users (RFC 7644)',
+      serviceName: 'scim-users',
+      environment: scimEnvironment,
+    })
+      .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)
+      .bindTokenSecrets(tokenSecrets, 'read');
+
+    this.groupsFunction = new ScimFunction(this, 'GroupsFunction', {
+      ...functionDefaults,
+      handler: 'groups',
+      description: 'SCIM /Groups (RFC 7644)',
+      serviceName: 'scim-groups',
+      // Group writes fan out to many membership items.
+      timeout: Duration.seconds(25),
+      environment: scimEnvironment,
+    })
+      .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)
+      .bindTokenSecrets(tokenSecrets, 'read');
+
+    // Discovery documents are static; the table write is the token last-use record.
+    this.discoveryFunction = new ScimFunction(this, 'DiscoveryFunction', {
+      ...functionDefaults,
+      handler: 'discovery',
+      description: 'SCIM discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas (RFC 7644 §4)',
+      serviceName: 'scim-discovery',
+      memorySize: 256,
+      environment: scimEnvironment,
+    })
+      .bindTable(this.table, ['dynamodb:UpdateItem'])
+      .bindTokenSecrets(tokenSecrets, 'read');
+
+    this.api = new ScimApi(this, 'Api', {
+      usersFunction: this.usersFunction.lambdaFunction,
+      groupsFunction: this.groupsFunction.lambdaFunction,
+      discoveryFunction: this.discoveryFunction.lambdaFunction,
+      ...(props.stageName !== undefined ? { stageName: props.stageName } : {}),
+      ...(props.throttling !== undefined ? { throttling: props.throttling } : {}),
+      ...(props.customDomain !== undefined ? { customDomain: props.customDomain } : {}),
+      ...(props.webAcl !== undefined ? { webAcl: props.webAcl } : {}),
+      ...(props.logRetention !== undefined ? { accessLogRetention: props.logRetention } : {}),
+      accessLogRemovalPolicy: removalPolicy,
+    });
+    this.tenantUrlBase = this.api.tenantUrlBase;
+    // meta.location and $ref values are built from the Tenant URL base (RFC 7643 §3.1).
+    for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction]) {
+      fn.addEnvironment('SCIM_BASE_URL', this.tenantUrlBase);
+    }
+
+    this.adminFunction = new ScimFunction(this, 'AdminFunction', {
+      ...functionDefaults,
+      handler: 'admin',
+      description: 'Directory and token administration (scim-admin CLI); not exposed through the API',
+      serviceName: 'scim-admin',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      // A long directory purge hands its continuation to a fresh invocation of itself, on purpose.
+      recursiveLoop: lambda.RecursiveLoop.ALLOW,
+      environment: { SCIM_BASE_URL: this.tenantUrlBase },
+    })
+      .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS, {
+        indexes: [t.directoryIndex.name],
+        indexActions: ['dynamodb:Query'],
+      })
+      .bindTokenSecrets(tokenSecrets, 'manage')
+      .allowSelfInvoke();
+
+    this.events = new DirectoryEvents(this, 'Events', {
+      ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
+      eventSource,
+      ...(props.eventArchiveRetention !== undefined ? { archiveRetention: props.eventArchiveRetention } : {}),
+      schemasDirectory: props.eventSchemasDirectory ?? `${PACKAGE_ROOT}docs/events`,
+    });
+    this.eventBus = this.events.eventBus;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'StreamDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: the on-failure destination of the table stream event source mapping.',
+    });
+
+    this.streamFanoutFunction = new ScimFunction(this, 'StreamFanoutFunction', {
+      ...functionDefaults,
+      handler: 'streamFanout',
+      description: 'DynamoDB stream to EventBridge: one public event per changed user, group, membership, directory',
+      serviceName: 'scim-stream-fanout',
+      timeout: Duration.minutes(1),
+    })
+      .bindTable(this.table, ['dynamodb:GetItem'])
+      .bindEventBus(this.eventBus, eventSource);
+
+    this.streamFanoutFunction.lambdaFunction.addEventSource(
+      new lambdaEventSources.DynamoEventSource(this.table, {
+        // From the oldest record, so changes made before the mapping existed still raise events.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.days(1),
+        reportBatchItemFailures: true,
+        // One batch per shard at a time: the stream's order per item is the event order.
+        parallelizationFactor: 1,
+        onFailure: new lambdaEventSources.SqsDlq(this.deadLetterQueue),
+        filters: entityFilters(),
+      }),
+    );
+
+    const monitoring = new ScimMonitoring(this, 'Monitoring', {
+      restApi: this.api.restApi,
+      functions: {
+        Users: this.usersFunction.lambdaFunction,
+        Groups: this.groupsFunction.lambdaFunction,
+        Discovery: this.discoveryFunction.lambdaFunction,
+        Admin: this.adminFunction.lambdaFunction,
+        StreamFanout: this.streamFanoutFunction.lambdaFunction,
+      },
+      streamFanoutFunction: this.streamFanoutFunction.lambdaFunction,
+      table: this.table,
+      deadLetterQueue: this.deadLetterQueue,
+      ...(props.alarmTopic !== undefined ? { alarmTopic: props.alarmTopic } : {}),
+      ...(props.alarmThresholds !== undefined ? { thresholds: props.alarmThresholds } : {}),
+    });
+    this.alarms = monitoring.alarms;
+    this.dashboard = monitoring.dashboard;
+  }
+}
+
+/**
+ * Event source filters: only resource items raise events. Claims, counters, reverse memberships and
+ * paging markers carry no `entity` attribute and are dropped before the function is invoked (and
+ * billed). A delete has only an old image, an insert only a new one, hence one filter per image;
+ * Lambda passes a record that matches any filter.
+ */
+export function entityFilters(): Array<Record<string, unknown>> {
+  const entities = lambda.FilterRule.or(...Object.values(ENTITY));
+  const attribute = TABLE_DEFINITION.entityAttribute;
+  return [
+    lambda.FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: entities } } } }),
+    lambda.FilterCriteria.filter({ dynamodb: { OldImage: { [attribute]: { S: entities } } } }),
+  ];
+}
