@@ -63,6 +63,10 @@ describe('PATCH pipeline', () => {
 
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA;
 
+function valueLeaf(): fc.Arbitrary<unknown> {
+  return fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom([{ value: 'u1' }], 'True', { value: 'm' }));
+}
+
 /** Paths built from real attribute names, filters and junk, so that most runs reach deep code. */
 const pathArbitrary = fc.oneof(
   fc.constantFrom(
@@ -73,18 +77,19 @@ const pathArbitrary = fc.oneof(
     ENTERPRISE, `${ENTERPRISE}:manager`, `${ENTERPRISE}:manager.value`, `${ENTERPRISE}:department`, 'manager', 'employeeNumber',
     'members', 'members[value eq "u1"]', 'members[value eq "u1" or value eq "u2"]', 'members[display eq "x"]', 'members.value',
     'urn:example:custom:2.0:User:tag', 'urn:ietf:params:scim:schemas:core:2.0:User:userName', 'name[givenName eq "x"]', 'emails[primary gt true]',
-    'unknown', 'emails[type eq "work"', '"', 'a..b',
+    'unknown', 'emails[type eq "work"', '"', 'a..b', GROUP_SCHEMA, `${GROUP_SCHEMA}:members`, `${GROUP_SCHEMA}:displayName`, USER_SCHEMA,
   ),
   fc.string({ maxLength: 40 }),
 );
 
-const keyArbitrary = fc.oneof(pathArbitrary, fc.constantFrom('schemas', 'members', 'id', `${ENTERPRISE}`), fc.string({ maxLength: 12 }));
+const keyArbitrary = fc.oneof(pathArbitrary, fc.constantFrom('schemas', 'members', 'id', ENTERPRISE, GROUP_SCHEMA), fc.string({ maxLength: 12 }));
 
 const valueArbitrary: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.constantFrom('True', 'False', 'true', null, [], ['one'], ['a', 'b'], { value: 'mgr-1' }, [{ $ref: null, value: 'u1' }], [{ value: '' }]),
   fc.array(fc.record({ value: fc.string(), type: fc.constantFrom('work', 'home', 'Mobile'), primary: fc.oneof(fc.boolean(), fc.constant('True')) }, { requiredKeys: [] }), { maxLength: 3 }),
   fc.dictionary(keyArbitrary, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+  fc.dictionary(keyArbitrary, fc.dictionary(keyArbitrary, valueLeaf(), { maxKeys: 3 }), { maxKeys: 3 }),
 );
 
 const operationArbitrary = fc.record(
@@ -99,6 +104,14 @@ const resourceArbitrary = fc.oneof(
   fc.dictionary(fc.constantFrom('schemas', 'userName', 'name', 'emails', 'active', 'Emails', ENTERPRISE, 'title'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
 );
 
+function expectOnlyScimErrors(work: () => unknown): void {
+  try {
+    work();
+  } catch (error) {
+    if (!isScimError(error)) throw error;
+  }
+}
+
 describe('PATCH engine properties', () => {
   it('on any operation list either returns a JSON resource or throws a ScimError, never anything else, and never changes its input', () => {
     fc.assert(
@@ -108,6 +121,8 @@ describe('PATCH engine properties', () => {
         try {
           const { patched } = patchPipeline(resourceType, input, { schemas: [PATCH_OP_SCHEMA], Operations: operations });
           expect(JSON.parse(JSON.stringify(patched))).toEqual(patched);
+          // The service validates the result before storing it: that may refuse it, but only as a ScimError.
+          expectOnlyScimErrors(() => parseResourceInput(resourceType, patched));
         } catch (error) {
           if (!isScimError(error)) throw error;
           expect(error.status).toBe(400);

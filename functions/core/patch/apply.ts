@@ -56,9 +56,10 @@ interface Draft {
  *
  * `resource` is the stored SCIM JSON of the resource: core attributes at the top, extension
  * attributes under their schema URN. The result is in the same shape, extension objects are
- * added to (and dropped from) `schemas` as they gain (and lose) attributes. The caller still
- * validates the result as a whole resource (`parseResourceInput`), which also checks immutable
- * attributes and required values.
+ * added to (and dropped from) `schemas` as they gain (and lose) attributes. Values are checked
+ * for their JSON type and booleans sent as strings become booleans, but the caller still
+ * validates the result as a whole resource (`parseResourceInput`: formats, required values) and,
+ * where immutable attributes matter, compares it with the stored one (`assertImmutableUnchanged`).
  *
  * Group `members` must have been split off with `splitMembershipOperations`; an operation on
  * them here is a defect of the caller and throws a plain Error.

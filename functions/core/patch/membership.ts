@@ -7,7 +7,7 @@
  * understood: `path: "members"` with `value: [{ "value": id }]` (default) and
  * `path: 'members[value eq "id"]'` (with the `aadOptscim062020` flag).
  */
-import { ScimError } from '../error.ts';
+import { ScimError, isScimError } from '../error.ts';
 import type { AttributePath } from '../filter/ast.ts';
 import { parseAttributePath } from '../filter/index.ts';
 import type { MemberInput } from '../resource.ts';
@@ -63,26 +63,24 @@ export function splitMembershipOperations(operations: readonly PatchOperation[])
 
 function split(operation: PatchOperation, result: SplitOperations): void {
   const { op, path, value } = operation;
-  if (path === undefined) {
-    if (op === 'remove' || !isPlainObject(value)) {
+  if (path === undefined || isGroupSchema(path)) {
+    // A set of attributes: of the resource without a path, of the core schema with its URN as path.
+    const taken = op === 'remove' || !isPlainObject(value) ? undefined : takeMembers(value);
+    if (taken === undefined || taken.members.length === 0) {
       result.attributeOperations.push(operation);
       return;
     }
-    const memberKeys = Object.keys(value).filter(isMembersKey);
-    if (memberKeys.length === 0) {
-      result.attributeOperations.push(operation);
-      return;
-    }
-    const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !memberKeys.includes(key)));
-    if (Object.keys(rest).length > 0) result.attributeOperations.push({ ...operation, value: rest });
-    for (const key of memberKeys) pushStep(result, wholeMembersStep(op, value[key]));
+    if (Object.keys(taken.rest).length > 0) result.attributeOperations.push({ ...operation, value: taken.rest });
+    for (const [target, members] of taken.members) splitMembersPath(op, target, members, result);
     return;
   }
   const target = parseAttributePath(path);
-  if (!isMembersPath(target)) {
-    result.attributeOperations.push(operation);
-    return;
-  }
+  if (isMembersPath(target)) splitMembersPath(op, target, value, result);
+  else result.attributeOperations.push(operation);
+}
+
+/** One operation whose target is `members`, `members[filter]` or a member's sub-attribute. */
+function splitMembersPath(op: PatchOperation['op'], target: AttributePath, value: unknown, result: SplitOperations): void {
   if (target.subAttribute !== undefined) {
     throw ScimError.of('mutability', "A member's sub-attributes are immutable (RFC 7643 §4.2); add or remove the member instead");
   }
@@ -156,12 +154,45 @@ function memberOf(object: Record<string, unknown>, name: string): unknown {
   return key === undefined ? undefined : object[key];
 }
 
-/** `members`, or `urn:ietf:params:scim:schemas:core:2.0:Group:members` (RFC 7644 §3.10). */
-function isMembersPath(path: AttributePath): boolean {
-  return path.attribute.toLowerCase() === 'members' && (path.uri === undefined || path.uri.toLowerCase() === GROUP_SCHEMA.toLowerCase());
+/**
+ * The members entries of a set of attributes, each with the path its key names, and the other
+ * attributes. A key names members when it parses as a path to them (`members`, `MEMBERS`,
+ * `urn:…:core:2.0:Group:members`, even `members[value eq "x"]`); members may also sit in a
+ * `urn:…:core:2.0:Group` object.
+ */
+function takeMembers(values: Record<string, unknown>): { rest: Record<string, unknown>; members: Array<[AttributePath, unknown]> } {
+  const members: Array<[AttributePath, unknown]> = [];
+  // Entries, not assignments, so that a key such as "__proto__" stays an ordinary key.
+  const sort = (entries: Array<[string, unknown]>): Array<[string, unknown]> =>
+    entries.filter(([key, value]) => {
+      const target = membersPathOf(key);
+      if (target !== undefined) members.push([target, value]);
+      return target === undefined;
+    });
+  const rest = Object.entries(values).flatMap(([key, value]): Array<[string, unknown]> => {
+    if (!isGroupSchema(key) || !isPlainObject(value)) return sort([[key, value]]);
+    const others = sort(Object.entries(value));
+    return others.length === 0 ? [] : [[key, Object.fromEntries(others)]];
+  });
+  return { rest: Object.fromEntries(rest), members };
 }
 
-function isMembersKey(key: string): boolean {
-  const lower = key.toLowerCase();
-  return lower === 'members' || lower === `${GROUP_SCHEMA.toLowerCase()}:members`;
+/** The path a key names when it targets members; undefined for any other key, parsable or not. */
+function membersPathOf(key: string): AttributePath | undefined {
+  try {
+    const target = parseAttributePath(key);
+    return isMembersPath(target) ? target : undefined;
+  } catch (error) {
+    if (isScimError(error)) return undefined;
+    throw error;
+  }
+}
+
+/** `members`, or `urn:ietf:params:scim:schemas:core:2.0:Group:members` (RFC 7644 §3.10). */
+function isMembersPath(path: AttributePath): boolean {
+  return path.attribute.toLowerCase() === 'members' && (path.uri === undefined || isGroupSchema(path.uri));
+}
+
+function isGroupSchema(text: string): boolean {
+  return text.toLowerCase() === GROUP_SCHEMA.toLowerCase();
 }

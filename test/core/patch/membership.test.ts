@@ -83,6 +83,23 @@ describe('splitMembershipOperations', () => {
     });
   });
 
+  it('finds members inside a core Group schema object, as a path or as a key', () => {
+    const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+    expect(
+      split(
+        { op: 'add', path: GROUP, value: { members: [{ value: 'u1' }], displayName: 'Finance' } },
+        { op: 'replace', value: { [GROUP]: { members: [{ value: 'u2' }] }, [`${GROUP}:members`]: [{ value: 'u3' }] } },
+      ),
+    ).toEqual({
+      attributeOperations: [{ op: 'add', path: GROUP, value: { displayName: 'Finance' }, index: 0 }],
+      membershipSteps: [
+        { kind: 'add', members: [{ value: 'u1' }] },
+        { kind: 'replace', members: [{ value: 'u2' }] },
+        { kind: 'replace', members: [{ value: 'u3' }] },
+      ],
+    });
+  });
+
   it('uses the list position as index when an operation has none', () => {
     const operations: PatchOperation[] = [{ op: 'add', path: 'displayName', value: 'x' }];
     expect(splitMembershipOperations(operations).attributeOperations).toEqual([{ op: 'add', path: 'displayName', value: 'x', index: 0 }]);
@@ -98,6 +115,8 @@ describe('splitMembershipOperations', () => {
     ['an empty id in a filter', { op: 'remove', path: 'members[value eq ""]' }, 'invalidValue', 'non-empty member id'],
     ['a member that is a bare string', { op: 'add', path: 'members', value: ['u1'] }, 'invalidValue', 'must be an object'],
     ['an unknown member type', { op: 'add', path: 'members', value: [{ value: 'u1', type: 'Device' }] }, 'invalidValue', '"User" or "Group"'],
+    ['a filtered members key in a path-less value', { op: 'add', value: { displayName: 'x', 'members[value eq "u1"]': [] } }, 'invalidFilter', 'only to remove'],
+    ['a member sub-attribute key in a path-less value', { op: 'replace', value: { 'MEMBERS.value': 'u1' } }, 'mutability', 'immutable'],
   ])('rejects %s, naming the operation', (_, operation, scimType, detail) => {
     const error = scimErrorOf(() => split({ op: 'replace', path: 'displayName', value: 'x' }, operation));
     expect(error.scimType).toBe(scimType);
