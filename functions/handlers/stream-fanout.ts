@@ -1,0 +1,34 @@
+/**
+ * Lambda entry point of the stream fan-out: DynamoDB stream records of users, groups,
+ * memberships and directories become events on EventBridge. Configuration and clients are built
+ * once, at cold start.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { fanoutConfigFromEnv } from '../fanout/config.ts';
+import { EventBridgeSink } from '../fanout/eventbridge-sink.ts';
+import { CachedOrganizationLookup } from '../fanout/organization-lookup.ts';
+import { StreamFanout } from '../fanout/stream-fanout.ts';
+import { createLogger } from './scim-handler.ts';
+
+const config = fanoutConfigFromEnv();
+const logger = createLogger();
+const fanout = new StreamFanout({
+  sink: new EventBridgeSink(new EventBridgeClient({ maxAttempts: 3 }), config.eventBusName),
+  source: config.eventSource,
+  eventBusName: config.eventBusName,
+  scimBaseUrl: config.scimBaseUrl,
+  organizations: new CachedOrganizationLookup({
+    documentClient: createDocumentClient(createDynamoDbClient()),
+    tableName: config.tableName,
+    ttlMs: config.organizationCacheTtlMs,
+  }),
+  logger,
+});
+
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler((event, context) => fanout.handleBatch(event, context));
