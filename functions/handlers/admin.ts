@@ -3,7 +3,8 @@
  * `scim-admin` CLI) invoke it with IAM. The event is one admin command (see
  * `functions/admin/commands.ts`); the response is its envelope.
  *
- * Environment: `TABLE_NAME`, `SCIM_BASE_URL` (required), `TOKEN_SECRET_PREFIX` (optional).
+ * Environment: `TABLE_NAME`, `SCIM_BASE_URL` (required), `TOKEN_SECRET_PREFIX` and
+ * `TOKEN_SECRET_KMS_KEY_ID` (optional: the customer-managed key new secrets are encrypted with).
  * `directory.delete` with `background: true` re-invokes this function asynchronously, so its
  * role needs `lambda:InvokeFunction` on itself.
  */
@@ -24,6 +25,7 @@ const config = {
   tableName: requiredEnv('TABLE_NAME'),
   baseUrl: requiredEnv('SCIM_BASE_URL'),
   secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
+  kmsKeyId: process.env.TOKEN_SECRET_KMS_KEY_ID || undefined,
   /** Set by the Lambda runtime. */
   functionName: requiredEnv('AWS_LAMBDA_FUNCTION_NAME'),
 };
@@ -35,7 +37,7 @@ const adminHandler = createAdminHandler({
   service: new AdminService({
     documentClient: createDocumentClient(createDynamoDbClient()),
     tableName: config.tableName,
-    secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({})),
+    secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), config.kmsKeyId === undefined ? {} : { kmsKeyId: config.kmsKeyId }),
     secretPrefix: config.secretPrefix,
     baseUrl: config.baseUrl,
   }),

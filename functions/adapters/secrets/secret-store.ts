@@ -71,9 +71,12 @@ function isScheduledForDeletion(error: unknown): boolean {
  */
 export class SecretsManagerSecretStore implements SecretStore {
   readonly #client: SecretsManagerClient;
+  readonly #kmsKeyId: string | undefined;
 
-  constructor(client: SecretsManagerClient) {
+  /** `kmsKeyId`: customer-managed key for secrets this store creates (default: the aws/secretsmanager key). */
+  constructor(client: SecretsManagerClient, options: { kmsKeyId?: string } = {}) {
     this.#client = client;
+    this.#kmsKeyId = options.kmsKeyId;
   }
 
   async get(name: string): Promise<string | undefined> {
@@ -100,7 +103,12 @@ export class SecretsManagerSecretStore implements SecretStore {
     }
     try {
       await this.#client.send(
-        new CreateSecretCommand({ Name: name, SecretString: value, Description: 'scim-directory-sync bearer token hashes of one directory' }),
+        new CreateSecretCommand({
+          Name: name,
+          SecretString: value,
+          Description: 'scim-directory-sync bearer token hashes of one directory',
+          ...(this.#kmsKeyId === undefined ? {} : { KmsKeyId: this.#kmsKeyId }),
+        }),
       );
     } catch (error) {
       // Another writer created it between our two calls: write our value as its next version.

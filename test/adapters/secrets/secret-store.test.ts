@@ -71,6 +71,13 @@ describe('SecretsManagerSecretStore', () => {
     ]);
   });
 
+  it('creates secrets with the customer-managed key when one is configured', async () => {
+    sm.on(PutSecretValueCommand).rejects(notFound());
+    sm.on(CreateSecretCommand).resolves({});
+    await new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' }), { kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k' }).put(NAME, 'v1');
+    expect(sm.commandCalls(CreateSecretCommand)[0]?.args[0].input.KmsKeyId).toBe('arn:aws:kms:us-east-1:111122223333:key/k');
+  });
+
   it('puts again when another writer created the secret first', async () => {
     sm.on(PutSecretValueCommand).rejectsOnce(notFound()).resolves({});
     sm.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: 'exists', ...meta }));
