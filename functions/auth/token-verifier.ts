@@ -120,11 +120,6 @@ export class TokenVerifier {
     return { ok: true, tokenId: token.id };
   }
 
-  /** Forgets the cached secret of a directory (used after this process changed it). */
-  forget(directoryId: string): void {
-    this.#cache.delete(directoryId);
-  }
-
   async #entry(directoryId: string): Promise<CacheEntry> {
     const cached = this.#cache.get(directoryId);
     if (cached !== undefined && this.#now() - cached.loadedAt < this.#cacheTtlMs) return cached;
