@@ -246,6 +246,8 @@ export class ScimDirectorySync extends Construct {
       description: 'DynamoDB stream to EventBridge: one public event per changed user, group, membership, directory',
       serviceName: 'scim-stream-fanout',
       timeout: Duration.minutes(1),
+      // Events carry the resource's location (RFC 7643 §3.1 meta.location).
+      environment: { SCIM_BASE_URL: this.tenantUrlBase },
     })
       .bindTable(this.table, ['dynamodb:GetItem'])
       .bindEventBus(this.eventBus, eventSource);
