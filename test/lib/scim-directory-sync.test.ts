@@ -1,0 +1,427 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScimDirectorySync } from '../../lib/scim-directory-sync.ts';
+import {
+  actionsOfRole,
+  logicalId,
+  resourcesOfType,
+  skipReason,
+  statementsOfRole,
+  synthStack,
+  testApp,
+} from './synth.ts';
+
+const skip = skipReason();
+if (skip !== undefined) console.warn(skip);
+
+const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'Admin', 'StreamFanout'] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+
+describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
+  let template: Template;
+  const fnId = (name: FunctionName) => logicalId(template, 'AWS::Lambda::Function', `ScimDirectorySync${name}Function`);
+  const roleId = (name: FunctionName) => logicalId(template, 'AWS::IAM::Role', `ScimDirectorySync${name}FunctionRole`);
+  const tableId = () => logicalId(template, 'AWS::DynamoDB::GlobalTable', 'ScimDirectorySyncTable');
+  const tableArn = () => ({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+  const envOf = (name: FunctionName) =>
+    (resourcesOfType(template, 'AWS::Lambda::Function')[fnId(name)]!['Properties'] as {
+      Environment: { Variables: Record<string, unknown> };
+    }).Environment.Variables;
+
+  beforeAll(() => {
+    template = synthStack().template;
+  });
+
+  describe('table', () => {
+    it('has the keys, index, TTL and stream of TABLE_DEFINITION, on demand', () => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+          { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        ]),
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    });
+
+    it('has point-in-time recovery and deletion protection, and is retained', () => {
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({
+          Replicas: [
+            Match.objectLike({
+              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+              DeletionProtectionEnabled: true,
+            }),
+          ],
+        }),
+      });
+    });
+  });
+
+  describe('functions', () => {
+    it('run Node.js 22 on arm64 with an explicit log group and JSON logs', () => {
+      for (const name of FUNCTIONS) {
+        const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId(name)]!['Properties'] as Record<string, unknown>;
+        expect(fn['Runtime'], name).toBe('nodejs22.x');
+        expect(fn['Architectures'], name).toEqual(['arm64']);
+        expect(fn['Handler'], name).toBe('index.handler');
+        expect(fn['LoggingConfig'], name).toMatchObject({ LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } });
+        const env = envOf(name);
+        expect(env['POWERTOOLS_SERVICE_NAME'], name).toEqual(expect.any(String));
+        expect(env['POWERTOOLS_LOG_LEVEL'], name).toBe('INFO');
+        expect(env['NODE_OPTIONS'], name).toBe('--enable-source-maps');
+      }
+      template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    });
+
+    it('get the environment their handlers read', () => {
+      for (const name of ['Users', 'Groups', 'Discovery'] as const) {
+        expect(envOf(name)).toMatchObject({
+          TABLE_NAME: { Ref: tableId() },
+          TOKEN_SECRET_PREFIX: 'scim-directory-sync/tokens/',
+          TOKEN_CACHE_TTL_SECONDS: '30',
+          SCIM_BASE_URL: expect.anything(),
+        });
+      }
+      expect(envOf('Admin')).toMatchObject({
+        TABLE_NAME: { Ref: tableId() },
+        TOKEN_SECRET_PREFIX: 'scim-directory-sync/tokens/',
+        SCIM_BASE_URL: expect.anything(),
+      });
+      expect(envOf('StreamFanout')).toMatchObject({
+        TABLE_NAME: { Ref: tableId() },
+        SCIM_BASE_URL: expect.anything(),
+        EVENT_SOURCE: 'scim-directory-sync',
+        EVENT_BUS_NAME: { Ref: logicalId(template, 'AWS::Events::EventBus', 'ScimDirectorySyncEventsBus') },
+      });
+    });
+
+    it('give the Tenant URL base as https://<api>.execute-api.<region>.<suffix>/v1/scim/v2', () => {
+      const url = JSON.stringify(envOf('Admin')['SCIM_BASE_URL']);
+      expect(url).toContain('"https://"');
+      expect(url).toContain('.execute-api.');
+      expect(url).toContain('/v1/scim/v2');
+    });
+  });
+
+  describe('least privilege', () => {
+    const secretArn = (prefix = 'scim-directory-sync/tokens/') => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:secret:${prefix}*`,
+        ],
+      ],
+    });
+    const logActions = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const itemActions = [
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ];
+
+    it('users and groups: item actions on the table (not its index) and read-only secrets under the prefix', () => {
+      for (const name of ['Users', 'Groups'] as const) {
+        expect(actionsOfRole(template, roleId(name)), name).toEqual(
+          [...itemActions, 'secretsmanager:GetSecretValue', ...logActions].sort(),
+        );
+        const statements = statementsOfRole(template, roleId(name));
+        const dynamo = statements.filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
+        expect(dynamo.flatMap((s) => s.resources), name).toEqual([tableArn()]);
+        const secrets = statements.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
+        expect(secrets.flatMap((s) => s.resources), name).toEqual([secretArn()]);
+        expect(actionsOfRole(template, roleId(name)), name).not.toContain('secretsmanager:PutSecretValue');
+        expect(actionsOfRole(template, roleId(name)), name).not.toContain('secretsmanager:CreateSecret');
+      }
+    });
+
+    it('discovery: reads token secrets and records token use, nothing else', () => {
+      expect(actionsOfRole(template, roleId('Discovery'))).toEqual(
+        ['dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', ...logActions].sort(),
+      );
+      const dynamo = statementsOfRole(template, roleId('Discovery')).filter((s) => s.actions.includes('dynamodb:UpdateItem'));
+      expect(dynamo.flatMap((s) => s.resources)).toEqual([tableArn()]);
+    });
+
+    it('admin: table and gsi1, manages secrets under the prefix, invokes only itself', () => {
+      const statements = statementsOfRole(template, roleId('Admin'));
+      expect(actionsOfRole(template, roleId('Admin'))).toEqual(
+        [
+          ...itemActions,
+          'lambda:InvokeFunction',
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:TagResource',
+          ...logActions,
+        ].sort(),
+      );
+      const indexQuery = statements.find((s) => s.actions.length === 1 && s.actions[0] === 'dynamodb:Query');
+      expect(indexQuery?.resources).toEqual([
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId(), 'Arn'] }, '/index/gsi1']] },
+      ]);
+      const invoke = statements.find((s) => s.actions.includes('lambda:InvokeFunction'));
+      expect(invoke?.resources).toEqual([{ 'Fn::GetAtt': [fnId('Admin'), 'Arn'] }]);
+      const secrets = statements.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
+      expect(secrets.flatMap((s) => s.resources)).toEqual([secretArn()]);
+    });
+
+    it('admin is not reachable through the API', () => {
+      const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission')).map(
+        (p) => p['Properties'] as { FunctionName: unknown; Principal: string },
+      );
+      expect(permissions.length).toBeGreaterThan(0);
+      for (const permission of permissions) {
+        expect(permission.FunctionName).not.toEqual({ 'Fn::GetAtt': [fnId('Admin'), 'Arn'] });
+      }
+    });
+
+    it('stream fan-out: PutEvents on its bus, GetItem on the table, the stream, and its dead-letter queue', () => {
+      const statements = statementsOfRole(template, roleId('StreamFanout'));
+      const actions = actionsOfRole(template, roleId('StreamFanout'));
+      expect(actions).toContain('events:PutEvents');
+      expect(actions).toContain('dynamodb:GetItem');
+      expect(actions).toContain('dynamodb:GetRecords');
+      expect(actions).toContain('sqs:SendMessage');
+      expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      expect(actions).not.toContain('dynamodb:PutItem');
+      expect(actions).not.toContain('dynamodb:UpdateItem');
+      const putEvents = statements.find((s) => s.actions.includes('events:PutEvents'));
+      expect(putEvents?.resources).toEqual([
+        { 'Fn::GetAtt': [logicalId(template, 'AWS::Events::EventBus', 'ScimDirectorySyncEventsBus'), 'Arn'] },
+      ]);
+      const getItem = statements.find((s) => s.actions.includes('dynamodb:GetItem'));
+      expect(getItem?.resources).toEqual([tableArn()]);
+    });
+  });
+
+  describe('stream fan-out', () => {
+    it('reads the table stream in order, with bisection, retries, age limit and a dead-letter queue', () => {
+      const dlq = logicalId(template, 'AWS::SQS::Queue', 'ScimDirectorySyncStreamDeadLetterQueue');
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fnId('StreamFanout') },
+        EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 86400,
+        ParallelizationFactor: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+      });
+    });
+
+    it('is invoked only for items whose entity (new or old image) is a user, group, membership or directory', () => {
+      const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))[0]!;
+      const filters = (mapping['Properties'] as { FilterCriteria: { Filters: Array<{ Pattern: string }> } }).FilterCriteria
+        .Filters;
+      const patterns = filters.map((f) => JSON.parse(f.Pattern));
+      const entities = ['user', 'group', 'membership', 'directory'];
+      expect(patterns).toEqual([
+        { dynamodb: { NewImage: { entity: { S: entities } } } },
+        { dynamodb: { OldImage: { entity: { S: entities } } } },
+      ]);
+    });
+
+    it('parks failures in an encrypted queue that refuses plain HTTP', () => {
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('events', () => {
+    it('creates a bus with an archive of its events for a year', () => {
+      template.resourceCountIs('AWS::Events::EventBus', 1);
+      template.hasResourceProperties('AWS::Events::Archive', {
+        RetentionDays: 365,
+        EventPattern: { source: ['scim-directory-sync'] },
+      });
+    });
+
+    it('creates the schema registry', () => {
+      template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    });
+  });
+
+  describe('observability', () => {
+    it('alarms on API 5xx rate, errors and throttles of each function, table throttles, iterator age and DLQ depth', () => {
+      const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map(
+        (a) => a['Properties'] as Record<string, unknown>,
+      );
+      const byMetric = (metricName: string) => alarms.filter((a) => a['MetricName'] === metricName);
+      expect(byMetric('5XXError')).toEqual([
+        expect.objectContaining({ Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.01 }),
+      ]);
+      expect(byMetric('Errors')).toHaveLength(FUNCTIONS.length);
+      expect(byMetric('Throttles')).toHaveLength(FUNCTIONS.length);
+      expect(byMetric('IteratorAge')).toEqual([expect.objectContaining({ Threshold: 300000, Statistic: 'Maximum' })]);
+      expect(byMetric('ApproximateNumberOfMessagesVisible')).toEqual([
+        expect.objectContaining({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }),
+      ]);
+      const tableThrottles = alarms.filter((a) =>
+        JSON.stringify(a['Metrics'] ?? '').includes('WriteThrottleEvents'),
+      );
+      expect(tableThrottles).toHaveLength(1);
+      for (const alarm of alarms) expect(alarm['AlarmActions']).toBeUndefined();
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+  });
+});
+
+describe.skipIf(skip !== undefined)('ScimDirectorySync (props)', () => {
+  it('sends every alarm and recovery to the alarm topic', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Props');
+    const topic = new sns.Topic(stack, 'Ops');
+    new ScimDirectorySync(stack, 'Scim', { alarmTopic: topic });
+    const template = Template.fromStack(stack);
+    const topicRef = { Ref: logicalId(template, 'AWS::SNS::Topic', 'Ops') };
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicRef], OKActions: [topicRef] });
+  });
+
+  it('publishes on an existing bus without creating a bus or an archive', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Props');
+    const bus = events.EventBus.fromEventBusName(stack, 'HostBus', 'host-app-bus');
+    new ScimDirectorySync(stack, 'Scim', { eventBus: bus, eventSource: 'hero.scim' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    template.resourceCountIs('AWS::Events::Archive', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'host-app-bus', EVENT_SOURCE: 'hero.scim' }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'events:PutEvents',
+            Resource: {
+              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/host-app-bus$')])],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('uses a customer-managed key for token secrets only through Secrets Manager', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Props');
+    const key = new kms.Key(stack, 'TokenKey', { enableKeyRotation: true });
+    new ScimDirectorySync(stack, 'Scim', { tokenSecretKey: key, tokenSecretPrefix: 'hero/scim/' });
+    const template = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [logicalId(template, 'AWS::KMS::Key', 'TokenKey'), 'Arn'] };
+    const adminRole = logicalId(template, 'AWS::IAM::Role', 'ScimAdminFunctionRole');
+    const usersRole = logicalId(template, 'AWS::IAM::Role', 'ScimUsersFunctionRole');
+    const kmsOf = (role: string) => statementsOfRole(template, role).filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+    expect(kmsOf(adminRole)).toEqual([
+      {
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [keyArn],
+        condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+      },
+    ]);
+    expect(kmsOf(usersRole).flatMap((s) => s.actions)).toEqual(['kms:Decrypt']);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TOKEN_SECRET_PREFIX: 'hero/scim/', TOKEN_SECRET_KMS_KEY_ID: keyArn }) },
+    });
+  });
+
+  it('can be destroyed with the stack when asked', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Props');
+    new ScimDirectorySync(stack, 'Scim', { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
+    Template.fromStack(stack).hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+  });
+
+  it('rejects a token cache TTL above 60 s and a prefix Secrets Manager would refuse', () => {
+    const stack = new Stack(testApp(), 'Props');
+    expect(() => new ScimDirectorySync(stack, 'A', { tokenCacheTtlSeconds: 61 })).toThrow(/0 to 60/);
+    expect(() => new ScimDirectorySync(stack, 'B', { tokenSecretPrefix: 'bad prefix*' })).toThrow(/tokenSecretPrefix/);
+  });
+
+  describe('event schemas', () => {
+    let directory: string;
+    beforeAll(() => {
+      directory = mkdtempSync(join(tmpdir(), 'event-schemas-'));
+      for (const name of ['UserCreated', 'GroupMembershipAdded']) {
+        writeFileSync(
+          join(directory, `${name}.json`),
+          JSON.stringify({ $schema: 'http://json-schema.org/draft-04/schema#', title: name, type: 'object' }),
+        );
+      }
+      writeFileSync(join(directory, 'README.md'), 'not a schema');
+    });
+    afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('registers one schema per JSON file', () => {
+      const stack = new Stack(testApp(), 'Props');
+      new ScimDirectorySync(stack, 'Scim', { eventSchemasDirectory: directory });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EventSchemas::Schema', 2);
+      template.hasResourceProperties('AWS::EventSchemas::Schema', {
+        SchemaName: 'UserCreated',
+        Type: 'JSONSchemaDraft4',
+        Content: Match.stringLikeRegexp('"title":"UserCreated"'),
+      });
+    });
+
+    it('creates no registry when told not to', () => {
+      const stack = new Stack(testApp(), 'Props');
+      new ScimDirectorySync(stack, 'Scim', { eventSchemasDirectory: false, eventArchiveRetention: Duration.days(30) });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EventSchemas::Registry', 0);
+      template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+    });
+  });
+});
