@@ -168,3 +168,42 @@ describe('stream fan-out after an Entra ID provisioning cycle', () => {
     expect(Math.max(...sizes)).toBeLessThan(512);
   });
 });
+
+describe('stream fan-out of directory lifecycle changes', () => {
+  it('announces renames, organization moves, disable, enable and deletion', async () => {
+    fixture = await streamFixture({ sink: sink(), organizationId: 'org-a' });
+    const { directories, directoryId, poller, service, ctx } = fixture;
+    const at = () => new Date().toISOString();
+    await directories.update(directoryId, 1, { name: 'Contoso', organizationId: 'org-b' }, at());
+    // The next user event must already carry the new organization, without waiting for a cache to expire.
+    await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: 'moved@contoso.test' });
+    await directories.update(directoryId, 2, { status: 'disabled' }, at());
+    await directories.update(directoryId, 3, { status: 'active', name: 'Contoso Ltd' }, at());
+    await directories.update(directoryId, 4, { status: 'disabled', deletingSince: at() }, at());
+    await directories.deleteRecord(directoryId);
+    await poller.drain();
+
+    const events = published().filter((event) => event.type.startsWith('directory.') || event.type === 'user.created');
+    expect(events.map((event) => event.type)).toEqual([
+      'directory.created',
+      'directory.updated',
+      'user.created',
+      'directory.disabled',
+      'directory.updated',
+      'directory.enabled',
+      'directory.disabled',
+      'directory.deleted',
+    ]);
+    expect(events[1]).toMatchObject({
+      organizationId: 'org-b',
+      version: 2,
+      changedAttributes: ['name', 'organizationId'],
+      previous: { name: 'Contoso (Entra ID)', organizationId: 'org-a' },
+      directory: { id: directoryId, name: 'Contoso', organizationId: 'org-b', status: 'active' },
+    });
+    expect(events[2]).toMatchObject({ type: 'user.created', organizationId: 'org-b' });
+    expect(events[4]).toMatchObject({ changedAttributes: ['name'], previous: { name: 'Contoso' }, version: 4 });
+    expect(events[7]).toMatchObject({ type: 'directory.deleted', version: 5, directory: { status: 'disabled' } });
+    expect(events[7]?.id).not.toBe(events[6]?.id);
+  });
+});
