@@ -3,7 +3,6 @@
  * sent into the canonical attributes this service stores, guided entirely by the schema
  * definitions, and checks that immutable attributes keep their values (RFC 7643 §7).
  */
-import { z } from 'zod';
 import { ScimError } from './error.ts';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/attribute.ts';
 import { COMMON_ATTRIBUTES, findAttribute, schemasOf, splitSchemaPrefix, type ResourceTypeName } from './schemas/index.ts';
@@ -37,8 +36,6 @@ type JsonObject = Record<string, unknown>;
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-const schemasListSchema = z.array(z.unknown());
 
 /**
  * Validates and canonicalises a POST or PUT body for `resourceType`.
@@ -137,9 +134,9 @@ export function parseResourceInput(resourceType: ResourceTypeName, body: unknown
 /** RFC 7644 §3.3: the body names its schemas; the core one must be among them. */
 function checkSchemasList(core: SchemaDefinition, body: JsonObject): void {
   const key = Object.keys(body).find((candidate) => candidate.toLowerCase() === 'schemas');
-  const parsed = schemasListSchema.safeParse(key === undefined ? undefined : body[key]);
+  const list = key === undefined ? undefined : body[key];
   const wanted = core.id.toLowerCase();
-  if (!parsed.success || !parsed.data.some((urn) => typeof urn === 'string' && urn.toLowerCase() === wanted)) {
+  if (!Array.isArray(list) || !list.some((urn) => typeof urn === 'string' && urn.toLowerCase() === wanted)) {
     throw ScimError.of('invalidSyntax', `"schemas" must be a list that includes "${core.id}"`);
   }
 }

@@ -1,5 +1,8 @@
-/** Lambda entry point for the SCIM Groups endpoints, behind API Gateway (REST API, proxy integration). */
-import { lambdaDependencies } from './lambda-dependencies.ts';
+/** Lambda entry point for the SCIM /Groups endpoints, behind API Gateway (REST API, proxy integration). */
+import { handleResourceRequest } from '../http/resource-routes.ts';
+import { lambdaDependencies, lambdaDirectoryService } from './lambda-dependencies.ts';
 import { createScimHandler } from './scim-handler.ts';
 
-export const handler = createScimHandler('Groups', lambdaDependencies());
+const service = lambdaDirectoryService();
+
+export const handler = createScimHandler((request) => handleResourceRequest('Group', request, service), lambdaDependencies());

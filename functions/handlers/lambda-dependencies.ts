@@ -9,16 +9,16 @@ import { tokenVerifierFromEnv } from '../auth/token-verifier.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import { createLogger, type ScimHandlerDependencies } from './scim-handler.ts';
 
-/** Reads TABLE_NAME, TOKEN_SECRET_PREFIX, TOKEN_CACHE_TTL_SECONDS and SCIM_BASE_URL. */
+/** Authentication and logging, from TOKEN_SECRET_PREFIX, TOKEN_CACHE_TTL_SECONDS, TABLE_NAME and SCIM_BASE_URL. */
 export function lambdaDependencies(): ScimHandlerDependencies {
-  const tableName = requiredEnv('TABLE_NAME');
-  const documentClient = createDocumentClient(createDynamoDbClient());
-  const dependencies: ScimHandlerDependencies = {
-    service: new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName })),
-    verifier: tokenVerifierFromEnv(),
-    logger: createLogger(),
-  };
+  const dependencies: ScimHandlerDependencies = { verifier: tokenVerifierFromEnv(), logger: createLogger() };
   const scimBaseUrl = process.env.SCIM_BASE_URL;
   if (scimBaseUrl !== undefined && scimBaseUrl !== '') dependencies.scimBaseUrl = scimBaseUrl;
   return dependencies;
+}
+
+/** The directory service on the table named by TABLE_NAME. */
+export function lambdaDirectoryService(): DirectoryService {
+  const tableName = requiredEnv('TABLE_NAME');
+  return new DirectoryService(new DynamoDbScimRepository({ documentClient: createDocumentClient(createDynamoDbClient()), tableName }));
 }

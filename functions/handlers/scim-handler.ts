@@ -7,14 +7,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
-import { handleResourceRequest } from '../http/resource-routes.ts';
 import { headersOf, queryOf, tenantUrlOf, toProxyResult, type ScimRequest, type ScimResponse } from '../http/scim-http.ts';
-import type { DirectoryService } from '../service/directory-service.ts';
 import { accessLog, bearerAuth, scimErrors, scimJsonBody, type BearerVerifier, type ScimEvent } from './middleware.ts';
 
+/** What every SCIM handler needs besides its routes. */
 export interface ScimHandlerDependencies {
-  service: DirectoryService;
   verifier: BearerVerifier;
   logger: Logger;
   /** Tenant URL base (`https://host/scim/v2`) when the stack knows it; else rebuilt per request. */
@@ -22,6 +19,9 @@ export interface ScimHandlerDependencies {
 }
 
 export type ScimEndpoint = 'Users' | 'Groups' | 'discovery';
+
+/** Serves one SCIM request of an endpoint family. */
+export type ScimRoutes = (request: ScimRequest) => Promise<ScimResponse> | ScimResponse;
 
 function toScimRequest(event: ScimEvent, scimBaseUrl: string | undefined): ScimRequest {
   const directoryId = event.pathParameters?.directoryId ?? '';
@@ -41,26 +41,18 @@ function toScimRequest(event: ScimEvent, scimBaseUrl: string | undefined): ScimR
   };
 }
 
-async function route(endpoint: ScimEndpoint, request: ScimRequest, service: DirectoryService): Promise<ScimResponse> {
-  switch (endpoint) {
-    case 'Users':
-      return handleResourceRequest('User', request, service);
-    case 'Groups':
-      return handleResourceRequest('Group', request, service);
-    case 'discovery':
-      return handleDiscoveryRequest(request);
-  }
-}
-
-/** The Lambda handler of one SCIM endpoint family. */
-export function createScimHandler(endpoint: ScimEndpoint, dependencies: ScimHandlerDependencies) {
+/**
+ * The Lambda handler of one SCIM endpoint family. Each entry point passes only its own routes, so
+ * its bundle carries only the code those routes need.
+ */
+export function createScimHandler(routes: ScimRoutes, dependencies: ScimHandlerDependencies) {
   return middy<ScimEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(dependencies.logger, { resetKeys: true }))
     .use(accessLog(dependencies.logger))
     .use(scimErrors(dependencies.logger))
     .use(bearerAuth(dependencies.verifier))
     .use(scimJsonBody())
-    .handler(async (event) => toProxyResult(await route(endpoint, toScimRequest(event, dependencies.scimBaseUrl), dependencies.service)));
+    .handler(async (event) => toProxyResult(await routes(toScimRequest(event, dependencies.scimBaseUrl))));
 }
 
 /** The service's logger; Powertools reads POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL. */

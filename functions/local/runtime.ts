@@ -16,8 +16,11 @@ import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import { TokenVerifier } from '../auth/token-verifier.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
-import { createScimHandler, type ScimEndpoint } from '../handlers/scim-handler.ts';
+import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts';
+import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
+import { handleResourceRequest } from '../http/resource-routes.ts';
 import { DirectoryService } from '../service/directory-service.ts';
+import { startLocalEvents } from './event-sink.ts';
 import { startLocalServer, type LocalServer, type ProxyHandler } from './server.ts';
 
 export const DEFAULT_TABLE_NAME = 'scim-directory-sync';
@@ -34,8 +37,10 @@ export interface LocalRuntimeOptions {
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local. */
   dynamodbEndpoint?: string;
   tableName?: string;
-  /** Powertools log level of the handlers (`SILENT` in tests). */
+  /** Powertools log level of the handlers (`SILENT` in tests, which also silences event lines). */
   logLevel?: string;
+  /** Also POST every change event to this URL. */
+  webhookUrl?: string;
 }
 
 /** What `npm start` writes to `<dataDir>/runtime.json` so that `scim-admin --local` can find it. */
@@ -54,6 +59,8 @@ export interface LocalRuntime {
   token: string;
   info: RuntimeInfo;
   admin: AdminService;
+  /** `<dataDir>/events.jsonl`: every change event, one JSON object a line. */
+  eventsFile: string;
   stop(): Promise<void>;
 }
 
@@ -147,12 +154,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: (options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO' });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName }));
-    const handlerFor = (endpoint: ScimEndpoint) => createScimHandler(endpoint, { service, verifier, logger }) as unknown as ProxyHandler;
+    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger }) as unknown as ProxyHandler;
     const server: LocalServer = await startLocalServer(
-      { Users: handlerFor('Users'), Groups: handlerFor('Groups'), discovery: handlerFor('discovery') },
+      {
+        Users: handlerFor((request) => handleResourceRequest('User', request, service)),
+        Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
+        discovery: handlerFor(handleDiscoveryRequest),
+      },
       { port: options.port },
     );
     cleanups.push(() => server.close());
+
+    // Change events come from the table's stream through the same fan-out as in AWS; started
+    // before the default directory is made, so that its creation is announced too.
+    const events = await startLocalEvents({
+      dynamodbEndpoint,
+      client,
+      documentClient,
+      tableName,
+      scimBaseUrl: server.scimBaseUrl,
+      eventsFile: join(dataDir, 'events.jsonl'),
+      ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
+      ...(options.logLevel === 'SILENT' ? { log: () => undefined } : {}),
+    });
+    cleanups.push(() => events.stop());
 
     const admin = new AdminService({
       documentClient,
@@ -175,6 +200,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       token: state.token,
       info,
       admin,
+      eventsFile: events.eventsFile,
       stop,
     };
   } catch (error) {
