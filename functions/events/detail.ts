@@ -134,6 +134,10 @@ function membershipEvent<T extends EventType>(type: T, description: string) {
       ...envelope(type),
       groupId: z.string(),
       member: z.looseObject({ id: z.string(), type: z.enum(['User', 'Group']) }),
+      sequence: z.string().regex(/^\d+$/).meta({
+        description:
+          'Order of membership changes (memberships have no version): of two events for the same group and member, the one with the larger sequence, compared as an integer of any length, is the later',
+      }),
     })
     .meta({ title: type, description });
 }

@@ -45,7 +45,7 @@ export interface MapContext {
 const recordSchema = z.object({
   eventID: z.string().min(1),
   eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
-  dynamodb: z.object({ ApproximateCreationDateTime: z.number().optional() }).loose(),
+  dynamodb: z.object({ ApproximateCreationDateTime: z.number().optional(), SequenceNumber: z.string().regex(/^\d+$/).optional() }).loose(),
 });
 
 type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -218,12 +218,16 @@ export async function mapStreamRecord(record: DynamoDBRecord, context: MapContex
     case ENTITY.membership: {
       const image = parseImage(membershipItemSchema, (eventName === 'REMOVE' ? rawOld : rawNew) ?? {}, entity);
       if (eventName === 'MODIFY') return [];
+      const sequence = parsed.data.dynamodb.SequenceNumber;
+      // A removal's time is only known to the second, so order comes from the stream itself.
+      if (sequence === undefined) throw new StreamRecordError('membership record lacks its sequence number');
       result = {
         drafts: [
           {
             type: eventName === 'INSERT' ? 'group.member_added' : 'group.member_removed',
             groupId: image.groupId,
             member: { id: image.memberId, type: image.memberType },
+            sequence,
           },
         ],
         directoryId: partitionDirectory(image),

@@ -6,9 +6,16 @@
  * userName and emails) goes only to the file and the webhook.
  */
 import { appendFile } from 'node:fs/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryEvent } from '../events/detail.ts';
+import { DEFAULT_EVENT_SOURCE } from '../fanout/config.ts';
 import type { OutboundEvent } from '../fanout/entries.ts';
+import { CachedOrganizationLookup } from '../fanout/organization-lookup.ts';
 import type { EventSink, SendResult } from '../fanout/sink.ts';
+import { StreamFanout } from '../fanout/stream-fanout.ts';
+import { StreamPoller, type StartingPosition } from './stream-poller.ts';
 
 export interface LocalEventSinkOptions {
   /** File the events are appended to, one JSON object a line. */
@@ -117,4 +124,74 @@ export class LocalEventSink implements EventSink {
       return { ok: false, errorCode: 'WebhookFailed', errorMessage: error instanceof Error ? error.message : String(error) };
     }
   }
+}
+
+export interface LocalEventsOptions {
+  /** DynamoDB Local's endpoint; its streams API answers on the same one. */
+  dynamodbEndpoint: string;
+  client: DynamoDBClient;
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  /** Tenant URL base of the local server (`http://127.0.0.1:<port>/scim/v2`). */
+  scimBaseUrl: string;
+  eventsFile: string;
+  webhookUrl?: string;
+  source?: string;
+  /** Where to begin reading the stream. @default 'LATEST' (changes made while stopped are not replayed) */
+  startingPosition?: StartingPosition;
+  /** Receives event summaries and poller notices. @default stdout */
+  log?: (line: string) => void;
+}
+
+/** The running local event pipeline. */
+export interface LocalEvents {
+  poller: StreamPoller;
+  eventsFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local event pipeline of `npm start`: DynamoDB Local's stream, polled about twice a
+ * second, through the same fan-out as the Lambda, into a {@link LocalEventSink}.
+ */
+export async function startLocalEvents(options: LocalEventsOptions): Promise<LocalEvents> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const fanout = new StreamFanout({
+    sink: new LocalEventSink({ eventsFile: options.eventsFile, log, ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }) }),
+    source: options.source ?? DEFAULT_EVENT_SOURCE,
+    scimBaseUrl: options.scimBaseUrl,
+    organizations: new CachedOrganizationLookup({ documentClient: options.documentClient, tableName: options.tableName }),
+    logger: {
+      info: () => undefined,
+      warn: (message) => log(message),
+      error: (message, attributes) => log(`${message} (record ${String(attributes.sequenceNumber)}: ${String(attributes.error)})`),
+    },
+  });
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const poller = new StreamPoller({
+    dynamodb: options.client,
+    streams,
+    tableName: options.tableName,
+    startingPosition: options.startingPosition ?? 'LATEST',
+    handle: (records) => fanout.handleBatch({ Records: records }),
+    log,
+  });
+  try {
+    await poller.start();
+  } catch (error) {
+    streams.destroy();
+    throw error;
+  }
+  return {
+    poller,
+    eventsFile: options.eventsFile,
+    stop: async () => {
+      await poller.stop();
+      streams.destroy();
+    },
+  };
 }

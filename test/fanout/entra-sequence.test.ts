@@ -93,6 +93,9 @@ describe('stream fan-out after an Entra ID provisioning cycle', () => {
       { type: 'group.member_added', groupId, member: { id: userId, type: 'User' } },
       { type: 'group.member_removed', groupId, member: { id: userId, type: 'User' } },
     ]);
+    // Both may fall in the same millisecond; the sequence still orders them.
+    const [added, removed] = ofMembership as Array<{ sequence: string }>;
+    expect(BigInt(removed?.sequence ?? '0')).toBeGreaterThan(BigInt(added?.sequence ?? '0'));
     expect(ofDirectory).toMatchObject([{ type: 'directory.created', directory: { id: directoryId, organizationId: 'org-contoso', status: 'active', provider: 'entra' } }]);
     // Nothing else: memberOf changes and the group's version bumps raise no events.
     expect(events).toHaveLength(ofUser.length + ofGroup.length + ofMembership.length + ofDirectory.length);

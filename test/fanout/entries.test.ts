@@ -44,7 +44,7 @@ describe('entry sizes and trimming', () => {
   });
 
   it('leaves membership events alone (they are always small)', () => {
-    const event = parseDirectoryEvent({ ...base, id: 'e2', type: 'group.member_added', groupId: 'g1', member: { id: 'u1', type: 'User' } });
+    const event = parseDirectoryEvent({ ...base, id: 'e2', type: 'group.member_added', groupId: 'g1', member: { id: 'u1', type: 'User' }, sequence: '4100000000000012345678' });
     expect(trimEvent(event)).toBe(event);
   });
 
