@@ -20,6 +20,17 @@ function endpointUrl(value: string): string {
   }
 }
 
+function webhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected a URL such as http://127.0.0.1:3000/scim-events');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('the webhook must be an http:// or https:// URL');
+  return url.toString();
+}
+
 const program = new Command()
   .name('npm start --')
   .description('Run scim-directory-sync locally on DynamoDB Local')
@@ -28,9 +39,10 @@ const program = new Command()
   .option('--in-memory', 'keep nothing: DynamoDB Local in memory, tokens in a temporary folder', false)
   .option('--dynamodb-endpoint <url>', 'use this DynamoDB endpoint instead of starting DynamoDB Local', endpointUrl)
   .option('--table-name <name>', 'DynamoDB table name', 'scim-directory-sync')
+  .option('--webhook <url>', 'also POST every change event (JSON) to this URL', webhookUrl)
   .parse();
 
-const options = program.opts<{ port: number; dataDir: string; inMemory: boolean; dynamodbEndpoint?: string; tableName: string }>();
+const options = program.opts<{ port: number; dataDir: string; inMemory: boolean; dynamodbEndpoint?: string; tableName: string; webhook?: string }>();
 
 try {
   const runtime = await startLocalRuntime({
@@ -39,6 +51,7 @@ try {
     inMemory: options.inMemory,
     tableName: options.tableName,
     ...(options.dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint: options.dynamodbEndpoint }),
+    ...(options.webhook === undefined ? {} : { webhookUrl: options.webhook }),
   });
   process.stdout.write(
     [
@@ -50,6 +63,7 @@ try {
       `Secret Token: ${runtime.token}`,
       '',
       `DynamoDB: ${runtime.info.dynamodbEndpoint} (table ${runtime.info.tableName})${options.inMemory ? ', in memory' : ''}`,
+      `Events: one line each below, all of them in ${runtime.eventsFile}${options.webhook === undefined ? '' : `, POSTed to ${options.webhook}`}`,
       'Manage directories and tokens with: npx scim-admin --local --help',
       'Press Ctrl-C to stop.',
       '',
