@@ -53,7 +53,7 @@ interface ShardState {
 /** Pages of DescribeStream and GetRecords per poll: a poll always ends. */
 const MAX_DESCRIBE_PAGES = 100;
 const MAX_PAGES_PER_SHARD_AND_POLL = 20;
-/** Shards are re-listed every this many polls (and whenever one closes). */
+/** Shards are re-listed every this many polls (and whenever one closes or none is open). */
 const REFRESH_EVERY_POLLS = 10;
 
 /** A streams-API attribute value in the shape Lambda delivers (binary as base64). */
@@ -204,7 +204,9 @@ export class StreamPoller {
     if (this.#stopped) return 0;
     await this.open();
     this.#polls += 1;
-    if (this.#refreshNeeded || this.#polls % REFRESH_EVERY_POLLS === 0) await this.#refreshShards('TRIM_HORIZON');
+    // With nothing left to read, the next shard is all there is to wait for: look every poll.
+    const idle = this.#readableShards().length === 0;
+    if (this.#refreshNeeded || idle || this.#polls % REFRESH_EVERY_POLLS === 0) await this.#refreshShards('TRIM_HORIZON');
     let handled = 0;
     for (const shard of this.#readableShards()) {
       if (this.#stopped) break;
@@ -223,12 +225,18 @@ export class StreamPoller {
       );
       for (const shard of StreamDescription?.Shards ?? []) {
         if (shard.ShardId === undefined || this.#shards.has(shard.ShardId)) continue;
-        this.#shards.set(shard.ShardId, {
+        const state: ShardState = {
           shardId: shard.ShardId,
           ...(shard.ParentShardId === undefined ? {} : { parentShardId: shard.ParentShardId }),
           position: { type: position },
           finished: false,
-        });
+        };
+        // LATEST means "from now": pin it now, not at the first read, or records written in between are lost.
+        if (position === 'LATEST') {
+          const iterator = await this.#iteratorFor(state);
+          if (iterator !== undefined) state.iterator = iterator;
+        }
+        this.#shards.set(shard.ShardId, state);
       }
       exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
       if (exclusiveStartShardId === undefined) break;
