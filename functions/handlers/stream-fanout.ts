@@ -4,6 +4,7 @@
  * once, at cold start.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -12,10 +13,10 @@ import { fanoutConfigFromEnv } from '../fanout/config.ts';
 import { EventBridgeSink } from '../fanout/eventbridge-sink.ts';
 import { CachedOrganizationLookup } from '../fanout/organization-lookup.ts';
 import { StreamFanout } from '../fanout/stream-fanout.ts';
-import { createLogger } from './scim-handler.ts';
 
 const config = fanoutConfigFromEnv();
-const logger = createLogger();
+// Its own Logger rather than the SCIM handlers' module, which would bundle the request path here.
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'scim-stream-fanout' });
 const fanout = new StreamFanout({
   sink: new EventBridgeSink(new EventBridgeClient({ maxAttempts: 3 }), config.eventBusName),
   source: config.eventSource,
