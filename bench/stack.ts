@@ -1,0 +1,132 @@
+/**
+ * The stack the benchmark drives: DynamoDB Local in memory, the table from the shared definition,
+ * and the SCIM Lambda handlers behind the local HTTP server, wired the way `startLocalRuntime`
+ * wires them. It is assembled here rather than through `startLocalRuntime` because the meter
+ * needs the DynamoDB client the service uses, which the runtime keeps to itself.
+ *
+ * The service gets a client of its own, metered; token last-use writes, the admin calls that
+ * create directories, bulk seeding and the meter's item-size reads use a second, unmetered client, so a measurement holds
+ * the SCIM operation's own DynamoDB traffic and nothing else.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, createDynamoDbClient, ensureTable } from '../functions/adapters/dynamodb/client.ts';
+import { DirectoryRepository } from '../functions/adapters/dynamodb/directory-repository.ts';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../functions/adapters/dynamodb/local-dynamodb.ts';
+import { DynamoDbScimRepository } from '../functions/adapters/dynamodb/scim-repository.ts';
+import { FileSecretStore } from '../functions/adapters/secrets/secret-store.ts';
+import { AdminService } from '../functions/admin/admin-service.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../functions/auth/token-secret.ts';
+import { TokenVerifier } from '../functions/auth/token-verifier.ts';
+import { createScimHandler, type ScimRoutes } from '../functions/handlers/scim-handler.ts';
+import { handleDiscoveryRequest } from '../functions/http/discovery-routes.ts';
+import { handleResourceRequest } from '../functions/http/resource-routes.ts';
+import { startLocalServer, type ProxyHandler } from '../functions/local/server.ts';
+import { DirectoryService, type ScimContext } from '../functions/service/directory-service.ts';
+import { CapacityMeter } from './capacity-meter.ts';
+
+const TABLE_NAME = 'scim-directory-sync-bench';
+/** Same token cache as the local runtime: the bench never revokes tokens, so any TTL works. */
+const TOKEN_CACHE_TTL_MS = 5_000;
+
+/** A directory the bench created, with what a SCIM client needs to reach it. */
+export interface BenchDirectory {
+  directoryId: string;
+  tenantUrl: string;
+  token: string;
+  /** For seeding through the service in-process (no HTTP, not part of any measurement). */
+  ctx: ScimContext;
+}
+
+export interface BenchStack {
+  /** `http://127.0.0.1:<port>/scim/v2` */
+  baseUrl: string;
+  /** DynamoDB Local's loopback endpoint. */
+  dynamodbEndpoint: string;
+  /** The same service the handlers use (its DynamoDB client is metered). */
+  service: DirectoryService;
+  meter: CapacityMeter;
+  tableName: string;
+  /** An unmetered document client on the same table, for bulk seeding. */
+  seedDocuments: DynamoDBDocumentClient;
+  createDirectory(name: string): Promise<BenchDirectory>;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local in memory and the SCIM handlers on a free loopback port. */
+export async function startBenchStack(): Promise<BenchStack> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const dynamodb: LocalDynamoDb = await startLocalDynamoDb();
+    cleanups.push(() => dynamodb.stop());
+    if (new URL(dynamodb.endpoint).hostname !== '127.0.0.1') throw new Error(`DynamoDB Local is not on loopback: ${dynamodb.endpoint}`);
+
+    const serviceClient = createDynamoDbClient({ endpoint: dynamodb.endpoint, region: 'us-east-1' });
+    const supportClient = createDynamoDbClient({ endpoint: dynamodb.endpoint, region: 'us-east-1' });
+    const meter = new CapacityMeter(serviceClient, supportClient);
+    cleanups.push(async () => {
+      serviceClient.destroy();
+      supportClient.destroy();
+    });
+    await ensureTable(supportClient, TABLE_NAME);
+    const supportDocuments = createDocumentClient(supportClient);
+
+    const stateDir = await mkdtemp(join(tmpdir(), 'scim-bench-'));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const secretStore = new FileSecretStore(join(stateDir, 'secrets.json'));
+    const directories = new DirectoryRepository(supportDocuments, TABLE_NAME);
+    const verifier = new TokenVerifier(secretStore, {
+      secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
+      cacheTtlMs: TOKEN_CACHE_TTL_MS,
+      recordUse: (directoryId, tokenId, at) => directories.recordTokenUse(directoryId, tokenId, at),
+    });
+    const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: 'SILENT' });
+    const service = new DirectoryService(new DynamoDbScimRepository({ documentClient: createDocumentClient(serviceClient), tableName: TABLE_NAME }));
+    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger }) as unknown as ProxyHandler;
+    const server = await startLocalServer(
+      {
+        Users: handlerFor((request) => handleResourceRequest('User', request, service)),
+        Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
+        discovery: handlerFor(handleDiscoveryRequest),
+      },
+      { port: 0 },
+    );
+    cleanups.push(() => server.close());
+
+    const admin = new AdminService({
+      documentClient: supportDocuments,
+      tableName: TABLE_NAME,
+      secretStore,
+      secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
+      baseUrl: server.scimBaseUrl,
+    });
+    return {
+      baseUrl: server.scimBaseUrl,
+      dynamodbEndpoint: dynamodb.endpoint,
+      service,
+      meter,
+      tableName: TABLE_NAME,
+      seedDocuments: supportDocuments,
+      createDirectory: async (name) => {
+        const created = await admin.createDirectory({ name, provider: 'entra' });
+        const directoryId = created.directory.id;
+        return {
+          directoryId,
+          tenantUrl: created.tenantUrl,
+          token: created.token.token,
+          ctx: { directoryId, baseUrl: created.tenantUrl },
+        };
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
