@@ -1,0 +1,117 @@
+/**
+ * Plain-text tables of the bench results, for the terminal and for pasting into docs.
+ */
+import type { BundleSize } from './bundles.ts';
+import type { CapacityRuleCheck } from './calibration.ts';
+import type { MixCost } from './cost.ts';
+import type { MeasuredOperation } from './operations.ts';
+import type { ScaleResults } from './scale.ts';
+
+/** A table with a header row, columns padded to their widest cell; `right` columns align right. */
+export function table(header: string[], rows: string[][], right: ReadonlySet<number> = new Set()): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (right.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const num = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+const units = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Runs of the same command collapsed: GetItem, GetItem, Query → 2×GetItem + Query. */
+export function commandSummary(commands: readonly string[]): string {
+  const runs: Array<[string, number]> = [];
+  for (const command of commands) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[0] === command) last[1]++;
+    else runs.push([command, 1]);
+  }
+  return runs.map(([command, count]) => (count === 1 ? command : `${count}×${command}`)).join(' + ');
+}
+
+export function operationsTable(operations: readonly MeasuredOperation[]): string {
+  return table(
+    ['operation', 'request', 'trips', 'RCU', 'WCU', '(Local)', 'median ms', 'p95 ms', 'DynamoDB requests'],
+    operations.map((operation) => [
+      operation.name,
+      operation.request,
+      operation.roundTrips.min === operation.roundTrips.max ? String(operation.roundTrips.median) : `${operation.roundTrips.min}-${operation.roundTrips.max}`,
+      units(operation.readUnits),
+      units(operation.writeUnits),
+      units(operation.localWriteUnits),
+      num(operation.latency.medianMs),
+      num(operation.latency.p95Ms),
+      commandSummary(operation.commands),
+    ]),
+    new Set([2, 3, 4, 5, 6, 7]),
+  );
+}
+
+export function scaleTable(scale: ScaleResults): string {
+  const checks = table(
+    ['check', 'trips L/S', 'RCU L/S', 'WCU L/S', 'latency ratio', 'cost equal'],
+    scale.checks.map((check) => [
+      check.name,
+      `${check.large.roundTrips.median}/${check.small.roundTrips.median}`,
+      `${units(check.large.readUnits)}/${units(check.small.readUnits)}`,
+      `${units(check.large.writeUnits)}/${units(check.small.writeUnits)}`,
+      `${num(check.ratios.medianLatency, 2)}×`,
+      check.equalCost ? 'yes' : check.enforced ? 'NO' : 'no (expected)',
+    ]),
+    new Set([1, 2, 3, 4]),
+  );
+  const notes = scale.checks.flatMap((check) => (check.note === undefined ? [] : [`  ${check.name}: ${check.note}`]));
+  const trips = scale.walk.pages.map((page) => page.roundTrips);
+  const reads = scale.walk.pages.map((page) => page.readUnits);
+  const walk =
+    `Sequential walk startIndex=1..${scale.walk.pages.at(-1)?.startIndex ?? 0} (count=100): round trips ${Math.min(...trips)}-${Math.max(...trips)}, ` +
+    `RCU ${units(Math.min(...reads))}-${units(Math.max(...reads))} per page.\n` +
+    `Jump straight to startIndex=${scale.walk.jump.startIndex} with no page before it: ${scale.walk.jump.roundTrips} round trips, ${units(scale.walk.jump.readUnits)} RCU.`;
+  return [checks, ...notes, walk].join('\n');
+}
+
+export function bundlesTable(bundles: readonly BundleSize[]): string {
+  return table(
+    ['handler', 'minified', 'vs 250 KiB', 'project limit', 'AWS SDK', 'Powertools+middy', 'zod', 'project code', 'other'],
+    bundles.map((bundle) => [
+      bundle.handler,
+      kib(bundle.bytes),
+      `${((bundle.bytes / bundle.budgetBytes) * 100).toFixed(0)}%${bundle.bytes > bundle.budgetBytes ? ' OVER' : ''}`,
+      bundle.projectLimitBytes === undefined ? '-' : kib(bundle.projectLimitBytes),
+      kib(bundle.parts['aws-sdk']),
+      kib(bundle.parts['powertools+middy']),
+      kib(bundle.parts.zod),
+      kib(bundle.parts.project),
+      kib(bundle.parts.other),
+    ]),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+  );
+}
+
+export function costTable(costs: readonly MixCost[]): string {
+  const dollars = (value: number) => `$${value.toFixed(2)}`;
+  return table(
+    ['mix', 'RCU/req', 'WCU/req', 'DynamoDB', '(upper)', '(pre-Nov-2024)', 'Lambda', 'API Gateway', 'total per 1M'],
+    costs.map((cost) => [
+      cost.name,
+      cost.readUnitsPerRequest.toFixed(2),
+      cost.writeUnitsPerRequest.toFixed(2),
+      dollars(cost.dynamoDb),
+      dollars(cost.dynamoDbIfMissingKeysBilled),
+      dollars(cost.dynamoDbAtPreviousPrices),
+      dollars(cost.lambda),
+      dollars(cost.apiGateway),
+      dollars(cost.total),
+    ]),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+  );
+}
+
+export function calibrationTable(checks: readonly CapacityRuleCheck[]): string {
+  return table(
+    ['DynamoDB capacity rule', 'expected', 'bench', 'DynamoDB Local', 'ok'],
+    checks.map((check) => [check.rule, units(check.expected), units(check.measured), units(check.localReported), check.ok ? 'yes' : 'NO']),
+    new Set([1, 2, 3]),
+  );
+}
