@@ -87,7 +87,7 @@ export interface MeteredRequest {
   command: string;
   readUnits: number;
   writeUnits: number;
-  /** False when the response carried no ConsumedCapacity (then the units above are 0). */
+  /** False when the response carried no ConsumedCapacity, or a transaction's items could not be sized. */
   capacityReported: boolean;
   /** BatchGetItem only: keys that were processed but matched no item. */
   missingKeys: number;
@@ -171,7 +171,8 @@ export class CapacityMeter {
             command,
             readUnits,
             writeUnits,
-            capacityReported: entries.length > 0,
+            // A transaction whose items could not be read is reported as unmetered, not priced at DynamoDB Local's figure.
+            capacityReported: entries.length > 0 && (command !== 'TransactWriteItems' || refs !== undefined),
             missingKeys: command === 'BatchGetItem' ? countMissingKeys(input, output) : 0,
             failed: false,
             localWriteUnits,
