@@ -14,6 +14,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ERROR_SCHEMA } from '../functions/core/error.ts';
+import { NO_ROUTE_DETAIL, SCIM_ROUTES, type ScimEndpoint } from '../functions/http/routes.ts';
 
 /** Stage-wide throttling (API Gateway token bucket). */
 export interface ApiThrottling {
@@ -92,10 +93,10 @@ export const GATEWAY_ERRORS: readonly GatewayError[] = [
   {
     type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
     status: '404',
-    detail: 'No SCIM endpoint matches this method and path',
+    detail: NO_ROUTE_DETAIL,
     overrideStatus: true,
   },
-  { type: apigateway.ResponseType.RESOURCE_NOT_FOUND, status: '404', detail: 'No SCIM endpoint matches this method and path' },
+  { type: apigateway.ResponseType.RESOURCE_NOT_FOUND, status: '404', detail: NO_ROUTE_DETAIL },
   { type: apigateway.ResponseType.REQUEST_TOO_LARGE, status: '413', detail: 'The request body is too large' },
   { type: apigateway.ResponseType.THROTTLED, status: '429', detail: 'Too many requests; retry later' },
   { type: apigateway.ResponseType.QUOTA_EXCEEDED, status: '429', detail: 'Request quota exceeded; retry later' },
@@ -247,25 +248,12 @@ export class ScimApi extends Construct {
     const groups = integrate(props.groupsFunction);
     const discovery = integrate(props.discoveryFunction);
 
-    const directory = this.restApi.root.addResource('scim').addResource('v2').addResource('{directoryId}');
-
-    const addResourceRoutes = (name: string, integration: apigateway.LambdaIntegration) => {
-      const collection = directory.addResource(name);
-      collection.addMethod('GET', integration); // list / filter (RFC 7644 §3.4.2)
-      collection.addMethod('POST', integration); // create (RFC 7644 §3.3)
-      const item = collection.addResource('{id}');
-      for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) item.addMethod(method, integration);
-    };
-    addResourceRoutes('Users', users);
-    addResourceRoutes('Groups', groups);
-
-    directory.addResource('ServiceProviderConfig').addMethod('GET', discovery);
-    const resourceTypes = directory.addResource('ResourceTypes');
-    resourceTypes.addMethod('GET', discovery);
-    resourceTypes.addResource('{name}').addMethod('GET', discovery);
-    const schemas = directory.addResource('Schemas');
-    schemas.addMethod('GET', discovery);
-    schemas.addResource('{urn}').addMethod('GET', discovery);
+    const integrations: Record<ScimEndpoint, apigateway.LambdaIntegration> = { Users: users, Groups: groups, discovery };
+    // One API Gateway resource per route of the shared table, so the local runtime serves the same routes.
+    for (const route of SCIM_ROUTES) {
+      const resource = this.restApi.root.resourceForPath(route.resource);
+      for (const method of route.methods) resource.addMethod(method, integrations[route.endpoint]);
+    }
   }
 
   /** Security checks (cdk-nag AwsSolutions) this design answers differently, each with its reason. */

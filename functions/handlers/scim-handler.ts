@@ -18,8 +18,6 @@ export interface ScimHandlerDependencies {
   scimBaseUrl?: string;
 }
 
-export type ScimEndpoint = 'Users' | 'Groups' | 'discovery';
-
 /** Serves one SCIM request of an endpoint family. */
 export type ScimRoutes = (request: ScimRequest) => Promise<ScimResponse> | ScimResponse;
 

@@ -9,23 +9,10 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ScimError } from '../core/error.ts';
 import { errorResponse } from '../http/scim-http.ts';
-import type { ScimEndpoint } from '../handlers/scim-handler.ts';
+import { NO_ROUTE_DETAIL, SCIM_ROUTES, type ScimEndpoint } from '../http/routes.ts';
 
 /** A handler as createScimHandler builds it. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-
-/** The routes of the SCIM API, as API Gateway resources, with the endpoint family serving each. */
-export const SCIM_ROUTES: ReadonlyArray<{ resource: string; endpoint: ScimEndpoint }> = [
-  { resource: '/scim/v2/{directoryId}/Users', endpoint: 'Users' },
-  { resource: '/scim/v2/{directoryId}/Users/{id}', endpoint: 'Users' },
-  { resource: '/scim/v2/{directoryId}/Groups', endpoint: 'Groups' },
-  { resource: '/scim/v2/{directoryId}/Groups/{id}', endpoint: 'Groups' },
-  { resource: '/scim/v2/{directoryId}/ServiceProviderConfig', endpoint: 'discovery' },
-  { resource: '/scim/v2/{directoryId}/ResourceTypes', endpoint: 'discovery' },
-  { resource: '/scim/v2/{directoryId}/ResourceTypes/{name}', endpoint: 'discovery' },
-  { resource: '/scim/v2/{directoryId}/Schemas', endpoint: 'discovery' },
-  { resource: '/scim/v2/{directoryId}/Schemas/{urn}', endpoint: 'discovery' },
-];
 
 /** API Gateway's own payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -36,10 +23,11 @@ interface MatchedRoute {
   pathParameters: Record<string, string>;
 }
 
-/** Matches a request path against the routes, as API Gateway would. */
-export function matchRoute(path: string): MatchedRoute | undefined {
+/** Matches a request's method and path against the routes, as API Gateway would. */
+export function matchRoute(method: string, path: string): MatchedRoute | undefined {
   const segments = path.split('/').filter((segment) => segment !== '');
   for (const route of SCIM_ROUTES) {
+    if (!route.methods.includes(method)) continue;
     const pattern = route.resource.split('/').filter((segment) => segment !== '');
     if (pattern.length !== segments.length) continue;
     const pathParameters: Record<string, string> = {};
@@ -159,9 +147,9 @@ export async function startLocalServer(handlers: Record<ScimEndpoint, ProxyHandl
     void (async () => {
       try {
         const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
-        const route = matchRoute(url.pathname);
+        const route = matchRoute((request.method ?? 'GET').toUpperCase(), url.pathname);
         if (route === undefined) {
-          send(response, { ...errorResponse(new ScimError(404, `No SCIM endpoint at ${url.pathname}`)) });
+          send(response, errorResponse(new ScimError(404, NO_ROUTE_DETAIL)));
           return;
         }
         const body = await readBody(request);
