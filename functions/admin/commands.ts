@@ -6,7 +6,7 @@
  * await executeAdminCommand(service, { command: 'token.rotate', directoryId: 'k3…', graceDays: 3 });
  * // → { ok: true, command: 'token.rotate', result: { token: { tokenId, token, … }, previous: { … } } }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADMIN_ERROR_CODES, isAdminError } from './admin-error.ts';
 import { PROVIDERS, type AdminService } from './admin-service.ts';
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';

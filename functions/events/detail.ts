@@ -10,7 +10,7 @@
  * Every object is open (unknown keys are kept, not rejected): a consumer that parses with an
  * older version of these schemas keeps working when a field is added.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Version of the event shapes. Raised only for a change that would break a consumer. */
 export const SCHEMA_VERSION = 1;

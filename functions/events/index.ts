@@ -10,7 +10,7 @@
  *   if (detail.type === 'user.deactivated') await signOut(detail.directoryId, detail.user.id);
  * };
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { directoryEventSchema, EVENT_SCHEMAS, EVENT_TYPES, type DirectoryEvent, type EventOfType, type EventType } from './detail.ts';
 
 export * from './detail.ts';

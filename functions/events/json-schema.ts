@@ -3,7 +3,7 @@
  * from the zod schemas. `scripts/generate-event-schemas.ts` writes them to docs/events; the
  * contract test compares the committed files with what this module generates now.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from './detail.ts';
 
 /**

@@ -14,7 +14,7 @@
  * changed, raises nothing here: the membership item's own record raises member_added/removed.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { directoryIdOfPartition } from '../adapters/dynamodb/keys.ts';
 import { ENTITY, TABLE_DEFINITION } from '../adapters/dynamodb/table-definition.ts';
 import { projectResource } from '../core/projection.ts';

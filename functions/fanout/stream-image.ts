@@ -5,7 +5,7 @@
  * a clear error on one record rather than a wrong event.
  */
 import type { AttributeValue } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENTITY } from '../adapters/dynamodb/table-definition.ts';
 
 /** A stream record that cannot be turned into events (malformed image, foreign directory). */
