@@ -11,10 +11,8 @@ import { isScimError } from '../../functions/core/error.ts';
 import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { commandsOf, RequestCounter } from '../support/request-counter.ts';
+import { USER_SCHEMA, GROUP_SCHEMA, PATCH_OP } from '../support/urns.ts';
 
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 let table: TestTable;
 let counter: RequestCounter;

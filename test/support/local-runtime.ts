@@ -17,6 +17,7 @@ export interface TestRuntime extends LocalRuntime {
 export interface ScimReply {
   status: number;
   headers: Headers;
+  // Test code reads responses field by field; a loose type keeps the assertions readable.
   body: any;
 }
 
