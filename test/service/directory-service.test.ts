@@ -7,11 +7,11 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
-import { isScimError } from '../../functions/core/error.ts';
 import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { commandsOf, RequestCounter } from '../support/request-counter.ts';
 import { USER_SCHEMA, GROUP_SCHEMA, PATCH_OP } from '../support/urns.ts';
+import { scimRejectionOf } from '../support/scim-errors.ts';
 
 
 let table: TestTable;
@@ -61,16 +61,6 @@ async function partition(ctx: ScimContext): Promise<unknown[]> {
     new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.partition(ctx.directoryId) } }),
   );
   return Items;
-}
-
-async function rejection(work: () => Promise<unknown>) {
-  try {
-    await work();
-  } catch (error) {
-    if (isScimError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
 }
 
 describe('cost per SCIM operation (DynamoDB round trips)', () => {
@@ -190,7 +180,7 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
     }
     expect(new Set(seen).size).toBe(7);
     expect(seen).toHaveLength(7);
-    const bad = await rejection(() => service.list(ctx, 'User', { cursor: 'not-a-cursor' }));
+    const bad = await scimRejectionOf(() => service.list(ctx, 'User', { cursor: 'not-a-cursor' }));
     expect(bad).toMatchObject({ status: 400, scimType: 'invalidCursor' });
   });
 });
@@ -199,11 +189,11 @@ describe('integrity', () => {
   it('userName is unique case-insensitively, externalId case-sensitively, group displayName too', async () => {
     const ctx = newDirectory();
     await createUser(ctx, 'Bob@Example.com', { externalId: 'ext-1' });
-    expect(await rejection(() => createUser(ctx, 'bob@example.COM'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
-    expect(await rejection(() => createUser(ctx, 'carol', { externalId: 'ext-1' }))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+    expect(await scimRejectionOf(() => createUser(ctx, 'bob@example.COM'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+    expect(await scimRejectionOf(() => createUser(ctx, 'carol', { externalId: 'ext-1' }))).toMatchObject({ status: 409, scimType: 'uniqueness' });
     await createUser(ctx, 'dave', { externalId: 'EXT-1' });
     await createGroup(ctx, 'Sales');
-    expect(await rejection(() => createGroup(ctx, 'sales'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+    expect(await scimRejectionOf(() => createGroup(ctx, 'sales'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
   });
 
   it('renaming frees the old userName and claims the new one', async () => {
@@ -211,7 +201,7 @@ describe('integrity', () => {
     const erin = await createUser(ctx, 'erin');
     await service.patch(ctx, 'User', erin.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: 'erin.new' }] });
     await createUser(ctx, 'erin');
-    expect(await rejection(() => createUser(ctx, 'ERIN.NEW'))).toMatchObject({ status: 409 });
+    expect(await scimRejectionOf(() => createUser(ctx, 'ERIN.NEW'))).toMatchObject({ status: 409 });
   });
 
   it('a rejected PATCH leaves the stored items exactly as they were', async () => {
@@ -227,7 +217,7 @@ describe('integrity', () => {
       { Operations: [] },
     ];
     for (const body of attempts) {
-      const error = await rejection(() => service.patch(ctx, 'User', frank.id, body));
+      const error = await scimRejectionOf(() => service.patch(ctx, 'User', frank.id, body));
       expect(error.status).toBeGreaterThanOrEqual(400);
       expect(error.status).toBeLessThan(500);
     }
@@ -238,7 +228,7 @@ describe('integrity', () => {
     const ctx = newDirectory();
     const henry = await createUser(ctx, 'henry');
     await service.patch(ctx, 'User', henry.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Dr' }] });
-    const error = await rejection(() =>
+    const error = await scimRejectionOf(() =>
       service.patch(ctx, 'User', henry.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Prof' }] }, 'W/"1"'),
     );
     expect(error.status).toBe(412);
@@ -251,9 +241,9 @@ describe('integrity', () => {
     const other = newDirectory();
     const stranger = await createUser(other, 'stranger');
     const group = await createGroup(ctx);
-    const error = await rejection(() => addMembers(ctx, group.id, [stranger.id]));
+    const error = await scimRejectionOf(() => addMembers(ctx, group.id, [stranger.id]));
     expect(error).toMatchObject({ status: 400, scimType: 'invalidValue' });
-    const self = await rejection(() => addMembers(ctx, group.id, [group.id]));
+    const self = await scimRejectionOf(() => addMembers(ctx, group.id, [group.id]));
     expect(self).toMatchObject({ status: 400, scimType: 'invalidValue' });
   });
 
@@ -291,6 +281,6 @@ describe('integrity', () => {
     const found = (await service.list(ctx, 'User', { filter: 'title co "sign"' })) as { totalResults: number; Resources: Array<{ userName: string }> };
     expect(found.Resources.map((user) => user.userName)).toEqual(['mia']);
     const capped = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }), { maxFilterScan: 1 });
-    expect(await rejection(() => capped.list(ctx, 'User', { filter: 'title pr' }))).toMatchObject({ status: 400, scimType: 'tooMany' });
+    expect(await scimRejectionOf(() => capped.list(ctx, 'User', { filter: 'title pr' }))).toMatchObject({ status: 400, scimType: 'tooMany' });
   });
 });

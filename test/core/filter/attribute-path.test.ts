@@ -2,20 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isScimError } from '../../../functions/core/error.ts';
 import { formatAttributePath, parseAttributePath, type AttributePath } from '../../../functions/core/filter/index.ts';
+import { detailOf400 } from '../../support/scim-errors.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-function invalidPathDetail(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (!isScimError(error)) throw error;
-    expect(error.status).toBe(400);
-    expect(error.scimType).toBe('invalidPath');
-    return error.detail;
-  }
-  throw new Error('expected an invalidPath error');
-}
 
 describe('parseAttributePath: valid paths (RFC 7644 §3.5.2)', () => {
   const cases: Array<[string, AttributePath]> = [
@@ -103,7 +92,7 @@ describe('parseAttributePath: malformed paths', () => {
   ];
 
   it.each(cases)('%s', (input, message) => {
-    expect(invalidPathDetail(() => parseAttributePath(input))).toMatch(message);
+    expect(detailOf400('invalidPath', () => parseAttributePath(input))).toMatch(message);
   });
 });
 

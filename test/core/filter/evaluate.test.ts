@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isScimError } from '../../../functions/core/error.ts';
 import {
   compileFilter,
   evaluateFilter,
@@ -10,6 +9,7 @@ import {
 } from '../../../functions/core/filter/index.ts';
 import type { AttributeDefinition, AttributeType } from '../../../functions/core/schemas/attribute.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, resolveAttribute } from '../../../functions/core/schemas/index.ts';
+import { detailOf400 } from '../../support/scim-errors.ts';
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -120,18 +120,6 @@ const group: Record<string, unknown> = {
 
 function matches(filter: string, resource: Record<string, unknown> = barbara, context: FilterContext = USERS): boolean {
   return evaluateFilter(parseFilter(filter), resource, context);
-}
-
-function invalidFilterDetail(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (!isScimError(error)) throw error;
-    expect(error.status).toBe(400);
-    expect(error.scimType).toBe('invalidFilter');
-    return error.detail;
-  }
-  throw new Error('expected an invalidFilter error');
 }
 
 describe('evaluateFilter: RFC 7644 §3.4.2.2 matching rules', () => {
@@ -339,8 +327,8 @@ describe('evaluateFilter: comparisons RFC 7644 §3.4.2.2 rejects', () => {
     ['userName[value eq "x"]', /not a complex attribute/],
   ])('%s', (filter, message) => {
     // Refused whatever the data, even for a resource without the attribute.
-    expect(invalidFilterDetail(() => matches(filter, {}))).toMatch(message);
-    expect(invalidFilterDetail(() => matches(filter))).toMatch(message);
+    expect(detailOf400('invalidFilter', () => matches(filter, {}))).toMatch(message);
+    expect(detailOf400('invalidFilter', () => matches(filter))).toMatch(message);
   });
 });
 
@@ -351,7 +339,7 @@ describe('compileFilter', () => {
   });
 
   it('refuses a bad comparison before any resource is seen', () => {
-    expect(invalidFilterDetail(() => compileFilter(parseFilter('active gt true'), USERS))).toMatch(/cannot compare booleans/);
+    expect(detailOf400('invalidFilter', () => compileFilter(parseFilter('active gt true'), USERS))).toMatch(/cannot compare booleans/);
   });
 });
 
@@ -376,7 +364,7 @@ describe('evaluateValueFilter (PATCH value filters, RFC 7644 §3.5.2)', () => {
   });
 
   it('rejects what the sub-attribute type forbids', () => {
-    expect(invalidFilterDetail(() => evaluateValueFilter(parseFilter('primary gt true'), {}, emails, USERS))).toMatch(/cannot compare booleans/);
+    expect(detailOf400('invalidFilter', () => evaluateValueFilter(parseFilter('primary gt true'), {}, emails, USERS))).toMatch(/cannot compare booleans/);
   });
 });
 
@@ -398,6 +386,6 @@ describe('evaluateFilter with the service schemas as its context', () => {
   });
 
   it('refuses gt on the boolean active', () => {
-    expect(invalidFilterDetail(() => matches('active gt true', {}, users))).toMatch(/cannot compare booleans/);
+    expect(detailOf400('invalidFilter', () => matches('active gt true', {}, users))).toMatch(/cannot compare booleans/);
   });
 });

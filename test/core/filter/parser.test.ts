@@ -11,6 +11,7 @@ import {
   type CompareValue,
   type FilterNode,
 } from '../../../functions/core/filter/index.ts';
+import { detailOf400 } from '../../support/scim-errors.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -27,19 +28,6 @@ const and = (left: FilterNode, right: FilterNode): FilterNode => ({ kind: 'logic
 const or = (left: FilterNode, right: FilterNode): FilterNode => ({ kind: 'logical', op: 'or', left, right });
 const not = (filter: FilterNode): FilterNode => ({ kind: 'not', filter });
 const valuePath = (path: AttributeRef, filter: FilterNode): FilterNode => ({ kind: 'valuePath', path, filter });
-
-/** The message of the ScimError thrown by `run`, after checking it is an invalidFilter. */
-function invalidFilterDetail(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (!isScimError(error)) throw error;
-    expect(error.status).toBe(400);
-    expect(error.scimType).toBe('invalidFilter');
-    return error.detail;
-  }
-  throw new Error('expected an invalidFilter error');
-}
 
 describe('parseFilter: valid filters', () => {
   const cases: Array<[string, FilterNode]> = [
@@ -178,21 +166,21 @@ describe('parseFilter: malformed filters', () => {
   ];
 
   it.each(cases)('%s', (input, message) => {
-    expect(invalidFilterDetail(() => parseFilter(input))).toMatch(message);
+    expect(detailOf400('invalidFilter', () => parseFilter(input))).toMatch(message);
   });
 
   it(`accepts nesting up to ${MAX_FILTER_DEPTH} levels and refuses deeper`, () => {
     const nested = (depth: number): string => `${'('.repeat(depth)}a pr${')'.repeat(depth)}`;
     expect(parseFilter(nested(MAX_FILTER_DEPTH))).toStrictEqual(pr(ref('a')));
-    expect(invalidFilterDetail(() => parseFilter(nested(MAX_FILTER_DEPTH + 1)))).toMatch(/deeper than 50 levels at position 50/);
+    expect(detailOf400('invalidFilter', () => parseFilter(nested(MAX_FILTER_DEPTH + 1)))).toMatch(/deeper than 50 levels at position 50/);
     const nots = `${'not ('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`;
-    expect(invalidFilterDetail(() => parseFilter(nots))).toMatch(/deeper than 50 levels/);
+    expect(detailOf400('invalidFilter', () => parseFilter(nots))).toMatch(/deeper than 50 levels/);
   });
 
   it(`accepts ${MAX_FILTER_LENGTH} characters and refuses more`, () => {
     const value = 'x'.repeat(MAX_FILTER_LENGTH - 'userName eq ""'.length);
     expect(parseFilter(`userName eq "${value}"`)).toStrictEqual(cmp('eq', ref('userName'), value));
-    expect(invalidFilterDetail(() => parseFilter(`userName eq "${value}x"`))).toMatch(/8193 characters long/);
+    expect(detailOf400('invalidFilter', () => parseFilter(`userName eq "${value}x"`))).toMatch(/8193 characters long/);
   });
 
   it('parses a long flat chain of conditions without trouble', () => {

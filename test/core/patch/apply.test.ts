@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isScimError, type ScimType } from '../../../functions/core/error.ts';
+import type { ScimType } from '../../../functions/core/error.ts';
 import { applyPatch } from '../../../functions/core/patch/apply.ts';
 import { PATCH_OP_SCHEMA, parsePatchRequest } from '../../../functions/core/patch/request.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../../functions/core/schemas/index.ts';
 import * as entra from './entra-requests.ts';
+import { scimErrorOf } from '../../support/scim-errors.ts';
 
 type Json = Record<string, unknown>;
 
@@ -37,16 +38,6 @@ function request(...operations: Json[]): Json {
 
 function patchUser(resource: Json, body: unknown): Json {
   return applyPatch('User', resource, parsePatchRequest(body));
-}
-
-function scimErrorOf(work: () => unknown): { scimType: ScimType | undefined; status: number; detail: string } {
-  try {
-    work();
-  } catch (error) {
-    if (isScimError(error)) return { scimType: error.scimType, status: error.status, detail: error.detail };
-    throw error;
-  }
-  throw new Error('expected a ScimError');
 }
 
 function deepFreeze<T>(value: T): T {

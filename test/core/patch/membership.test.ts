@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { isScimError, type ScimType } from '../../../functions/core/error.ts';
+import type { ScimType } from '../../../functions/core/error.ts';
 import { splitMembershipOperations, type MembershipStep } from '../../../functions/core/patch/membership.ts';
 import type { PatchOperation } from '../../../functions/core/patch/operation.ts';
 import { PATCH_OP_SCHEMA, parsePatchRequest } from '../../../functions/core/patch/request.ts';
 import * as entra from './entra-requests.ts';
+import { scimErrorOf } from '../../support/scim-errors.ts';
 
 type Json = Record<string, unknown>;
 
 function split(...operations: Json[]) {
   return splitMembershipOperations(parsePatchRequest({ schemas: [PATCH_OP_SCHEMA], Operations: operations }));
-}
-
-function scimErrorOf(work: () => unknown): { scimType: ScimType | undefined; detail: string } {
-  try {
-    work();
-  } catch (error) {
-    if (isScimError(error)) return { scimType: error.scimType, detail: error.detail };
-    throw error;
-  }
-  throw new Error('expected a ScimError');
 }
 
 describe('splitMembershipOperations: the Entra ID requests', () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isScimError, type ScimType } from '../../../functions/core/error.ts';
+import type { ScimType } from '../../../functions/core/error.ts';
 import { MAX_PATCH_OPERATIONS, PATCH_OP_SCHEMA, parsePatchRequest } from '../../../functions/core/patch/request.ts';
 import { disableUser, removeMemberByFilter, replaceManyWithoutPath, updateUserMultiValued } from './entra-requests.ts';
+import { scimErrorOf } from '../../support/scim-errors.ts';
 
 function body(operations: unknown): Record<string, unknown> {
   return { schemas: [PATCH_OP_SCHEMA], Operations: operations };
-}
-
-/** The ScimError `work` throws, or a failure if it throws nothing or something else. */
-function scimErrorOf(work: () => unknown): { scimType: ScimType | undefined; status: number; detail: string } {
-  try {
-    work();
-  } catch (error) {
-    if (isScimError(error)) return { scimType: error.scimType, status: error.status, detail: error.detail };
-    throw error;
-  }
-  throw new Error('expected a ScimError');
 }
 
 describe('parsePatchRequest', () => {
