@@ -170,7 +170,7 @@ export class DirectoryService {
     const { attributes, members } = parseResourceInput(type, body);
     const id = this.newId();
     const now = this.now().toISOString();
-    const memberRefs = type === 'Group' && members !== undefined ? await this.resolveNewMembers(ctx, id, members) : [];
+    const memberRefs = type === 'Group' && members !== undefined ? (await this.resolveNewMembers(ctx, id, members)).newMembers : [];
     const resource: StoredResource = { id, version: 1, created: now, lastModified: now, attributes, memberOf: [] };
     const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
     try {
@@ -456,12 +456,9 @@ export class DirectoryService {
           break;
       }
     }
-    const newMembers = await this.resolveNewMembers(
-      ctx,
-      groupId,
-      [...adds].map(([value, type]) => (type === undefined ? { value } : { value, type })),
-    );
+    const candidates = [...adds].map(([value, type]) => (type === undefined ? { value } : { value, type }));
     if (replaceAll) {
+      const { newMembers } = await this.resolveNewMembers(ctx, groupId, candidates);
       const current = await this.allMembers(ctx, groupId, Number.MAX_SAFE_INTEGER);
       const currentIds = new Set(current.map((member) => member.id));
       return {
@@ -469,29 +466,41 @@ export class DirectoryService {
         remove: current.filter((member) => !adds.has(member.id)),
       };
     }
-    const existing = await this.repository.existingMemberships(ctx.directoryId, groupId, [...adds.keys(), ...removes]);
+    const { newMembers, memberships } = await this.resolveNewMembers(ctx, groupId, candidates, [...adds.keys(), ...removes]);
     return {
-      add: newMembers.filter((member) => !existing.has(member.id)),
+      add: newMembers.filter((member) => !memberships.has(member.id)),
       remove: [...removes].flatMap((memberId) => {
-        const type = existing.get(memberId);
+        const type = memberships.get(memberId);
         return type === undefined ? [] : [{ id: memberId, type }];
       }),
     };
   }
 
-  /** Checks that every new member is a User or Group of this directory (and not the group itself). */
-  private async resolveNewMembers(ctx: ScimContext, groupId: string, members: Array<{ value: string; type?: ResourceType }>): Promise<MemberRef[]> {
-    if (members.length === 0) return [];
+  /**
+   * Checks that every new member is a User or Group of this directory (and not the group itself),
+   * and reads which of `memberIds` are members already, in the same round trip.
+   */
+  private async resolveNewMembers(
+    ctx: ScimContext,
+    groupId: string,
+    members: Array<{ value: string; type?: ResourceType }>,
+    memberIds: string[] = [],
+  ): Promise<{ newMembers: MemberRef[]; memberships: Map<string, ResourceType> }> {
+    if (members.length === 0 && memberIds.length === 0) return { newMembers: [], memberships: new Map() };
     const self = members.find((member) => member.value === groupId);
     if (self !== undefined) throw ScimError.of('invalidValue', 'A group cannot be a member of itself');
-    const hints = new Map(members.flatMap((member) => (member.type === undefined ? [] : [[member.value, member.type] as const])));
-    const resolved = await this.repository.resolveMembers(ctx.directoryId, members.map((member) => member.value), hints);
+    const typeHints = new Map(members.flatMap((member) => (member.type === undefined ? [] : [[member.value, member.type] as const])));
+    const { resolved, memberships } = await this.repository.inspectMembers(ctx.directoryId, groupId, {
+      candidates: members.map((member) => member.value),
+      typeHints,
+      memberIds,
+    });
     const missing = members.filter((member) => !resolved.has(member.value)).map((member) => member.value);
     if (missing.length > 0) {
       throw ScimError.of('invalidValue', `members: no User or Group with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ''} in this directory`);
     }
     const unique = new Map(members.map((member) => [member.value, resolved.get(member.value) as ResourceType]));
-    return [...unique].map(([id, type]) => ({ id, type }));
+    return { newMembers: [...unique].map(([id, type]) => ({ id, type })), memberships };
   }
 
   /** Every member of a group, in pages; tooMany beyond `limit`. */

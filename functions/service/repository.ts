@@ -90,10 +90,16 @@ export interface ScimRepository {
   getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]>;
   getCounters(directoryId: string): Promise<Counters>;
 
-  /** Which of `ids` exist in the directory, and as what. */
-  resolveMembers(directoryId: string, ids: string[], typeHints: Map<string, ResourceType>): Promise<Map<string, ResourceType>>;
-  /** Which of `memberIds` are members of the group now, and as what. */
-  existingMemberships(directoryId: string, groupId: string, memberIds: string[]): Promise<Map<string, ResourceType>>;
+  /**
+   * One read for a membership change: which of `candidates` exist in the directory (and as what;
+   * `typeHints` spares the lookup of the other type), and which of `memberIds` are members of the
+   * group now (and as what).
+   */
+  inspectMembers(
+    directoryId: string,
+    groupId: string,
+    request: { candidates: string[]; typeHints: Map<string, ResourceType>; memberIds: string[] },
+  ): Promise<{ resolved: Map<string, ResourceType>; memberships: Map<string, ResourceType> }>;
   listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string }): Promise<Page<MemberRef>>;
   /**
    * Adds and removes memberships of one group: each membership item and the member's `memberOf`

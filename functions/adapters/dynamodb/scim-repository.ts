@@ -263,23 +263,27 @@ export class DynamoDbScimRepository implements ScimRepository {
     };
   }
 
-  async resolveMembers(directoryId: string, ids: string[], typeHints: Map<string, ResourceType>): Promise<Map<string, ResourceType>> {
+  async inspectMembers(
+    directoryId: string,
+    groupId: string,
+    request: { candidates: string[]; typeHints: Map<string, ResourceType>; memberIds: string[] },
+  ): Promise<{ resolved: Map<string, ResourceType>; memberships: Map<string, ResourceType> }> {
     const wanted: Key[] = [];
-    for (const id of new Set(ids)) {
-      const hint = typeHints.get(id);
+    for (const id of new Set(request.candidates)) {
+      const hint = request.typeHints.get(id);
       if (hint !== 'Group') wanted.push(keys.user(directoryId, id));
       if (hint !== 'User') wanted.push(keys.group(directoryId, id));
     }
-    const found = await this.batchGet(wanted, ['sk', 'id']);
-    return new Map(found.map((item) => [item.id as string, (item.sk as string).startsWith(SK.userPrefix) ? 'User' : 'Group']));
-  }
-
-  async existingMemberships(directoryId: string, groupId: string, memberIds: string[]): Promise<Map<string, ResourceType>> {
-    const found = await this.batchGet(
-      [...new Set(memberIds)].map((memberId) => keys.membership(directoryId, groupId, memberId)),
-      ['memberId', 'memberType'],
-    );
-    return new Map(found.map((item) => [item.memberId as string, item.memberType as ResourceType]));
+    for (const memberId of new Set(request.memberIds)) wanted.push(keys.membership(directoryId, groupId, memberId));
+    const found = await this.batchGet(wanted, ['sk', 'id', 'memberId', 'memberType']);
+    const resolved = new Map<string, ResourceType>();
+    const memberships = new Map<string, ResourceType>();
+    for (const item of found) {
+      const sk = item.sk as string;
+      if (sk.startsWith(SK.memberPrefix)) memberships.set(item.memberId as string, item.memberType as ResourceType);
+      else resolved.set(item.id as string, sk.startsWith(SK.userPrefix) ? 'User' : 'Group');
+    }
+    return { resolved, memberships };
   }
 
   async listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string }): Promise<Page<MemberRef>> {
