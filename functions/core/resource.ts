@@ -113,7 +113,10 @@ export function parseResourceInput(resourceType: ResourceTypeName, body: unknown
   }
 
   const coreValues = collected.get(core) ?? {};
+  // An empty externalId names nothing in the client's own system: it is "not set", like null.
+  if (coreValues.externalId === '') delete coreValues.externalId;
   checkRequired(core, coreValues);
+  for (const values of collected.values()) checkOnePrimary(values);
   const schemas = [core.id];
   const attributes: ResourceAttributes = { schemas, ...orderLike([...COMMON_ATTRIBUTES, ...core.attributes], coreValues) };
   for (const extension of extensions) {
@@ -129,6 +132,15 @@ export function parseResourceInput(resourceType: ResourceTypeName, body: unknown
     if (membersDefinition !== undefined) result.members = parseMembers(membersDefinition, membersValue);
   }
   return result;
+}
+
+/** RFC 7643 §2.4: the primary flag "MUST appear no more than once" among a multi-valued attribute's values. */
+function checkOnePrimary(values: JsonObject): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (!Array.isArray(value)) continue;
+    const primaries = value.filter((element) => isObject(element) && element.primary === true).length;
+    if (primaries > 1) throw ScimError.of('invalidValue', `At most one value of "${name}" may be primary (RFC 7643 §2.4)`);
+  }
 }
 
 /** RFC 7644 §3.3: the body names its schemas; the core one must be among them. */

@@ -18,7 +18,8 @@ export interface FanoutConfig {
 
 /**
  * Reads TABLE_NAME, EVENT_BUS_NAME, SCIM_BASE_URL (required), EVENT_SOURCE (default
- * `scim-directory-sync`) and ORGANIZATION_CACHE_TTL_SECONDS (default 60, at most 300).
+ * `scim-directory-sync`) and ORGANIZATION_CACHE_TTL_SECONDS (default 10, at most 300; an organization change reaches
+ * events of other warm Lambdas within it).
  */
 export function fanoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FanoutConfig {
   const scimBaseUrl = requiredEnv('SCIM_BASE_URL', env).trim().replace(/\/+$/, '');

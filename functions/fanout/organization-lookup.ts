@@ -16,7 +16,7 @@ export interface OrganizationLookup {
 export interface CachedOrganizationLookupOptions {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
-  /** How long an answer is trusted. @default 60 s */
+  /** How long an answer is trusted. @default 10 s */
   ttlMs?: number;
   /** Most directories kept; the oldest entry is dropped beyond it. @default 10 000 */
   maxEntries?: number;
@@ -24,7 +24,7 @@ export interface CachedOrganizationLookupOptions {
 }
 
 /** Default time an organization id is trusted from memory. */
-export const ORGANIZATION_CACHE_TTL_MS = 60_000;
+export const ORGANIZATION_CACHE_TTL_MS = 10_000;
 
 /** {@link OrganizationLookup} over DynamoDB GetItem with a TTL cache. */
 export class CachedOrganizationLookup implements OrganizationLookup {

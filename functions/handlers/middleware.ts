@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { isScimError, ScimError } from '../core/error.ts';
-import { errorResponse, headersOf, toProxyResult } from '../http/scim-http.ts';
+import { errorResponse, headersOf, isTransientFailure, toProxyResult } from '../http/scim-http.ts';
 import type { VerifyResult } from '../auth/token-verifier.ts';
 
 /** What the middlewares learn about a request, for the route and the log. */
@@ -50,14 +50,16 @@ export function accessLog(logger: Logger): ScimMiddleware {
 }
 
 /**
- * Renders any error as an RFC 7644 §3.12 body. ScimErrors keep their status; anything else is
- * logged (it is a defect) and answered as a 500 without internals.
+ * Renders any error as an RFC 7644 §3.12 body. ScimErrors keep their status; a busy or unavailable
+ * dependency is a 503; anything else is logged (it is a defect) and answered as a 500 without internals.
  */
 export function scimErrors(logger: Logger): ScimMiddleware {
   return {
     onError: (request) => {
       const error = request.error;
-      if (!isScimError(error)) logger.error('unhandled error', { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+      const described = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
+      if (isTransientFailure(error)) logger.warn('dependency busy or unavailable', { error: described });
+      else if (!isScimError(error)) logger.error('unhandled error', { error: described });
       request.response = toProxyResult(errorResponse(error));
     },
   };

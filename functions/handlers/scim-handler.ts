@@ -45,7 +45,7 @@ function toScimRequest(event: ScimEvent, scimBaseUrl: string | undefined): ScimR
  */
 export function createScimHandler(routes: ScimRoutes, dependencies: ScimHandlerDependencies) {
   return middy<ScimEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(dependencies.logger, { resetKeys: true }))
+    .use(injectLambdaContext(dependencies.logger, { resetKeys: true, logEvent: false }))
     .use(accessLog(dependencies.logger))
     .use(scimErrors(dependencies.logger))
     .use(bearerAuth(dependencies.verifier))

@@ -31,5 +31,5 @@ const fanout = new StreamFanout({
 });
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .handler((event, context) => fanout.handleBatch(event, context));

@@ -9,13 +9,23 @@ import { scimResponse, type ScimRequest, type ScimResponse } from './scim-http.t
 
 type Document = Record<string, unknown> & { id?: unknown; name?: unknown };
 
+/** A path parameter as text: API Gateway may pass it still percent-encoded, the local server decoded. */
+function decodedParameter(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 function listOrOne(documents: Document[], key: string | undefined, what: string): ScimResponse {
   if (key === undefined) {
     return scimResponse(200, listResponse(documents, { totalResults: documents.length, startIndex: 1, itemsPerPage: documents.length }));
   }
-  const wanted = decodeURIComponent(key).toLowerCase();
+  const name = decodedParameter(key);
+  const wanted = name.toLowerCase();
   const found = documents.find((document) => String(document.id).toLowerCase() === wanted || String(document.name).toLowerCase() === wanted);
-  if (found === undefined) throw new ScimError(404, `${what} ${decodeURIComponent(key)} not found`);
+  if (found === undefined) throw new ScimError(404, `${what} ${name} not found`);
   return scimResponse(200, found);
 }
 

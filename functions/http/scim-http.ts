@@ -72,11 +72,44 @@ export function scimResponse(statusCode: number, body?: unknown, headers: Record
   };
 }
 
-/** The RFC 7644 §3.12 response for an error; anything not a ScimError becomes a bare 500. */
+/** AWS error names that mean "busy or briefly unavailable, try again", not "broken". */
+const TRANSIENT_ERROR_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionCanceledException',
+  'TransactionConflictException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
+
+/**
+ * True for failures of a dependency that a retry may cure: AWS throttling, contention that
+ * outlasted the repository's retries, 5xx answers, network timeouts, and an unavailable or
+ * throttled secret store. Identity providers retry a 503 (with Retry-After) on their own.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { name?: unknown; failure?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; code?: unknown };
+  if (candidate.name === 'SecretStoreError') return candidate.failure === 'throttled' || candidate.failure === 'unavailable';
+  if (typeof candidate.name === 'string' && TRANSIENT_ERROR_NAMES.has(candidate.name)) return true;
+  if (candidate.$retryable !== undefined) return true;
+  if ((candidate.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return candidate.code === 'ECONNRESET' || candidate.code === 'ETIMEDOUT';
+}
+
+/**
+ * The RFC 7644 §3.12 response for an error. A transient dependency failure is a 503 with
+ * Retry-After; anything else that is not a ScimError is a bare 500.
+ */
 export function errorResponse(error: unknown): ScimResponse {
   if (isScimError(error)) {
     const headers: Record<string, string> = error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="scim"' } : {};
     return scimResponse(error.status, (error as ScimError).toBody(), headers);
+  }
+  if (isTransientFailure(error)) {
+    return scimResponse(503, new ScimError(503, 'The service is busy; the request was not applied. Retry it.').toBody(), { 'Retry-After': '2' });
   }
   return scimResponse(500, new ScimError(500, 'Internal error; the request was not applied, or applied completely. Retry it.').toBody());
 }

@@ -59,7 +59,7 @@ export interface LocalRuntime {
   token: string;
   info: RuntimeInfo;
   admin: AdminService;
-  /** `<dataDir>/events.jsonl`: every change event, one JSON object a line. */
+  /** `<dataDir>/events.jsonl` (a temporary folder with --in-memory): every change event, one JSON object a line. */
   eventsFile: string;
   stop(): Promise<void>;
 }
@@ -173,7 +173,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       documentClient,
       tableName,
       scimBaseUrl: server.scimBaseUrl,
-      eventsFile: join(dataDir, 'events.jsonl'),
+      // In memory, events go with the rest of what is not kept.
+      eventsFile: join(stateDir, 'events.jsonl'),
       ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
       ...(options.logLevel === 'SILENT' ? { log: () => undefined } : {}),
     });

@@ -69,6 +69,17 @@ export interface DirectoryServiceOptions {
 export const MAX_FILTER_SCAN = 50_000;
 /** Default of `maxInlineMembers`: keeps a group response well under Lambda's 6 MB payload limit. */
 export const MAX_INLINE_MEMBERS = 20_000;
+/** Ids this service mints are UUIDs; anything outside this shape cannot name a stored resource. */
+const ID_PATTERN = /^[\w.~-]{1,128}$/;
+/** Longest uniqueness value (userName, externalId, displayName) in UTF-8 bytes; DynamoDB sort keys stop at 1,024. */
+export const MAX_UNIQUE_VALUE_BYTES = 512;
+/**
+ * Largest stored resource, as JSON: far above any real user, and half of DynamoDB's 400 KB item
+ * limit, leaving the rest for the item's `memberOf` set (about 5,000 groups).
+ */
+export const MAX_RESOURCE_BYTES = 200 * 1024;
+/** Most members one request may add or remove; keeps a request well inside API Gateway's 29 s. */
+export const MAX_MEMBER_CHANGES = 5_000;
 /** Attempts of a read-modify-write that lost a race to a concurrent change. */
 const MAX_WRITE_ATTEMPTS = 5;
 /** Page size for internal reads of the directory. */
@@ -77,6 +88,10 @@ const SCAN_PAGE = 500;
 const PAGE_MARKER_TTL_SECONDS = 3600;
 
 const CORE_SCHEMA: Record<ResourceType, string> = { User: USER_SCHEMA, Group: GROUP_SCHEMA };
+
+function tooManyMemberChanges(): ScimError {
+  return ScimError.of('invalidValue', `At most ${MAX_MEMBER_CHANGES} members can be added or removed in one request; split it`);
+}
 
 function notFound(type: ResourceType, id: string): ScimError {
   return new ScimError(404, `${type} ${id} not found`);
@@ -92,6 +107,24 @@ function claimsOf(type: ResourceType, attributes: Record<string, unknown>): Clai
     claims.push({ kind: 'externalId', value: attributes.externalId });
   }
   return claims;
+}
+
+/** True when `id` could be one this service minted; anything else is not found without a read. */
+export function isPlausibleId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** Rejects values the store could not key or hold, before anything is written. */
+function checkStorable(type: ResourceType, attributes: Record<string, unknown>): void {
+  for (const claim of claimsOf(type, attributes)) {
+    if (Buffer.byteLength(claim.value) > MAX_UNIQUE_VALUE_BYTES) {
+      const attribute = claim.kind === 'groupName' ? 'displayName' : claim.kind;
+      throw ScimError.of('invalidValue', `${attribute} must be at most ${MAX_UNIQUE_VALUE_BYTES} bytes`);
+    }
+  }
+  if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_RESOURCE_BYTES) {
+    throw ScimError.of('invalidValue', `The resource would be larger than ${MAX_RESOURCE_BYTES / 1024} KB`);
+  }
 }
 
 /** Claims are compared by their stored key: userName and group names case-insensitively. */
@@ -118,6 +151,18 @@ function uniquenessError(error: UniquenessConflictError): ScimError {
 function checkIfMatch(ifMatch: string | undefined, resource: StoredResource): void {
   if (ifMatch !== undefined && !ifMatchSatisfied(ifMatch, resource.version)) {
     throw new ScimError(412, `The resource is at version ${etagOf(resource.version)}, not ${ifMatch}`);
+  }
+}
+
+/** True when the filter refers to the top-level attribute `name` anywhere. */
+function mentionsAttribute(node: FilterNode, name: string): boolean {
+  switch (node.kind) {
+    case 'logical':
+      return mentionsAttribute(node.left, name) || mentionsAttribute(node.right, name);
+    case 'not':
+      return mentionsAttribute(node.filter, name);
+    default:
+      return node.path.attribute.toLowerCase() === name.toLowerCase();
   }
 }
 
@@ -168,6 +213,8 @@ export class DirectoryService {
   /** POST /Users, POST /Groups (RFC 7644 §3.3). Group members in the body are added too. */
   async create(ctx: ScimContext, type: ResourceType, body: unknown, projection: Projection = {}): Promise<ResourceResult> {
     const { attributes, members } = parseResourceInput(type, body);
+    checkStorable(type, attributes);
+    if (members !== undefined && members.length > MAX_MEMBER_CHANGES) throw tooManyMemberChanges();
     const id = this.newId();
     const now = this.now().toISOString();
     const memberRefs = type === 'Group' && members !== undefined ? (await this.resolveNewMembers(ctx, id, members)).newMembers : [];
@@ -175,18 +222,25 @@ export class DirectoryService {
     const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
     try {
       await this.repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters);
-      if (memberRefs.length > 0) {
-        await this.repository.changeMemberships(ctx.directoryId, id, { add: memberRefs, remove: [] }, { now, bumpGroupVersion: false });
-      }
     } catch (error) {
       translateWriteError(error);
+    }
+    if (memberRefs.length > 0) {
+      try {
+        await this.repository.changeMemberships(ctx.directoryId, id, { add: memberRefs, remove: [] }, { now, bumpGroupVersion: false });
+      } catch (error) {
+        // A member vanished between the check and the write: undo the create, so that the
+        // rejected request leaves nothing behind and the client's retry is not a 409.
+        await this.delete(ctx, 'Group', id);
+        translateWriteError(error);
+      }
     }
     return this.respond(ctx, type, resource, projection, memberRefs);
   }
 
   /** GET /Users/{id}, GET /Groups/{id} (RFC 7644 §3.4.1). */
   async get(ctx: ScimContext, type: ResourceType, id: string, projection: Projection = {}): Promise<ResourceResult> {
-    const resource = await this.repository.getResource(ctx.directoryId, type, id);
+    const resource = isPlausibleId(id) ? await this.repository.getResource(ctx.directoryId, type, id) : undefined;
     if (resource === undefined) throw notFound(type, id);
     const members = type === 'Group' && projectionWants('members', projection) ? await this.allMembers(ctx, id, this.maxInlineMembers) : undefined;
     return this.respond(ctx, type, resource, projection, members);
@@ -219,6 +273,7 @@ export class DirectoryService {
 
   /** DELETE /Users/{id}, DELETE /Groups/{id} (RFC 7644 §3.6): memberships go with the resource. */
   async delete(ctx: ScimContext, type: ResourceType, id: string, ifMatch?: string): Promise<void> {
+    if (!isPlausibleId(id)) throw notFound(type, id);
     for (let attempt = 1; ; attempt++) {
       const resource = await this.repository.getResource(ctx.directoryId, type, id);
       if (resource === undefined) throw notFound(type, id);
@@ -250,13 +305,19 @@ export class DirectoryService {
     const filter = query.filter === undefined || query.filter.trim() === '' ? undefined : parseFilter(query.filter);
     const paging = parsePaging(query);
     const projection: Projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
-    const render = (resource: StoredResource) => projectResource(type, renderResource(type, resource, ctx.baseUrl), projection);
+    // Members are part of a group's default representation (RFC 7643 §4.2), in lists too.
+    const withMembers = type === 'Group' && projectionWants('members', projection);
+    const renderPage = async (resources: StoredResource[]) => {
+      const members = withMembers ? await this.membersOf(ctx, resources) : undefined;
+      return resources.map((resource) => projectResource(type, renderResource(type, resource, ctx.baseUrl, members?.get(resource.id)), projection));
+    };
 
     if (filter === undefined) {
-      const [counters, page] = await Promise.all([this.repository.getCounters(ctx.directoryId), this.unfilteredPage(ctx, type, paging)]);
-      const totalResults = type === 'User' ? counters.users : counters.groups;
-      return listResponse(page.items.map(render), {
-        totalResults,
+      const total = this.repository.getCounters(ctx.directoryId).then((counters) => (type === 'User' ? counters.users : counters.groups));
+      total.catch(() => undefined);
+      const page = await this.unfilteredPage(ctx, type, paging, total);
+      return listResponse(await renderPage(page.items), {
+        totalResults: await total,
         itemsPerPage: page.items.length,
         ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
         ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
@@ -275,7 +336,7 @@ export class DirectoryService {
     const items = matches.slice(offset, offset + paging.count);
     const last = items[items.length - 1];
     const more = offset + items.length < matches.length;
-    return listResponse(items.map(render), {
+    return listResponse(await renderPage(items), {
       totalResults: matches.length,
       itemsPerPage: items.length,
       ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
@@ -285,11 +346,28 @@ export class DirectoryService {
     });
   }
 
+  /** The members of each group, within one budget of `maxInlineMembers` for all of them together. */
+  private async membersOf(ctx: ScimContext, groups: StoredResource[]): Promise<Map<string, MemberRef[]>> {
+    const members = new Map<string, MemberRef[]>();
+    let budget = this.maxInlineMembers;
+    for (const group of groups) {
+      const list = await this.allMembers(ctx, group.id, budget);
+      budget -= list.length;
+      members.set(group.id, list);
+    }
+    return members;
+  }
+
   /**
    * One page without a filter. Index paging continues from a marker left by the previous page,
    * so sequential pages cost O(count); a jump to an arbitrary startIndex reads what it skips.
    */
-  private async unfilteredPage(ctx: ScimContext, type: ResourceType, paging: Paging): Promise<{ items: StoredResource[]; nextCursor?: string }> {
+  private async unfilteredPage(
+    ctx: ScimContext,
+    type: ResourceType,
+    paging: Paging,
+    total: Promise<number>,
+  ): Promise<{ items: StoredResource[]; nextCursor?: string }> {
     const hash = queryHash([type, '']);
     if (paging.mode === 'cursor') {
       const startAfter = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, hash, this.now().getTime());
@@ -304,8 +382,14 @@ export class DirectoryService {
     if (paging.count === 0) return { items: [] };
     let startAfter: string | undefined;
     if (paging.startIndex > 1) {
-      startAfter = await this.repository.getPageMarker(ctx.directoryId, queryHash([hash, String(paging.startIndex)]));
+      // A marker is trusted only while the directory holds as many resources as when it was left:
+      // a create or delete since then shifts every position after it.
+      const [marker, count] = await Promise.all([this.repository.getPageMarker(ctx.directoryId, queryHash([hash, String(paging.startIndex)])), total]);
+      startAfter = marker !== undefined && marker.total === count ? marker.lastKey : undefined;
       if (startAfter === undefined) {
+        if (paging.startIndex - 1 > this.maxFilterScan) {
+          throw ScimError.of('tooMany', `startIndex ${paging.startIndex} would read ${paging.startIndex - 1} resources to skip them; page sequentially or use cursor paging (RFC 9865)`);
+        }
         let skipped = 0;
         for (let guard = 0; skipped < paging.startIndex - 1 && guard < 100_000; guard++) {
           const skip = await this.repository.listResources(ctx.directoryId, type, {
@@ -322,7 +406,12 @@ export class DirectoryService {
     const page = await this.repository.listResources(ctx.directoryId, type, { limit: paging.count, ...(startAfter === undefined ? {} : { startAfter }) });
     const last = page.items[page.items.length - 1];
     if (page.lastKey !== undefined && last !== undefined) {
-      await this.repository.putPageMarker(ctx.directoryId, queryHash([hash, String(paging.startIndex + page.items.length)]), last.id, PAGE_MARKER_TTL_SECONDS);
+      await this.repository.putPageMarker(
+        ctx.directoryId,
+        queryHash([hash, String(paging.startIndex + page.items.length)]),
+        { lastKey: last.id, total: await total },
+        PAGE_MARKER_TTL_SECONDS,
+      );
     }
     return { items: page.items };
   }
@@ -333,11 +422,17 @@ export class DirectoryService {
       resolve: (ref, parent) => resolveAttribute(type, ref, parent),
       coreSchema: CORE_SCHEMA[type],
     });
-    const matches = (resource: StoredResource) => predicate(renderResource(type, resource, ctx.baseUrl));
+    // A filter on members (`members[value eq "…"]`, Entra ID's membership check) needs each
+    // candidate's members; other filters never read them.
+    const needsMembers = type === 'Group' && mentionsAttribute(filter, 'members');
+    const keep = async (resources: StoredResource[]) => {
+      const members = needsMembers ? await this.membersOf(ctx, resources) : undefined;
+      return resources.filter((resource) => predicate(renderResource(type, resource, ctx.baseUrl, members?.get(resource.id) ?? (needsMembers ? [] : undefined))));
+    };
     const lookups = planLookups(type, filter);
     if (lookups !== undefined) {
       const candidates = await this.lookup(ctx, type, lookups);
-      return candidates.filter(matches).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return (await keep(candidates)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     }
     const found: StoredResource[] = [];
     let startAfter: string | undefined;
@@ -348,7 +443,7 @@ export class DirectoryService {
       if (read > this.maxFilterScan) {
         throw ScimError.of('tooMany', `This filter would read more than ${this.maxFilterScan} resources; filter by id, userName, externalId or displayName`);
       }
-      found.push(...page.items.filter(matches));
+      found.push(...(await keep(page.items)));
       if (page.lastKey === undefined) break;
       startAfter = page.lastKey;
     }
@@ -357,8 +452,12 @@ export class DirectoryService {
 
   /** Fetches the candidates of direct lookups: each id or claim costs one strongly consistent read. */
   private async lookup(ctx: ScimContext, type: ResourceType, lookups: Lookup[]): Promise<StoredResource[]> {
+    // A value no resource could hold (too long to key, or not an id) simply matches nothing.
     const ids = await Promise.all(
-      lookups.map((lookup) => (lookup.kind === 'id' ? lookup.id : this.repository.findIdByClaim(ctx.directoryId, lookup.claim))),
+      lookups.map((lookup) => {
+        if (lookup.kind === 'id') return isPlausibleId(lookup.id) ? lookup.id : undefined;
+        return Buffer.byteLength(lookup.claim.value) > MAX_UNIQUE_VALUE_BYTES ? undefined : this.repository.findIdByClaim(ctx.directoryId, lookup.claim);
+      }),
     );
     const unique = [...new Set(ids.filter((id): id is string => id !== undefined))];
     if (unique.length === 0) return [];
@@ -382,12 +481,14 @@ export class DirectoryService {
     projection: Projection | undefined,
     change: (current: StoredResource) => Promise<{ attributes: Record<string, unknown>; steps: MembershipStep[] }>,
   ): Promise<ResourceResult | undefined> {
+    if (!isPlausibleId(id)) throw notFound(type, id);
     for (let attempt = 1; ; attempt++) {
       const current = await this.repository.getResource(ctx.directoryId, type, id);
       if (current === undefined) throw notFound(type, id);
       checkIfMatch(ifMatch, current);
       const { attributes, steps } = await change(current);
       assertImmutableUnchanged(type, current.attributes, attributes);
+      checkStorable(type, attributes);
       const memberChanges = steps.length === 0 ? { add: [], remove: [] } : await this.planMembershipSteps(ctx, id, steps);
       const now = this.now().toISOString();
       const attributesChanged = !isDeepStrictEqual(current.attributes, attributes);
@@ -456,6 +557,9 @@ export class DirectoryService {
           break;
       }
     }
+    if (adds.size + removes.size > MAX_MEMBER_CHANGES) throw tooManyMemberChanges();
+    // Removing an id that cannot exist changes nothing.
+    for (const memberId of removes) if (!isPlausibleId(memberId)) removes.delete(memberId);
     const candidates = [...adds].map(([value, type]) => (type === undefined ? { value } : { value, type }));
     if (replaceAll) {
       const { newMembers } = await this.resolveNewMembers(ctx, groupId, candidates);
@@ -466,7 +570,7 @@ export class DirectoryService {
         remove: current.filter((member) => !adds.has(member.id)),
       };
     }
-    const { newMembers, memberships } = await this.resolveNewMembers(ctx, groupId, candidates, [...adds.keys(), ...removes]);
+    const { newMembers, memberships } = await this.resolveNewMembers(ctx, groupId, candidates, [...adds.keys(), ...removes].filter(isPlausibleId));
     return {
       add: newMembers.filter((member) => !memberships.has(member.id)),
       remove: [...removes].flatMap((memberId) => {
@@ -491,7 +595,7 @@ export class DirectoryService {
     if (self !== undefined) throw ScimError.of('invalidValue', 'A group cannot be a member of itself');
     const typeHints = new Map(members.flatMap((member) => (member.type === undefined ? [] : [[member.value, member.type] as const])));
     const { resolved, memberships } = await this.repository.inspectMembers(ctx.directoryId, groupId, {
-      candidates: members.map((member) => member.value),
+      candidates: members.map((member) => member.value).filter(isPlausibleId),
       typeHints,
       memberIds,
     });

@@ -41,6 +41,12 @@ export interface MemberRef {
   type: ResourceType;
 }
 
+/** A remembered paging position. */
+export interface PageMarker {
+  lastKey: string;
+  total: number;
+}
+
 /** A page of a listing; `lastKey` is absent on the last page. */
 export interface Page<T> {
   items: T[];
@@ -112,6 +118,7 @@ export interface ScimRepository {
     options: { now: string; bumpGroupVersion: boolean },
   ): Promise<void>;
 
-  getPageMarker(directoryId: string, marker: string): Promise<string | undefined>;
-  putPageMarker(directoryId: string, marker: string, lastKey: string, ttlSeconds: number): Promise<void>;
+  /** Where a sequential page starts, and how many resources the directory held when it was left. */
+  getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined>;
+  putPageMarker(directoryId: string, marker: string, position: PageMarker, ttlSeconds: number): Promise<void>;
 }

@@ -11,7 +11,7 @@ describe('fanoutConfigFromEnv', () => {
       eventBusName: 'bus',
       eventSource: 'scim-directory-sync',
       scimBaseUrl: 'https://api.example.com/v1/scim/v2',
-      organizationCacheTtlMs: 60_000,
+      organizationCacheTtlMs: 10_000,
     });
     expect(fanoutConfigFromEnv({ ...env, EVENT_SOURCE: 'com.example.scim', ORGANIZATION_CACHE_TTL_SECONDS: '5' })).toMatchObject({ eventSource: 'com.example.scim', organizationCacheTtlMs: 5000 });
   });

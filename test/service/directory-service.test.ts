@@ -82,7 +82,8 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
       ['User', `id eq "${user.id}"`],
       ['Group', 'displayName eq "engineering"'],
     ] as const) {
-      const { result, requests } = await counter.during(() => service.list(ctx, type, { filter }));
+      // Entra ID reads groups with excludedAttributes=members; members would cost a Query more.
+      const { result, requests } = await counter.during(() => service.list(ctx, type, { filter, ...(type === 'Group' ? { excludedAttributes: ['members'] } : {}) }));
       expect((result as { totalResults: number }).totalResults, filter).toBe(1);
       expect(requests.length, filter).toBeLessThanOrEqual(2);
       expect(commandsOf(requests).every((command) => command === 'GetItem'), filter).toBe(true);
@@ -282,5 +283,57 @@ describe('integrity', () => {
     expect(found.Resources.map((user) => user.userName)).toEqual(['mia']);
     const capped = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }), { maxFilterScan: 1 });
     expect(await scimRejectionOf(() => capped.list(ctx, 'User', { filter: 'title pr' }))).toMatchObject({ status: 400, scimType: 'tooMany' });
+  });
+});
+
+describe('review findings', () => {
+  it('lists groups with their members unless excluded, and filters groups by member', async () => {
+    const ctx = newDirectory();
+    const ada = await createUser(ctx, 'ada');
+    const bob = await createUser(ctx, 'bob');
+    const eng = await createGroup(ctx, 'eng');
+    await createGroup(ctx, 'ops');
+    await addMembers(ctx, eng.id, [ada.id, bob.id]);
+    const list = (await service.list(ctx, 'Group', { filter: 'displayName eq "eng"' })) as { Resources: Array<{ members?: Array<{ value: string }> }> };
+    expect(list.Resources[0]?.members?.map((member) => member.value).sort()).toEqual([ada.id, bob.id].sort());
+    for (const filter of [`members.value eq "${bob.id}"`, `members eq "${bob.id}"`, `members[value eq "${bob.id}"]`, `id eq "${eng.id}" and members eq "${ada.id}"`]) {
+      const found = (await service.list(ctx, 'Group', { filter, excludedAttributes: ['members'] })) as { totalResults: number; Resources: Array<{ id: string }> };
+      expect(found.totalResults, filter).toBe(1);
+      expect(found.Resources[0]?.id, filter).toBe(eng.id);
+    }
+  });
+
+  it('does not trust a paging marker once users were created or deleted since', async () => {
+    const ctx = newDirectory();
+    const users = await createUsers(ctx, 8);
+    await service.list(ctx, 'User', { startIndex: '1', count: '3' });
+    await service.list(ctx, 'User', { startIndex: '4', count: '3' });
+    const sorted = users.map((user) => user.id).sort();
+    await service.delete(ctx, 'User', sorted[0] as string);
+    await service.delete(ctx, 'User', sorted[1] as string);
+    const page = (await service.list(ctx, 'User', { startIndex: '7', count: '3' })) as { totalResults: number; Resources: unknown[] };
+    expect(page.totalResults).toBe(6);
+    expect(page.Resources).toHaveLength(0);
+    const middle = (await service.list(ctx, 'User', { startIndex: '4', count: '3' })) as { Resources: Array<{ id: string }> };
+    expect(middle.Resources.map((user) => user.id)).toEqual(sorted.slice(5, 8));
+  });
+
+  it('answers 400 or not-found, never a storage error, for values too long to key', async () => {
+    const ctx = newDirectory();
+    const long = 'x'.repeat(1100);
+    expect(await scimRejectionOf(() => createUser(ctx, long))).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    expect(await scimRejectionOf(() => createUser(ctx, 'ok', { externalId: long }))).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    expect(await scimRejectionOf(() => createUser(ctx, 'big', { title: 'y'.repeat(300_000) }))).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    expect(await scimRejectionOf(() => service.get(ctx, 'User', long))).toMatchObject({ status: 404 });
+    const found = (await service.list(ctx, 'User', { filter: `userName eq "${long}"` })) as { totalResults: number };
+    expect(found.totalResults).toBe(0);
+    const group = await createGroup(ctx);
+    expect(await scimRejectionOf(() => addMembers(ctx, group.id, [long]))).toMatchObject({ status: 400, scimType: 'invalidValue' });
+  });
+
+  it('treats an empty externalId as not set', async () => {
+    const ctx = newDirectory();
+    const first = await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: 'e1', externalId: '' });
+    expect(first.body.externalId).toBeUndefined();
   });
 });

@@ -26,6 +26,7 @@ import {
   type Counters,
   type MemberRef,
   type Page,
+  type PageMarker,
   type ResourceType,
   type ScimRepository,
   type StoredResource,
@@ -396,21 +397,22 @@ export class DynamoDbScimRepository implements ScimRepository {
     return missing.length > 0 ? new MissingReferenceError(missing) : new VersionConflictError();
   }
 
-  async getPageMarker(directoryId: string, marker: string): Promise<string | undefined> {
+  async getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.pageMarker(directoryId, marker) }));
     if (Item === undefined) return undefined;
     // TTL deletion lags by up to days; expiry is checked here too.
     if ((Item[TABLE_DEFINITION.timeToLiveAttribute] as number) * 1000 < this.now()) return undefined;
-    return Item.lastKey as string;
+    return { lastKey: Item.lastKey as string, total: Item.total as number };
   }
 
-  async putPageMarker(directoryId: string, marker: string, lastKey: string, ttlSeconds: number): Promise<void> {
+  async putPageMarker(directoryId: string, marker: string, position: PageMarker, ttlSeconds: number): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           ...keys.pageMarker(directoryId, marker),
-          lastKey,
+          lastKey: position.lastKey,
+          total: position.total,
           [TABLE_DEFINITION.timeToLiveAttribute]: Math.floor(this.now() / 1000) + ttlSeconds,
         },
       }),

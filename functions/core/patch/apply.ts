@@ -345,18 +345,22 @@ function applyMultiValued(op: PatchOpName, { container, definition, sub, shown }
     return;
   }
   // RFC 7644 §3.5.2.1: new values are added; a value already present is not added twice.
-  const touched: number[] = [];
+  // Only values this operation itself marks primary claim the flag: an existing value merged
+  // with a re-sent copy keeps its old flag only until a new primary demotes it.
+  const claimed: number[] = [];
   for (const element of coerced) {
     const same = values.findIndex((existing) => sameElement(definition, existing, element));
     const existing = values[same];
+    const claimsPrimary = isPlainObject(element) && readMember(element, 'primary') === true;
     if (same >= 0 && isPlainObject(existing) && isPlainObject(element)) {
       Object.assign(existing, element);
-      touched.push(same);
+      if (claimsPrimary) claimed.push(same);
     } else if (same < 0) {
-      touched.push(values.push(element) - 1);
+      const index = values.push(element) - 1;
+      if (claimsPrimary) claimed.push(index);
     }
   }
-  keepOnePrimary(values, touched, shown);
+  keepOnePrimary(values, claimed, shown);
   save(values);
 }
 
