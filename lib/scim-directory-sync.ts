@@ -22,7 +22,7 @@ import { PACKAGE_ROOT } from './bundling.ts';
 import { DirectoryEvents } from './directory-events.ts';
 import { ScimMonitoring, type AlarmThresholds } from './monitoring.ts';
 import { ScimApi, type ApiThrottling, type ApiWebAcl } from './scim-api.ts';
-import { SCIM_RESOURCE_TABLE_ACTIONS, ScimFunction, type LogLevel, type TokenSecrets } from './scim-function.ts';
+import { ADMIN_TABLE_ACTIONS, SCIM_RESOURCE_TABLE_ACTIONS, ScimFunction, type LogLevel, type TokenSecrets } from './scim-function.ts';
 
 /** Default secret name prefix of the per-directory token secrets. */
 export const DEFAULT_TOKEN_SECRET_PREFIX = 'scim-directory-sync/tokens/';
@@ -124,6 +124,11 @@ export class ScimDirectorySync extends Construct {
     if (!/^[A-Za-z0-9/_+=.@-]+$/.test(tokenSecrets.prefix)) {
       throw new RangeError(`tokenSecretPrefix may hold only the characters Secrets Manager allows in names`);
     }
+    // The IAM grants are `<prefix>*`: a prefix not ending in a path separator (say `scim`) would
+    // also cover unrelated secrets (`scim-billing-key`).
+    if (!tokenSecrets.prefix.endsWith('/')) {
+      throw new RangeError(`tokenSecretPrefix must end with "/", so that its IAM grants cover only token secrets`);
+    }
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
     const functionDefaults = {
       logRetention: props.logRetention,
@@ -215,7 +220,7 @@ export class ScimDirectorySync extends Construct {
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
       environment: { SCIM_BASE_URL: this.tenantUrlBase },
     })
-      .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS, {
+      .bindTable(this.table, ADMIN_TABLE_ACTIONS, {
         indexes: [t.directoryIndex.name],
         indexActions: ['dynamodb:Query'],
       })

