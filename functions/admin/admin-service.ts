@@ -6,6 +6,7 @@
  * stream) and its token secret (token hashes plus status, the only thing request authentication
  * reads). Every operation that changes status writes both.
  */
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DirectoryRepository,
@@ -48,6 +49,10 @@ const PURGE_PAGE_SIZE = 500;
 /** Bounds the optimistic-concurrency retries of a directory update. */
 const MAX_UPDATE_ATTEMPTS = 4;
 const DAY_MS = 86_400_000;
+/** How long one admin command may hold a directory's secret lease (a crashed holder's lease lapses). */
+const SECRET_LEASE_MS = 15_000;
+/** Tries to take a busy lease before answering `conflict` (about 5 s). */
+const SECRET_LEASE_ATTEMPTS = 40;
 
 /** A directory as operators see it. */
 export interface DirectoryView {
@@ -291,7 +296,8 @@ export class AdminService {
       stored = await this.#change(directoryId, () => ({ status: 'disabled', deletingSince: since }), { allowDeleting: true });
     }
     // Every call, so a failed earlier attempt is repaired; deleting an absent secret is a no-op.
-    await this.#secrets.delete(this.#secretName(directoryId));
+    // Under the lease, so a token change already in flight lands first and is deleted with it.
+    await this.#underSecretLease(directoryId, () => this.#secrets.delete(this.#secretName(directoryId)));
 
     const drainEnds = Date.parse(stored.deletingSince ?? new Date(started).toISOString()) + this.#drainMs;
     let deletedItems = 0;
@@ -460,16 +466,22 @@ export class AdminService {
     change: (secret: TokenSecret, nowMs: number) => T,
   ): Promise<T> {
     const previous = this.#locks.get(directoryId) ?? Promise.resolve();
-    const run = async (): Promise<T> => {
-      const initialStatus = 'set' in status ? status.set : status.ifMissing;
-      const secret = (await this.#readSecret(directoryId)) ?? { directoryId, status: initialStatus, tokens: [] };
-      const nowMs = this.#now();
-      const result = change(secret, nowMs);
-      if ('set' in status) secret.status = status.set;
-      secret.tokens = pruneTokens(secret.tokens, nowMs);
-      await this.#secrets.put(this.#secretName(directoryId), serializeTokenSecret(secret));
-      return result;
-    };
+    const run = () =>
+      this.#underSecretLease(directoryId, async (): Promise<T> => {
+        // Checked again under the lease: a deletion that started meanwhile has deleted the
+        // secret, and writing it back would revive the directory's tokens.
+        const current = await this.#directories.get(directoryId);
+        if (current === undefined) throw new AdminError('directoryNotFound', `Directory ${directoryId} not found`);
+        if (current.deletingSince !== undefined) throw new AdminError('directoryDeleting', `Directory ${directoryId} is being deleted`);
+        const initialStatus = 'set' in status ? status.set : status.ifMissing;
+        const secret = (await this.#readSecret(directoryId)) ?? { directoryId, status: initialStatus, tokens: [] };
+        const nowMs = this.#now();
+        const result = change(secret, nowMs);
+        if ('set' in status) secret.status = status.set;
+        secret.tokens = pruneTokens(secret.tokens, nowMs);
+        await this.#secrets.put(this.#secretName(directoryId), serializeTokenSecret(secret));
+        return result;
+      });
     const next = previous.then(run, run);
     const settled = next.catch(() => undefined);
     this.#locks.set(directoryId, settled);
@@ -478,6 +490,27 @@ export class AdminService {
     });
     return next;
   }
+
+  /**
+   * Runs `work` holding the directory's secret lease (a conditional DynamoDB item), so that two
+   * admin invocations changing the same secret at once cannot overwrite each other's change.
+   */
+  async #underSecretLease<T>(directoryId: string, work: () => Promise<T>): Promise<T> {
+    const owner = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      if (await this.#directories.tryLockSecret(directoryId, owner, Date.now(), SECRET_LEASE_MS)) break;
+      if (attempt >= SECRET_LEASE_ATTEMPTS) {
+        throw new AdminError('conflict', `Another admin command is changing the tokens of directory ${directoryId}; try again`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.#directories.unlockSecret(directoryId, owner).catch(() => undefined);
+    }
+  }
+
 
   #mint(secret: TokenSecret, label: string, lifetimeDays: number | undefined): MintedToken {
     const nowMs = this.#now();

@@ -231,6 +231,49 @@ export class DirectoryRepository {
    * Records when a token was last used. Only moves forward in time, so concurrent Lambdas
    * cannot set it back.
    */
+  /**
+   * Takes the lease that serialises changes to the directory's token secret across processes
+   * (Secrets Manager has no conditional write). False while another holder's lease runs.
+   */
+  async tryLockSecret(directoryId: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...keys.secretLock(directoryId),
+            owner,
+            leaseUntil: nowMs + leaseMs,
+            [TABLE_DEFINITION.timeToLiveAttribute]: Math.ceil((nowMs + leaseMs) / 1000) + 60,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':now': nowMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Releases the lease if this owner still holds it. */
+  async unlockSecret(directoryId: string, owner: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: keys.secretLock(directoryId),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
   async recordTokenUse(directoryId: string, tokenId: string, at: Date): Promise<void> {
     try {
       await this.#db.send(

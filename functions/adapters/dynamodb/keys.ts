@@ -15,6 +15,7 @@
  * | group displayName claim      | DIR#<dir>      | UNIQUE#GROUPNAME#<lower(displayName)>|
  * | paging marker (TTL)          | DIR#<dir>      | PAGE#<hash>                          |
  * | bearer token last use        | DIR#<dir>      | TOKENUSE#<tokenId>                   |
+ * | token-secret lease (TTL)     | DIR#<dir>      | SECRETLOCK                           |
  *
  * The directory index (gsi1) holds DIRECTORY items only: gsi1pk = DIRECTORIES, gsi1sk = <dir>.
  *
@@ -36,6 +37,7 @@ export const SK = {
   groupNameClaimPrefix: 'UNIQUE#GROUPNAME#',
   pagePrefix: 'PAGE#',
   tokenUsePrefix: 'TOKENUSE#',
+  secretLock: 'SECRETLOCK',
 } as const;
 
 /** gsi1 partition holding every directory record. */
@@ -72,6 +74,7 @@ export const keys = {
   }),
   pageMarker: (directoryId: string, hash: string) => ({ pk: keys.partition(directoryId), sk: SK.pagePrefix + hash }),
   /** When a bearer token was last used; written at most every few minutes per token and warm Lambda. */
+  secretLock: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.secretLock }),
   tokenUse: (directoryId: string, tokenId: string) => ({ pk: keys.partition(directoryId), sk: SK.tokenUsePrefix + tokenId }),
 } as const;
 
