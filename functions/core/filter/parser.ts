@@ -205,6 +205,10 @@ export class FilterParser {
       if (path.subAttribute !== undefined) this.fail(`A value filter applies to an attribute, not a sub-attribute: "[" at position ${open.position}`);
       const filter = this.parseValueFilter();
       this.expect(']', `"]" to close "[" at position ${open.position}`);
+      const after = this.peek();
+      if (after.kind === 'word' && !after.spaced && after.text.startsWith('.')) {
+        return { kind: 'valuePath', path, filter: { kind: 'logical', op: 'and', left: filter, right: this.parseElementComparison(this.next()) } };
+      }
       return { kind: 'valuePath', path, filter };
     }
     const operator = this.next();
@@ -216,6 +220,21 @@ export class FilterParser {
     }
     const hint = this.isKeyword(pathToken, 'not') ? ' ("not" must be followed by a parenthesised filter)' : '';
     return this.fail(`Expected an operator after ${describeToken(pathToken)}, found ${describeToken(operator)}${hint}`);
+  }
+
+  /**
+   * `emails[type eq "work"].value eq "x"`: not in RFC 7644's grammar, but Microsoft Entra ID sends it
+   * when a user is matched on `emails[type eq "work"].value`. It means "some work email has value
+   * x", so it is read as `emails[type eq "work" and value eq "x"]`.
+   */
+  private parseElementComparison(subToken: Token): FilterNode {
+    const attribute = subToken.text.slice(1);
+    if (!ATTRIBUTE_NAME.test(attribute)) this.fail(`Invalid sub-attribute after "]": ${describeToken(subToken)}`);
+    const operator = this.next();
+    const op = operator.kind === 'word' ? operator.text.toLowerCase() : '';
+    if (op === 'pr') return { kind: 'present', path: { attribute } };
+    if (!COMPARE_OPERATORS.has(op)) this.fail(`Expected an operator after ${describeToken(subToken)}, found ${describeToken(operator)}`);
+    return { kind: 'compare', op: op as CompareOperator, path: { attribute }, value: parseCompareValue(this.next(), this.fail) };
   }
 
   private enter(token: Token): void {
