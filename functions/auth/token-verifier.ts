@@ -36,6 +36,8 @@ export const RECORD_USE_INTERVAL_MS = 5 * 60_000;
 
 /** Directories kept in memory; the oldest entry is dropped beyond this. */
 const MAX_CACHED_DIRECTORIES = 1000;
+/** Unknown directories remembered apart, so that guessing directory ids cannot evict real ones. */
+const MAX_CACHED_UNKNOWN_DIRECTORIES = 10_000;
 /** Tokens whose last-use write time is remembered. */
 const MAX_TRACKED_TOKENS = 4000;
 
@@ -79,6 +81,11 @@ export class TokenVerifier {
   readonly #now: () => number;
   readonly #recordUse: ((directoryId: string, tokenId: string, at: Date) => Promise<void>) | undefined;
   readonly #cache = new Map<string, CacheEntry>();
+  /**
+   * Directories with no secret, apart from the known ones: a flood of requests for made-up
+   * directories fills this map, never evicting the real directories' secrets from `#cache`.
+   */
+  readonly #unknown = new Map<string, CacheEntry>();
   /** Loads in flight, so a burst of requests on a cold Lambda costs one Secrets Manager call. */
   readonly #loading = new Map<string, Promise<CacheEntry>>();
   readonly #lastRecorded = new Map<string, number>();
@@ -121,7 +128,7 @@ export class TokenVerifier {
   }
 
   async #entry(directoryId: string): Promise<CacheEntry> {
-    const cached = this.#cache.get(directoryId);
+    const cached = this.#cache.get(directoryId) ?? this.#unknown.get(directoryId);
     if (cached !== undefined && this.#now() - cached.loadedAt < this.#cacheTtlMs) return cached;
     const pending = this.#loading.get(directoryId);
     if (pending !== undefined) return pending;
@@ -146,7 +153,13 @@ export class TokenVerifier {
       secret,
       hashes: (secret?.tokens ?? []).map((token) => Buffer.from(token.hash, 'hex')),
     };
-    setBounded(this.#cache, directoryId, entry, MAX_CACHED_DIRECTORIES);
+    if (secret === undefined) {
+      this.#cache.delete(directoryId);
+      setBounded(this.#unknown, directoryId, entry, MAX_CACHED_UNKNOWN_DIRECTORIES);
+    } else {
+      this.#unknown.delete(directoryId);
+      setBounded(this.#cache, directoryId, entry, MAX_CACHED_DIRECTORIES);
+    }
     return entry;
   }
 

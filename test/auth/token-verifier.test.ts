@@ -146,3 +146,19 @@ describe('TokenVerifier', () => {
     expect(recordUse).toHaveBeenLastCalledWith(DIR, 'tok_live', new Date(T0 + RECORD_USE_INTERVAL_MS));
   });
 });
+
+describe('TokenVerifier under a flood of made-up directories', () => {
+  it('keeps the real directories cached: guessing ids cannot evict them', async () => {
+    serve(secret());
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+    serve(secret());
+    const v = verifier();
+    expect(await v.verify(DIR, live)).toEqual({ ok: true, tokenId: 'tok_live' });
+    for (let i = 0; i < 1500; i++) {
+      expect(await v.verify(`guess${String(i).padStart(8, '0')}`, generateToken())).toEqual({ ok: false, reason: 'invalid' });
+    }
+    const before = reads();
+    expect(await v.verify(DIR, live)).toEqual({ ok: true, tokenId: 'tok_live' });
+    expect(reads()).toBe(before);
+  });
+});
