@@ -9,6 +9,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
 import { SecretsManagerSecretStore, type SecretStore } from '../adapters/secrets/secret-store.ts';
@@ -180,13 +181,15 @@ export class TokenVerifier {
 /**
  * The verifier of a SCIM Lambda, built once at module load from the environment:
  * `TOKEN_SECRET_PREFIX` (default `scim-directory-sync/tokens/`), `TOKEN_CACHE_TTL_SECONDS`
- * (default 30, at most 60) and `TABLE_NAME` (where last use is recorded).
+ * (default 30, at most 60) and `TABLE_NAME` (where last use is recorded). Pass the handler's
+ * DynamoDB document client and logger to share them.
  */
-export function tokenVerifierFromEnv(): TokenVerifier {
+export function tokenVerifierFromEnv(shared: { documentClient?: DynamoDBDocumentClient; logger?: Logger } = {}): TokenVerifier {
   const tableName = requiredEnv('TABLE_NAME');
-  const logger = new Logger({ serviceName: 'scim-directory-sync' });
+  const logger = shared.logger ?? new Logger({ serviceName: 'scim-directory-sync' });
   const secretStore = new SecretsManagerSecretStore(new SecretsManagerClient({}));
-  const directories = new DirectoryRepository(createDocumentClient(createDynamoDbClient()), tableName);
+  // The handler's own DynamoDB client when given: one connection pool per execution environment.
+  const directories = new DirectoryRepository(shared.documentClient ?? createDocumentClient(createDynamoDbClient()), tableName);
   return new TokenVerifier(secretStore, {
     secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
     cacheTtlMs: tokenCacheTtlMsFromEnv(),

@@ -1,0 +1,53 @@
+/**
+ * The Lambda entry points as Lambda loads them: configuration read at cold start, and requests
+ * refused before any AWS call when they carry no valid bearer token.
+ */
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ERROR } from '../support/urns.ts';
+
+function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    resource: '/scim/v2/{directoryId}/Users',
+    path: '/scim/v2/dir1/Users',
+    httpMethod: 'GET',
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { directoryId: 'dir1' },
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { path: '/v1/scim/v2/dir1/Users', domainName: 'api.example.test', requestId: 'r1' } as APIGatewayProxyEvent['requestContext'],
+    ...overrides,
+  };
+}
+
+const context = { awsRequestId: 'r1', functionName: 'users', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('Lambda entry points', () => {
+  it('fail at cold start when TABLE_NAME is missing', async () => {
+    vi.stubEnv('TABLE_NAME', '');
+    await expect(import('../../functions/handlers/users.ts')).rejects.toThrow(/TABLE_NAME/);
+  });
+
+  it.each(['users', 'groups', 'discovery'])('%s answers 401 with a SCIM body to a request without a valid token', async (name) => {
+    vi.stubEnv('TABLE_NAME', 'scim-test');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    const { handler } = (await import(`../../functions/handlers/${name}.ts`)) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }> };
+    for (const headers of [{}, { Authorization: 'Bearer not-a-token' }, { Authorization: 'Basic abc' }]) {
+      const response = await handler(event({ headers }), context);
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['Content-Type']).toBe('application/scim+json');
+      expect(response.headers['WWW-Authenticate']).toMatch(/^Bearer/);
+      expect(JSON.parse(response.body)).toMatchObject({ schemas: [ERROR], status: '401' });
+    }
+  });
+});
