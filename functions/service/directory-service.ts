@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ScimError } from '../core/error.ts';
+import { isScimError, ScimError } from '../core/error.ts';
 import { compileFilter, parseFilter, type FilterNode } from '../core/filter/index.ts';
 import { listResponse } from '../core/list-response.ts';
 import { applyPatch, parsePatchRequest, splitMembershipOperations, type MembershipStep } from '../core/patch-op.ts';
@@ -305,44 +305,58 @@ export class DirectoryService {
     const filter = query.filter === undefined || query.filter.trim() === '' ? undefined : parseFilter(query.filter);
     const paging = parsePaging(query);
     const projection: Projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
-    // Members are part of a group's default representation (RFC 7643 §4.2), in lists too.
-    const withMembers = type === 'Group' && projectionWants('members', projection);
-    const renderPage = async (resources: StoredResource[]) => {
-      const members = withMembers ? await this.membersOf(ctx, resources) : undefined;
-      return resources.map((resource) => projectResource(type, renderResource(type, resource, ctx.baseUrl, members?.get(resource.id)), projection));
-    };
+    const hash = queryHash([type, query.filter ?? '']);
+    const now = this.now().getTime();
 
+    let candidates: StoredResource[];
+    let more: boolean;
+    let totalResults: number;
     if (filter === undefined) {
       const total = this.repository.getCounters(ctx.directoryId).then((counters) => (type === 'User' ? counters.users : counters.groups));
       total.catch(() => undefined);
-      const page = await this.unfilteredPage(ctx, type, paging, total);
-      return listResponse(await renderPage(page.items), {
-        totalResults: await total,
-        itemsPerPage: page.items.length,
-        ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
-        ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
-      });
+      const page = await this.unfilteredPage(ctx, type, paging, hash, total);
+      candidates = page.items;
+      more = page.more;
+      totalResults = await total;
+    } else {
+      const matches = await this.filteredMatches(ctx, type, filter);
+      let offset = 0;
+      if (paging.mode === 'index') offset = paging.startIndex - 1;
+      else if (paging.cursor !== undefined) {
+        const lastId = decodeCursor(paging.cursor, hash, now);
+        offset = matches.findIndex((resource) => resource.id > lastId);
+        if (offset < 0) offset = matches.length;
+      }
+      candidates = matches.slice(offset, offset + paging.count);
+      more = offset + candidates.length < matches.length;
+      totalResults = matches.length;
     }
 
-    const matches = await this.filteredMatches(ctx, type, filter);
-    const hash = queryHash([type, query.filter ?? '']);
-    let offset = 0;
-    if (paging.mode === 'index') offset = paging.startIndex - 1;
-    else if (paging.cursor !== undefined) {
-      const lastId = decodeCursor(paging.cursor, hash, this.now().getTime());
-      offset = matches.findIndex((resource) => resource.id > lastId);
-      if (offset < 0) offset = matches.length;
+    // Members are part of a group's default representation (RFC 7643 §4.2), in lists too. When the
+    // page's groups hold more members than one response can carry, the page ends early
+    // (itemsPerPage < count, RFC 7644 §3.4.2.4) and the next page starts where it stopped.
+    const withMembers = type === 'Group' && projectionWants('members', projection);
+    const { kept, members } = withMembers ? await this.membersWithin(ctx, candidates) : { kept: candidates, members: undefined };
+    if (kept.length < candidates.length) more = true;
+    const last = kept[kept.length - 1];
+    let nextCursor: string | undefined;
+    if (more && last !== undefined) {
+      if (paging.mode === 'cursor') nextCursor = encodeCursor({ lastKey: last.id, filterHash: hash, issuedAt: now });
+      else if (filter === undefined) {
+        await this.repository.putPageMarker(
+          ctx.directoryId,
+          queryHash([hash, String(paging.startIndex + kept.length)]),
+          { lastKey: last.id, total: totalResults },
+          PAGE_MARKER_TTL_SECONDS,
+        );
+      }
     }
-    const items = matches.slice(offset, offset + paging.count);
-    const last = items[items.length - 1];
-    const more = offset + items.length < matches.length;
-    return listResponse(await renderPage(items), {
-      totalResults: matches.length,
-      itemsPerPage: items.length,
+    const resources = kept.map((resource) => projectResource(type, renderResource(type, resource, ctx.baseUrl, members?.get(resource.id)), projection));
+    return listResponse(resources, {
+      totalResults,
+      itemsPerPage: resources.length,
       ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
-      ...(paging.mode === 'cursor' && more && last !== undefined
-        ? { nextCursor: encodeCursor({ lastKey: last.id, filterHash: hash, issuedAt: this.now().getTime() }) }
-        : {}),
+      ...(nextCursor === undefined ? {} : { nextCursor }),
     });
   }
 
@@ -359,29 +373,48 @@ export class DirectoryService {
   }
 
   /**
-   * One page without a filter. Index paging continues from a marker left by the previous page,
-   * so sequential pages cost O(count); a jump to an arbitrary startIndex reads what it skips.
+   * The leading groups whose members fit one response together, with their members. Only a first
+   * group too large on its own is an error (tooMany), as for a GET of that group.
+   */
+  private async membersWithin(ctx: ScimContext, groups: StoredResource[]): Promise<{ kept: StoredResource[]; members: Map<string, MemberRef[]> }> {
+    const members = new Map<string, MemberRef[]>();
+    const kept: StoredResource[] = [];
+    let budget = this.maxInlineMembers;
+    for (const group of groups) {
+      let list: MemberRef[];
+      try {
+        list = await this.allMembers(ctx, group.id, budget);
+      } catch (error) {
+        if (kept.length > 0 && isScimError(error) && error.scimType === 'tooMany') break;
+        throw error;
+      }
+      budget -= list.length;
+      members.set(group.id, list);
+      kept.push(group);
+    }
+    return { kept, members };
+  }
+
+  /**
+   * One page without a filter, and whether more may follow. Index paging continues from the
+   * marker the previous page left, so sequential pages cost O(count); a jump to an arbitrary
+   * startIndex reads what it skips.
    */
   private async unfilteredPage(
     ctx: ScimContext,
     type: ResourceType,
     paging: Paging,
+    hash: string,
     total: Promise<number>,
-  ): Promise<{ items: StoredResource[]; nextCursor?: string }> {
-    const hash = queryHash([type, '']);
-    if (paging.mode === 'cursor') {
-      const startAfter = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, hash, this.now().getTime());
-      if (paging.count === 0) return { items: [] };
-      const page = await this.repository.listResources(ctx.directoryId, type, { limit: paging.count, ...(startAfter === undefined ? {} : { startAfter }) });
-      const last = page.items[page.items.length - 1];
-      // A full page whose last key exists may be followed by more; an empty next page is harmless.
-      return page.lastKey !== undefined && last !== undefined
-        ? { items: page.items, nextCursor: encodeCursor({ lastKey: last.id, filterHash: hash, issuedAt: this.now().getTime() }) }
-        : { items: page.items };
+  ): Promise<{ items: StoredResource[]; more: boolean }> {
+    if (paging.count === 0) {
+      if (paging.mode === 'cursor' && paging.cursor !== undefined) decodeCursor(paging.cursor, hash, this.now().getTime());
+      return { items: [], more: false };
     }
-    if (paging.count === 0) return { items: [] };
     let startAfter: string | undefined;
-    if (paging.startIndex > 1) {
+    if (paging.mode === 'cursor') {
+      startAfter = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, hash, this.now().getTime());
+    } else if (paging.startIndex > 1) {
       // A marker is trusted only while the directory holds as many resources as when it was left:
       // a create or delete since then shifts every position after it.
       const [marker, count] = await Promise.all([this.repository.getPageMarker(ctx.directoryId, queryHash([hash, String(paging.startIndex)])), total]);
@@ -398,22 +431,14 @@ export class DirectoryService {
           });
           skipped += skip.items.length;
           const last = skip.items[skip.items.length - 1];
-          if (last === undefined || (skip.lastKey === undefined && skipped < paging.startIndex - 1)) return { items: [] };
+          if (last === undefined || (skip.lastKey === undefined && skipped < paging.startIndex - 1)) return { items: [], more: false };
           startAfter = last.id;
         }
       }
     }
     const page = await this.repository.listResources(ctx.directoryId, type, { limit: paging.count, ...(startAfter === undefined ? {} : { startAfter }) });
-    const last = page.items[page.items.length - 1];
-    if (page.lastKey !== undefined && last !== undefined) {
-      await this.repository.putPageMarker(
-        ctx.directoryId,
-        queryHash([hash, String(paging.startIndex + page.items.length)]),
-        { lastKey: last.id, total: await total },
-        PAGE_MARKER_TTL_SECONDS,
-      );
-    }
-    return { items: page.items };
+    // A full page whose last key exists may be followed by more; an empty next page is harmless.
+    return { items: page.items, more: page.lastKey !== undefined };
   }
 
   /** Every resource matching the filter, ordered by id. */

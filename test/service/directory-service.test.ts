@@ -337,3 +337,48 @@ describe('review findings', () => {
     expect(first.body.externalId).toBeUndefined();
   });
 });
+
+describe('group lists with members', () => {
+  it('end a page early when its groups hold more members than one response carries, and resume after it', async () => {
+    const small = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }), { maxInlineMembers: 3 });
+    const ctx = newDirectory();
+    const users = await createUsers(ctx, 3);
+    const groups = [];
+    for (const size of [2, 2, 1, 0, 2]) {
+      const group = await createGroup(ctx);
+      if (size > 0) await addMembers(ctx, group.id, users.slice(0, size).map((user) => user.id));
+      groups.push(group.id);
+    }
+    for (const mode of ['index', 'cursor'] as const) {
+      const seen: string[] = [];
+      let startIndex = 1;
+      let cursor = '';
+      let shortPages = 0;
+      for (let guard = 0; guard < 10; guard++) {
+        const page = (await small.list(ctx, 'Group', mode === 'index' ? { startIndex: String(startIndex), count: '10' } : { cursor, count: '10' })) as {
+          itemsPerPage: number;
+          totalResults: number;
+          nextCursor?: string;
+          Resources: Array<{ id: string; members?: unknown[] }>;
+        };
+        expect(page.totalResults).toBe(5);
+        expect(page.Resources.reduce((sum, group) => sum + (group.members?.length ?? 0), 0)).toBeLessThanOrEqual(3);
+        if (page.itemsPerPage < 10 && page.itemsPerPage > 0 && seen.length + page.itemsPerPage < 5) shortPages += 1;
+        seen.push(...page.Resources.map((group) => group.id));
+        if (mode === 'index') {
+          startIndex += page.itemsPerPage;
+          if (startIndex > page.totalResults || page.itemsPerPage === 0) break;
+        } else {
+          if (page.nextCursor === undefined) break;
+          cursor = page.nextCursor;
+        }
+      }
+      expect(seen.sort(), mode).toEqual([...groups].sort());
+      expect(shortPages, mode).toBeGreaterThan(0);
+    }
+    const big = await createGroup(ctx);
+    const more = await createUsers(ctx, 4);
+    await addMembers(ctx, big.id, more.map((user) => user.id));
+    expect(await scimRejectionOf(() => small.get(ctx, 'Group', big.id))).toMatchObject({ status: 400, scimType: 'tooMany' });
+  });
+});
