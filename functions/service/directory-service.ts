@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { foldCase } from '../core/case-fold.ts';
 import { isScimError, ScimError } from '../core/error.ts';
 import { compileFilter, parseFilter, type FilterNode } from '../core/filter/index.ts';
 import { listResponse } from '../core/list-response.ts';
@@ -117,7 +118,7 @@ export function isPlausibleId(id: string): boolean {
 /** Rejects values the store could not key or hold, before anything is written. */
 function checkStorable(type: ResourceType, attributes: Record<string, unknown>): void {
   for (const claim of claimsOf(type, attributes)) {
-    if (Buffer.byteLength(claim.value) > MAX_UNIQUE_VALUE_BYTES) {
+    if (Buffer.byteLength(claimedValue(claim)) > MAX_UNIQUE_VALUE_BYTES) {
       const attribute = claim.kind === 'groupName' ? 'displayName' : claim.kind;
       throw ScimError.of('invalidValue', `${attribute} must be at most ${MAX_UNIQUE_VALUE_BYTES} bytes`);
     }
@@ -127,9 +128,13 @@ function checkStorable(type: ResourceType, attributes: Record<string, unknown>):
   }
 }
 
-/** Claims are compared by their stored key: userName and group names case-insensitively. */
+/** The value a claim is unique by: userName and group names case-folded, externalId exactly. */
+function claimedValue(claim: Claim): string {
+  return claim.kind === 'externalId' ? claim.value : foldCase(claim.value);
+}
+
 function claimKey(claim: Claim): string {
-  return claim.kind === 'externalId' ? `${claim.kind}:${claim.value}` : `${claim.kind}:${claim.value.normalize('NFC').toLowerCase()}`;
+  return `${claim.kind}:${claimedValue(claim)}`;
 }
 
 function claimChanges(before: Claim[], after: Claim[]): { add: Claim[]; remove: Claim[] } {
@@ -310,6 +315,7 @@ export class DirectoryService {
 
     let candidates: StoredResource[];
     let more: boolean;
+    const loadedMembers = new Map<string, MemberRef[]>();
     let totalResults: number;
     if (filter === undefined) {
       const total = this.repository.getCounters(ctx.directoryId).then((counters) => (type === 'User' ? counters.users : counters.groups));
@@ -319,7 +325,7 @@ export class DirectoryService {
       more = page.more;
       totalResults = await total;
     } else {
-      const matches = await this.filteredMatches(ctx, type, filter);
+      const matches = await this.filteredMatches(ctx, type, filter, loadedMembers);
       let offset = 0;
       if (paging.mode === 'index') offset = paging.startIndex - 1;
       else if (paging.cursor !== undefined) {
@@ -336,7 +342,7 @@ export class DirectoryService {
     // page's groups hold more members than one response can carry, the page ends early
     // (itemsPerPage < count, RFC 7644 §3.4.2.4) and the next page starts where it stopped.
     const withMembers = type === 'Group' && projectionWants('members', projection);
-    const { kept, members } = withMembers ? await this.membersWithin(ctx, candidates) : { kept: candidates, members: undefined };
+    const { kept, members } = withMembers ? await this.membersWithin(ctx, candidates, loadedMembers) : { kept: candidates, members: undefined };
     if (kept.length < candidates.length) more = true;
     const last = kept[kept.length - 1];
     let nextCursor: string | undefined;
@@ -360,14 +366,11 @@ export class DirectoryService {
     });
   }
 
-  /** The members of each group, within one budget of `maxInlineMembers` for all of them together. */
+  /** The members of each group, within one budget of `maxInlineMembers` for all of them together; tooMany past it. */
   private async membersOf(ctx: ScimContext, groups: StoredResource[]): Promise<Map<string, MemberRef[]>> {
-    const members = new Map<string, MemberRef[]>();
-    let budget = this.maxInlineMembers;
-    for (const group of groups) {
-      const list = await this.allMembers(ctx, group.id, budget);
-      budget -= list.length;
-      members.set(group.id, list);
+    const { kept, members } = await this.membersWithin(ctx, groups);
+    if (kept.length < groups.length) {
+      throw ScimError.of('tooMany', `These groups have more than ${this.maxInlineMembers} members together; narrow the filter`);
     }
     return members;
   }
@@ -376,14 +379,19 @@ export class DirectoryService {
    * The leading groups whose members fit one response together, with their members. Only a first
    * group too large on its own is an error (tooMany), as for a GET of that group.
    */
-  private async membersWithin(ctx: ScimContext, groups: StoredResource[]): Promise<{ kept: StoredResource[]; members: Map<string, MemberRef[]> }> {
+  private async membersWithin(
+    ctx: ScimContext,
+    groups: StoredResource[],
+    known?: Map<string, MemberRef[]>,
+  ): Promise<{ kept: StoredResource[]; members: Map<string, MemberRef[]> }> {
     const members = new Map<string, MemberRef[]>();
     const kept: StoredResource[] = [];
     let budget = this.maxInlineMembers;
     for (const group of groups) {
       let list: MemberRef[];
       try {
-        list = await this.allMembers(ctx, group.id, budget);
+        list = known?.get(group.id) ?? (await this.allMembers(ctx, group.id, budget));
+        if (list.length > budget) throw ScimError.of('tooMany', `The group has more than ${budget} members; read it with excludedAttributes=members`);
       } catch (error) {
         if (kept.length > 0 && isScimError(error) && error.scimType === 'tooMany') break;
         throw error;
@@ -442,7 +450,12 @@ export class DirectoryService {
   }
 
   /** Every resource matching the filter, ordered by id. */
-  private async filteredMatches(ctx: ScimContext, type: ResourceType, filter: FilterNode): Promise<StoredResource[]> {
+  private async filteredMatches(
+    ctx: ScimContext,
+    type: ResourceType,
+    filter: FilterNode,
+    loadedMembers?: Map<string, MemberRef[]>,
+  ): Promise<StoredResource[]> {
     const predicate = compileFilter(filter, {
       resolve: (ref, parent) => resolveAttribute(type, ref, parent),
       coreSchema: CORE_SCHEMA[type],
@@ -452,7 +465,13 @@ export class DirectoryService {
     const needsMembers = type === 'Group' && mentionsAttribute(filter, 'members');
     const keep = async (resources: StoredResource[]) => {
       const members = needsMembers ? await this.membersOf(ctx, resources) : undefined;
-      return resources.filter((resource) => predicate(renderResource(type, resource, ctx.baseUrl, members?.get(resource.id) ?? (needsMembers ? [] : undefined))));
+      const matched = resources.filter((resource) => predicate(renderResource(type, resource, ctx.baseUrl, members?.get(resource.id) ?? (needsMembers ? [] : undefined))));
+      // Kept for the response, so matched groups' members are not read twice.
+      for (const group of matched) {
+        const list = members?.get(group.id);
+        if (list !== undefined) loadedMembers?.set(group.id, list);
+      }
+      return matched;
     };
     const lookups = planLookups(type, filter);
     if (lookups !== undefined) {
@@ -481,7 +500,7 @@ export class DirectoryService {
     const ids = await Promise.all(
       lookups.map((lookup) => {
         if (lookup.kind === 'id') return isPlausibleId(lookup.id) ? lookup.id : undefined;
-        return Buffer.byteLength(lookup.claim.value) > MAX_UNIQUE_VALUE_BYTES ? undefined : this.repository.findIdByClaim(ctx.directoryId, lookup.claim);
+        return Buffer.byteLength(claimedValue(lookup.claim)) > MAX_UNIQUE_VALUE_BYTES ? undefined : this.repository.findIdByClaim(ctx.directoryId, lookup.claim);
       }),
     );
     const unique = [...new Set(ids.filter((id): id is string => id !== undefined))];

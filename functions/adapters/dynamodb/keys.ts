@@ -24,6 +24,8 @@
  * attribute costs no extra read, and deleting a user finds its memberships with strong consistency.
  */
 
+import { foldCase } from '../../core/case-fold.ts';
+
 const SEP = '#';
 
 export const SK = {
@@ -43,10 +45,6 @@ export const SK = {
 /** gsi1 partition holding every directory record. */
 export const DIRECTORIES_INDEX_PK = 'DIRECTORIES';
 
-/** Case folding used by the case-insensitive uniqueness claims (userName, group displayName). */
-export function foldCase(value: string): string {
-  return value.normalize('NFC').toLowerCase();
-}
 
 export const keys = {
   partition: (directoryId: string) => `DIR${SEP}${directoryId}`,
