@@ -16,6 +16,13 @@
  * | paging marker (TTL)          | DIR#<dir>      | PAGE#<hash>                          |
  * | bearer token last use        | DIR#<dir>      | TOKENUSE#<tokenId>                   |
  * | token-secret lease (TTL)     | DIR#<dir>      | SECRETLOCK                           |
+ * | provisioning activity (TTL)  | DIR#<dir>      | ACTIVITY#<ISO time>#<requestId>      |
+ * | last request / last failure  | DIR#<dir>      | REQUESTSTATUS                        |
+ * | Admin Portal link (TTL)      | PORTALLINK#<sha256 of the secret>  | PORTALLINK           |
+ * | Admin Portal session (TTL)   | PORTALSESSION#<sha256 of the id>   | PORTALSESSION        |
+ *
+ * Portal links and sessions belong to an organization, not to a directory, so they live in their
+ * own partitions, keyed by the hash of their secret (the secret itself is never stored).
  *
  * The directory index (gsi1) holds DIRECTORY items only: gsi1pk = DIRECTORIES, gsi1sk = <dir>.
  *
@@ -40,6 +47,10 @@ export const SK = {
   pagePrefix: 'PAGE#',
   tokenUsePrefix: 'TOKENUSE#',
   secretLock: 'SECRETLOCK',
+  activityPrefix: 'ACTIVITY#',
+  requestStatus: 'REQUESTSTATUS',
+  portalLink: 'PORTALLINK',
+  portalSession: 'PORTALSESSION',
 } as const;
 
 /** gsi1 partition holding every directory record. */
@@ -71,9 +82,21 @@ export const keys = {
     sk: SK.groupNameClaimPrefix + foldCase(displayName),
   }),
   pageMarker: (directoryId: string, hash: string) => ({ pk: keys.partition(directoryId), sk: SK.pagePrefix + hash }),
-  /** When a bearer token was last used; written at most every few minutes per token and warm Lambda. */
+  /** The lease that serialises changes to the directory's token secret across admin invocations. */
   secretLock: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.secretLock }),
+  /** When a bearer token was last used; written at most every few minutes per token and warm Lambda. */
   tokenUse: (directoryId: string, tokenId: string) => ({ pk: keys.partition(directoryId), sk: SK.tokenUsePrefix + tokenId }),
+  /** One provisioning activity entry; sorts by time within the directory. */
+  activity: (directoryId: string, at: string, requestId: string) => ({
+    pk: keys.partition(directoryId),
+    sk: `${SK.activityPrefix}${at}${SEP}${requestId}`,
+  }),
+  /** Last request and last failed request of a directory (updated at most about once a minute). */
+  requestStatus: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.requestStatus }),
+  /** A portal link, by the SHA-256 (hex) of its secret. */
+  portalLink: (secretHash: string) => ({ pk: `${SK.portalLink}${SEP}${secretHash}`, sk: SK.portalLink }),
+  /** A portal session, by the SHA-256 (hex) of its id. */
+  portalSession: (sessionHash: string) => ({ pk: `${SK.portalSession}${SEP}${sessionHash}`, sk: SK.portalSession }),
 } as const;
 
 /** The directory id of a partition key, or undefined when the key is not a directory partition. */
