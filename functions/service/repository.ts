@@ -15,6 +15,8 @@ export interface StoredResource {
   attributes: Record<string, unknown>;
   /** Groups this resource is a direct member of. */
   memberOf: string[];
+  /** Groups only: how many direct members the group has, kept by membership writes (absent on groups stored before it was kept). */
+  memberCount?: number;
 }
 
 /** A uniqueness claim: a value that at most one resource of the directory may hold. */
