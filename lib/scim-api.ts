@@ -14,7 +14,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ERROR_SCHEMA } from '../functions/core/error.ts';
-import { NO_ROUTE_DETAIL, SCIM_ROUTES, type ScimEndpoint } from '../functions/http/routes.ts';
+import { NO_ROUTE_DETAIL, ROUTES, type Endpoint, type RouteAuthorization } from '../functions/http/routes.ts';
 
 /** Stage-wide throttling (API Gateway token bucket). */
 export interface ApiThrottling {
@@ -57,6 +57,10 @@ export interface ScimApiProps {
   readonly usersFunction: lambda.IFunction;
   readonly groupsFunction: lambda.IFunction;
   readonly discoveryFunction: lambda.IFunction;
+  /** Serves the host app's Directory API under `/api/v1` (IAM-authorised). @default no `/api/v1` routes */
+  readonly directoryApiFunction?: lambda.IFunction;
+  /** Serves the Admin Portal under `/portal` (checks its own session). @default no `/portal` routes */
+  readonly portalFunction?: lambda.IFunction;
   /** @default 'v1' */
   readonly stageName?: string;
   /** @default { rateLimit: 200, burstLimit: 400 } */
@@ -156,11 +160,13 @@ function accessLogFormat(): apigateway.AccessLogFormat {
 }
 
 /**
- * The REST API of the service.
+ * The REST API of the service, built from the route table in functions/http/routes.ts.
  *
- * Routes (RFC 7644 §3.2), all below `/scim/v2/{directoryId}`:
+ * SCIM routes (RFC 7644 §3.2), all below `/scim/v2/{directoryId}`:
  * `/Users`, `/Users/{id}` and `/Groups`, `/Groups/{id}` go to their resource functions;
  * `/ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{urn}]` (RFC 7644 §4) to discovery.
+ * When their functions are given, the host app's Directory API under `/api/v1` (IAM-authorised)
+ * and the Admin Portal under `/portal` join them.
  */
 export class ScimApi extends Construct {
   readonly restApi: apigateway.RestApi;
@@ -244,22 +250,39 @@ export class ScimApi extends Construct {
   private addRoutes(props: ScimApiProps): void {
     // Test invocations from the console would need a second permission per method.
     const integrate = (fn: lambda.IFunction) => new apigateway.LambdaIntegration(fn, { allowTestInvoke: false });
-    const users = integrate(props.usersFunction);
-    const groups = integrate(props.groupsFunction);
-    const discovery = integrate(props.discoveryFunction);
-
-    const integrations: Record<ScimEndpoint, apigateway.LambdaIntegration> = { Users: users, Groups: groups, discovery };
-    // One API Gateway resource per route of the shared table, so the local runtime serves the same routes.
-    for (const route of SCIM_ROUTES) {
+    const functions: Partial<Record<Endpoint, lambda.IFunction>> = {
+      Users: props.usersFunction,
+      Groups: props.groupsFunction,
+      discovery: props.discoveryFunction,
+      ...(props.directoryApiFunction !== undefined ? { directoryApi: props.directoryApiFunction } : {}),
+      ...(props.portalFunction !== undefined ? { portal: props.portalFunction } : {}),
+    };
+    const integrations = new Map<Endpoint, apigateway.LambdaIntegration>();
+    const authorizationTypes: Record<RouteAuthorization, apigateway.AuthorizationType> = {
+      none: apigateway.AuthorizationType.NONE,
+      iam: apigateway.AuthorizationType.IAM,
+    };
+    // One API Gateway resource per route of the shared table, so the local runtime serves the same
+    // routes; an endpoint without a function gets no routes at all (API Gateway answers 404).
+    for (const route of ROUTES) {
+      const fn = functions[route.endpoint];
+      if (fn === undefined) continue;
+      let integration = integrations.get(route.endpoint);
+      if (integration === undefined) {
+        integration = integrate(fn);
+        integrations.set(route.endpoint, integration);
+      }
       const resource = this.restApi.root.resourceForPath(route.resource);
-      for (const method of route.methods) resource.addMethod(method, integrations[route.endpoint]);
+      for (const method of route.methods) {
+        resource.addMethod(method, integration, { authorizationType: authorizationTypes[route.authorization] });
+      }
     }
   }
 
   /** Security checks (cdk-nag AwsSolutions) this design answers differently, each with its reason. */
   private acknowledgeChecks(props: ScimApiProps): void {
     const authorization =
-      'Every SCIM request carries its directory\'s bearer token (RFC 7644 §2), which the function verifies against the hash in the directory\'s own Secrets Manager secret before anything else; identity providers such as Entra ID and Okta can send only such a static bearer token, not IAM signatures or Cognito tokens.';
+      'Every SCIM request carries its directory\'s bearer token (RFC 7644 §2), which the function verifies against the hash in the directory\'s own Secrets Manager secret before anything else; identity providers such as Entra ID and Okta can send only such a static bearer token, not IAM signatures or Cognito tokens. The Admin Portal\'s pages check their own short-lived session cookie, opened by a single-use link. The host Directory API routes use IAM authorisation.';
     Validations.of(this.restApi).acknowledge(
       { id: 'AwsSolutions-APIG4', reason: authorization },
       { id: 'AwsSolutions-COG4', reason: authorization },

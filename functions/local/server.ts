@@ -9,44 +9,16 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ScimError } from '../core/error.ts';
 import { errorResponse } from '../http/scim-http.ts';
-import { NO_ROUTE_DETAIL, SCIM_ROUTES, type ScimEndpoint } from '../http/routes.ts';
+import { matchRoute, NO_HANDLER_DETAIL, NO_ROUTE_DETAIL, type Endpoint, type MatchedRoute } from '../http/routes.ts';
 
 /** A handler as createScimHandler builds it. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** The handler of each endpoint this server serves; a route of any other endpoint answers 404. */
+export type EndpointHandlers = Partial<Record<Endpoint, ProxyHandler>>;
+
 /** API Gateway's own payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-
-interface MatchedRoute {
-  resource: string;
-  endpoint: ScimEndpoint;
-  pathParameters: Record<string, string>;
-}
-
-/** Matches a request's method and path against the routes, as API Gateway would. */
-export function matchRoute(method: string, path: string): MatchedRoute | undefined {
-  const segments = path.split('/').filter((segment) => segment !== '');
-  for (const route of SCIM_ROUTES) {
-    if (!route.methods.includes(method)) continue;
-    const pattern = route.resource.split('/').filter((segment) => segment !== '');
-    if (pattern.length !== segments.length) continue;
-    const pathParameters: Record<string, string> = {};
-    const matches = pattern.every((part, i) => {
-      const segment = segments[i] as string;
-      if (part.startsWith('{')) {
-        try {
-          pathParameters[part.slice(1, -1)] = decodeURIComponent(segment);
-        } catch {
-          return false;
-        }
-        return true;
-      }
-      return part === segment;
-    });
-    if (matches) return { resource: route.resource, endpoint: route.endpoint, pathParameters };
-  }
-  return undefined;
-}
 
 function send(response: ServerResponse, result: APIGatewayProxyResult): void {
   const headers: Record<string, string> = {};
@@ -66,7 +38,7 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return size === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
-function lambdaContext(endpoint: ScimEndpoint): Context {
+function lambdaContext(endpoint: Endpoint): Context {
   const requestId = randomUUID();
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -135,13 +107,19 @@ function toEvent(request: IncomingMessage, url: URL, route: MatchedRoute, body: 
 export interface LocalServer {
   server: Server;
   port: number;
+  /** `http://127.0.0.1:<port>`: the API's base; routes (`/scim/v2`, `/api/v1`, `/portal`) follow it. */
+  origin: string;
   /** `http://127.0.0.1:<port>/scim/v2` */
   scimBaseUrl: string;
   close(): Promise<void>;
 }
 
-/** Serves the SCIM handlers on loopback. Port 0 picks a free port. */
-export async function startLocalServer(handlers: Record<ScimEndpoint, ProxyHandler>, options: { port: number; host?: string }): Promise<LocalServer> {
+/**
+ * Serves the given handlers on loopback, matched against every route of the API (all three doors).
+ * API Gateway's own checks are not played: a `/api/v1` route, IAM-authorised in AWS, accepts
+ * unsigned requests here. Port 0 picks a free port.
+ */
+export async function startLocalServer(handlers: EndpointHandlers, options: { port: number; host?: string }): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
     void (async () => {
@@ -152,8 +130,12 @@ export async function startLocalServer(handlers: Record<ScimEndpoint, ProxyHandl
           send(response, errorResponse(new ScimError(404, NO_ROUTE_DETAIL)));
           return;
         }
-        const body = await readBody(request);
         const handler = handlers[route.endpoint];
+        if (handler === undefined) {
+          send(response, errorResponse(new ScimError(404, NO_HANDLER_DETAIL)));
+          return;
+        }
+        const body = await readBody(request);
         send(response, await handler(toEvent(request, url, route, body), lambdaContext(route.endpoint)));
       } catch (error) {
         send(response, errorResponse(error));
@@ -168,6 +150,7 @@ export async function startLocalServer(handlers: Record<ScimEndpoint, ProxyHandl
   return {
     server,
     port,
+    origin: `http://${host}:${port}`,
     scimBaseUrl: `http://${host}:${port}/scim/v2`,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,9 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_ERRORS, gatewayErrorTemplate } from '../../lib/scim-api.ts';
+import { HOST_API_ROUTES, PORTAL_ROUTES, ROUTES, SCIM_ROUTES } from '../../functions/http/routes.ts';
+import { GATEWAY_ERRORS, gatewayErrorTemplate, ScimApi } from '../../lib/scim-api.ts';
 import { ScimDirectorySync } from '../../lib/scim-directory-sync.ts';
 import { logicalId, resourcesOfType, skipReason, synthStack, testApp } from './synth.ts';
 
@@ -216,4 +218,53 @@ describe.skipIf(skip !== undefined)('ScimApi (props)', () => {
     const association = Object.values(resourcesOfType(template, 'AWS::WAFv2::WebACLAssociation'))[0]!['Properties'] as Json;
     expect(JSON.stringify(association['ResourceArn'])).toContain(stageId);
   });
+});
+
+describe('ScimApi (three doors)', () => {
+  /** A stack with an API whose five endpoints each have their own stand-in function. */
+  function threeDoors(): Template {
+    const stack = new Stack(testApp(), 'Doors');
+    const fn = (id: string) =>
+      new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    new ScimApi(stack, 'Api', {
+      usersFunction: fn('Users'),
+      groupsFunction: fn('Groups'),
+      discoveryFunction: fn('Discovery'),
+      directoryApiFunction: fn('DirectoryApi'),
+      portalFunction: fn('Portal'),
+      accessLogRemovalPolicy: RemovalPolicy.DESTROY,
+    });
+    return Template.fromStack(stack);
+  }
+
+  it('creates a method for every route of the table, each with its door\'s authorisation', () => {
+    const template = threeDoors();
+    const authorizations = new Map<string, string>();
+    const apiResources = resourcesOfType(template, 'AWS::ApiGateway::Resource');
+    const pathOf = (ref: unknown): string => {
+      if (typeof ref === 'object' && ref !== null && 'Fn::GetAtt' in ref) return '';
+      const properties = apiResources[(ref as { Ref: string }).Ref]!['Properties'] as { ParentId: unknown; PathPart: string };
+      return `${pathOf(properties.ParentId)}/${properties.PathPart}`;
+    };
+    for (const method of Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'))) {
+      const properties = method['Properties'] as { HttpMethod: string; ResourceId: unknown; AuthorizationType: string };
+      authorizations.set(`${properties.HttpMethod} ${pathOf(properties.ResourceId)}`, properties.AuthorizationType);
+    }
+    const expected = new Map<string, string>();
+    for (const route of ROUTES) {
+      for (const method of route.methods) expected.set(`${method} ${route.resource}`, route.authorization === 'iam' ? 'AWS_IAM' : 'NONE');
+    }
+    expect(Object.fromEntries(authorizations)).toEqual(Object.fromEntries(expected));
+  });
+
+  it('requires IAM on every /api/v1 route and on no SCIM or portal route', () => {
+    const template = threeDoors();
+    const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).map((m) => m['Properties'] as { AuthorizationType: string });
+    const iam = methods.filter((m) => m.AuthorizationType === 'AWS_IAM');
+    expect(iam).toHaveLength(HOST_API_ROUTES.flatMap((route) => route.methods).length);
+    expect(HOST_API_ROUTES.every((route) => route.resource.startsWith('/api/v1/') && route.authorization === 'iam')).toBe(true);
+    expect(SCIM_ROUTES.every((route) => route.authorization === 'none')).toBe(true);
+    expect(PORTAL_ROUTES.map((route) => `${route.resource} ${route.methods.join(',')}`)).toEqual(['/portal GET,POST', '/portal/{proxy+} GET,POST']);
+  });
+
 });
