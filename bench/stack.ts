@@ -100,8 +100,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     cleanups.push(() => server.close());
 
     const admin = new AdminService({
-      documentClient: supportDocuments,
-      tableName: TABLE_NAME,
+      directories,
       secretStore,
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
       baseUrl: server.scimBaseUrl,

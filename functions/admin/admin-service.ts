@@ -7,23 +7,21 @@
  * reads). Every operation that changes status writes both.
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  DirectoryRepository,
-  DirectoryRepositoryError,
-  type DirectoryChanges,
-  type DirectoryCounts,
-  type StoredDirectory,
-} from '../adapters/dynamodb/directory-repository.ts';
-import type { DirectoryProvider, DirectoryStatus } from '../adapters/dynamodb/items.ts';
 import type { SecretStore } from '../adapters/secrets/secret-store.ts';
 import { MAX_TOKEN_CACHE_TTL_MS } from '../auth/config.ts';
 import { DIRECTORY_ID_PATTERN, generateDirectoryId, generateToken, generateTokenId, hashToken } from '../auth/token-format.ts';
 import { isTokenLive, parseTokenSecret, serializeTokenSecret, tokenSecretName, type StoredToken, type TokenSecret } from '../auth/token-secret.ts';
+import type { Counters } from '../service/repository.ts';
 import { AdminError } from './admin-error.ts';
-
-/** Providers a directory can be created for. */
-export const PROVIDERS = ['entra', 'okta', 'generic'] as const satisfies readonly DirectoryProvider[];
+import {
+  DirectoryStoreError,
+  PROVIDERS,
+  type DirectoryChanges,
+  type DirectoryProvider,
+  type DirectoryRecord,
+  type DirectoryStatus,
+  type DirectoryStore,
+} from './directory-store.ts';
 
 /** At most this many tokens of a directory work at the same time: enough to rotate without downtime. */
 export const MAX_LIVE_TOKENS = 2;
@@ -67,7 +65,7 @@ export interface DirectoryView {
   lastModified: string;
   version: number;
   /** Live counts from the directory's counters. */
-  counts: DirectoryCounts;
+  counts: Counters;
   /** Set while the directory is being deleted. */
   deletingSince?: string;
 }
@@ -119,8 +117,8 @@ export interface DeleteProgress {
 }
 
 export interface AdminServiceOptions {
-  documentClient: DynamoDBDocumentClient;
-  tableName: string;
+  /** Where directory records live (the DynamoDB `DirectoryRepository` outside tests). */
+  directories: DirectoryStore;
   secretStore: SecretStore;
   /** Secret name prefix; the secret of a directory is `<secretPrefix><directoryId>`. */
   secretPrefix: string;
@@ -199,11 +197,11 @@ function pruneTokens(tokens: StoredToken[], nowMs: number): StoredToken[] {
  * The admin use cases.
  *
  * @example
- * const admin = new AdminService({ documentClient, tableName, secretStore, secretPrefix, baseUrl });
+ * const admin = new AdminService({ directories: new DirectoryRepository(documentClient, tableName), secretStore, secretPrefix, baseUrl });
  * const { tenantUrl, token } = await admin.createDirectory({ name: 'Hero SaaS', provider: 'entra' });
  */
 export class AdminService {
-  readonly #directories: DirectoryRepository;
+  readonly #directories: DirectoryStore;
   readonly #secrets: SecretStore;
   readonly #secretPrefix: string;
   readonly #baseUrl: string;
@@ -213,7 +211,7 @@ export class AdminService {
   readonly #locks = new Map<string, Promise<unknown>>();
 
   constructor(options: AdminServiceOptions) {
-    this.#directories = new DirectoryRepository(options.documentClient, options.tableName);
+    this.#directories = options.directories;
     this.#secrets = options.secretStore;
     this.#secretPrefix = options.secretPrefix;
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -235,13 +233,13 @@ export class AdminService {
 
     // The record comes first: if the secret write then fails, the directory exists without a
     // working token (fail closed) and `token create` repairs it.
-    let stored: StoredDirectory | undefined;
+    let stored: DirectoryRecord | undefined;
     for (let attempt = 0; stored === undefined; attempt++) {
       try {
         stored = await this.#directories.create({ directoryId: generateDirectoryId(), name, provider: input.provider, at, ...(organizationId === undefined ? {} : { organizationId }) });
       } catch (error) {
         // 128 random bits never collide in practice; retry once anyway rather than fail.
-        if (!(error instanceof DirectoryRepositoryError && error.reason === 'exists') || attempt >= 2) throw error;
+        if (!(error instanceof DirectoryStoreError && error.reason === 'exists') || attempt >= 2) throw error;
       }
     }
     const token = await this.#withSecret(stored.directoryId, { ifMissing: 'active' }, (secret) => this.#mint(secret, 'initial', undefined));
@@ -388,7 +386,7 @@ export class AdminService {
     return tokenSecretName(this.#secretPrefix, directoryId);
   }
 
-  #view(stored: StoredDirectory, counts: DirectoryCounts): DirectoryView {
+  #view(stored: DirectoryRecord, counts: Counters): DirectoryView {
     return {
       id: stored.directoryId,
       name: stored.name,
@@ -404,13 +402,13 @@ export class AdminService {
     };
   }
 
-  async #require(directoryId: string): Promise<StoredDirectory> {
+  async #require(directoryId: string): Promise<DirectoryRecord> {
     const stored = await this.#directories.get(checkDirectoryId(directoryId));
     if (stored === undefined) throw new AdminError('directoryNotFound', `Directory ${directoryId} not found`);
     return stored;
   }
 
-  async #requireMutable(directoryId: string): Promise<StoredDirectory> {
+  async #requireMutable(directoryId: string): Promise<DirectoryRecord> {
     const stored = await this.#require(directoryId);
     if (stored.deletingSince !== undefined) throw new AdminError('directoryDeleting', `Directory ${directoryId} is being deleted`);
     return stored;
@@ -419,9 +417,9 @@ export class AdminService {
   /** Applies a change computed from the current record, retrying on concurrent updates. */
   async #change(
     directoryId: string,
-    compute: (current: StoredDirectory) => DirectoryChanges | undefined,
+    compute: (current: DirectoryRecord) => DirectoryChanges | undefined,
     options: { allowDeleting?: boolean } = {},
-  ): Promise<StoredDirectory> {
+  ): Promise<DirectoryRecord> {
     for (let attempt = 1; ; attempt++) {
       const current = options.allowDeleting === true ? await this.#require(directoryId) : await this.#requireMutable(directoryId);
       const changes = compute(current);
@@ -429,7 +427,7 @@ export class AdminService {
       try {
         return await this.#directories.update(directoryId, current.version, changes, this.#iso());
       } catch (error) {
-        if (!(error instanceof DirectoryRepositoryError && error.reason === 'versionConflict')) throw error;
+        if (!(error instanceof DirectoryStoreError && error.reason === 'versionConflict')) throw error;
         if (attempt >= MAX_UPDATE_ATTEMPTS) throw new AdminError('conflict', `Directory ${directoryId} is being changed concurrently; try again`, { cause: error });
       }
     }

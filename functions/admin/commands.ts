@@ -3,12 +3,13 @@
  * speaks it over Lambda Invoke, and the CLI's `--local` mode runs the same dispatcher in-process.
  *
  * @example
- * await executeAdminCommand(service, { command: 'token.rotate', directoryId: 'k3…', graceDays: 3 });
+ * await runAdminCommand(service, { command: 'token.rotate', directoryId: 'k3…', graceDays: 3 });
  * // → { ok: true, command: 'token.rotate', result: { token: { tokenId, token, … }, previous: { … } } }
  */
 import * as z from 'zod';
 import { ADMIN_ERROR_CODES, isAdminError } from './admin-error.ts';
-import { PROVIDERS, type AdminService } from './admin-service.ts';
+import type { AdminService } from './admin-service.ts';
+import { PROVIDERS } from './directory-store.ts';
 
 const directoryId = z.string().min(1).max(128);
 const text = z.string().max(1000);
@@ -191,11 +192,4 @@ export async function runAdminCommand(service: AdminService, command: AdminComma
     if (isAdminError(error)) return { ok: false, error: { code: error.code, message: error.message } };
     throw error;
   }
-}
-
-/** Validates and runs a command given as untrusted JSON. */
-export async function executeAdminCommand(service: AdminService, input: unknown, options: { maxBudgetMs?: number } = {}): Promise<AdminResponse> {
-  const parsed = parseAdminCommand(input);
-  if (!parsed.ok) return parsed.response;
-  return runAdminCommand(service, parsed.command, options);
 }

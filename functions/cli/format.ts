@@ -3,6 +3,7 @@
  * `program.ts` next to the commands.
  */
 import type { AdminResult } from '../admin/commands.ts';
+import { PROVIDER_LABELS } from '../admin/directory-store.ts';
 
 type DirectoryView = AdminResult<'directory.get'>;
 type TokenView = AdminResult<'token.revoke'>;
@@ -14,8 +15,6 @@ export function table(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
-
-const PROVIDER_NAMES: Record<Provider, string> = { entra: 'Microsoft Entra ID', okta: 'Okta', generic: 'generic SCIM client' };
 
 /** Where to paste the Tenant URL and token in each identity provider. */
 export function setupSteps(provider: Provider): string[] {
@@ -48,7 +47,7 @@ export function setupSteps(provider: Provider): string[] {
 export function formatCreatedDirectory(created: AdminResult<'directory.create'>): string {
   const { directory, token } = created;
   return [
-    `Directory created: ${directory.name} (${directory.id}, ${PROVIDER_NAMES[directory.provider]})`,
+    `Directory created: ${directory.name} (${directory.id}, ${PROVIDER_LABELS[directory.provider]})`,
     '',
     `Tenant URL: ${created.tenantUrl}`,
     `Secret Token: ${token.token}`,
@@ -63,7 +62,7 @@ export function formatDirectory(directory: DirectoryView): string {
   const rows: [string, string][] = [
     ['ID', directory.id],
     ['Name', directory.name],
-    ['Provider', PROVIDER_NAMES[directory.provider]],
+    ['Provider', PROVIDER_LABELS[directory.provider]],
     ['Status', directory.deletingSince === undefined ? directory.status : `being deleted (since ${directory.deletingSince})`],
     ['Organization', directory.organizationId ?? '-'],
     ['Tenant URL', directory.tenantUrl],

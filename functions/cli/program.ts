@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isAdminError } from '../admin/admin-error.ts';
-import { PROVIDERS } from '../admin/admin-service.ts';
+import { PROVIDERS } from '../admin/directory-store.ts';
 import { adminResultSchemas, type AdminCommand, type AdminCommandName, type AdminResult } from '../admin/commands.ts';
 import { formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatRotation, formatTokens } from './format.ts';
 import { lambdaTransport, localTransport, TransportError, type AdminTransport } from './transport.ts';

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import { adminResponseSchema, runAdminCommand, type AdminCommand, type AdminResponse } from '../admin/commands.ts';
@@ -62,7 +63,7 @@ export async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo> {
   return parsed.data;
 }
 
-/** Runs commands in this process, with the same handler as the admin Lambda. */
+/** Runs commands in this process, through the same command dispatcher as the admin Lambda. */
 export async function localTransport(dataDir: string): Promise<AdminTransport> {
   const info = await readRuntimeInfo(dataDir);
   const host = new URL(info.dynamodbEndpoint).hostname;
@@ -71,8 +72,7 @@ export async function localTransport(dataDir: string): Promise<AdminTransport> {
   }
   const client = createDynamoDbClient({ endpoint: info.dynamodbEndpoint, region: 'us-east-1' });
   const service = new AdminService({
-    documentClient: createDocumentClient(client),
-    tableName: info.tableName,
+    directories: new DirectoryRepository(createDocumentClient(client), info.tableName),
     secretStore: new FileSecretStore(info.secretsFile),
     secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
     baseUrl: info.baseUrl,

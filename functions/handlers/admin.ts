@@ -14,6 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
 import { createAdminHandler } from '../admin/admin-handler.ts';
 import { AdminService } from '../admin/admin-service.ts';
@@ -35,8 +36,7 @@ const lambda = new LambdaClient({});
 
 const adminHandler = createAdminHandler({
   service: new AdminService({
-    documentClient: createDocumentClient(createDynamoDbClient()),
-    tableName: config.tableName,
+    directories: new DirectoryRepository(createDocumentClient(createDynamoDbClient()), config.tableName),
     secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), config.kmsKeyId === undefined ? {} : { kmsKeyId: config.kmsKeyId }),
     secretPrefix: config.secretPrefix,
     baseUrl: config.baseUrl,

@@ -181,8 +181,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanups.push(() => events.stop());
 
     const admin = new AdminService({
-      documentClient,
-      tableName,
+      directories,
       secretStore,
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
       baseUrl: server.scimBaseUrl,

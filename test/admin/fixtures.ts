@@ -35,16 +35,15 @@ export async function adminFixture(options: { deletionDrainMs?: number } = {}): 
   const secretsFile = join(dataDir, 'secrets.json');
   const store = new FileSecretStore(secretsFile);
   const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+  const repository = new DirectoryRepository(table.documentClient, table.tableName);
   const service = new AdminService({
-    documentClient: table.documentClient,
-    tableName: table.tableName,
+    directories: repository,
     secretStore: store,
     secretPrefix: SECRET_PREFIX,
     baseUrl: `${BASE_URL}/`,
     now: () => clock.now(),
     ...(options.deletionDrainMs === undefined ? {} : { deletionDrainMs: options.deletionDrainMs }),
   });
-  const repository = new DirectoryRepository(table.documentClient, table.tableName);
   // No caching here, so each assertion sees the secret as it is now.
   const verifier = new TokenVerifier(store, {
     secretPrefix: SECRET_PREFIX,

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminService } from '../../functions/admin/admin-service.ts';
+import { DirectoryRepository } from '../../functions/adapters/dynamodb/directory-repository.ts';
 import { FileSecretStore } from '../../functions/adapters/secrets/secret-store.ts';
 import { adminFixture, BASE_URL, SECRET_PREFIX, type AdminFixture } from './fixtures.ts';
 
@@ -14,8 +15,7 @@ beforeAll(async () => {
   fixture = await adminFixture({ deletionDrainMs: 0 });
   // A second "Lambda": its own service, in-process queue and store object over the same table and secret.
   other = new AdminService({
-    documentClient: fixture.table.documentClient,
-    tableName: fixture.table.tableName,
+    directories: new DirectoryRepository(fixture.table.documentClient, fixture.table.tableName),
     secretStore: new FileSecretStore(fixture.secretsFile),
     secretPrefix: SECRET_PREFIX,
     baseUrl: BASE_URL,

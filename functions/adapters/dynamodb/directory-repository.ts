@@ -12,41 +12,12 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { CountersItem, DirectoryItem, DirectoryProvider, DirectoryStatus } from './items.ts';
+import type { DirectoryChanges, DirectoryProvider, DirectoryRecord, DirectoryStore } from '../../admin/directory-store.ts';
+import { DirectoryStoreError } from '../../admin/directory-store.ts';
+import type { Counters } from '../../service/repository.ts';
+import type { DirectoryItem } from './items.ts';
 import { DIRECTORIES_INDEX_PK, keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
-
-/**
- * A DIRECTORY item as this repository stores it: the shared `DirectoryItem` plus the moment a
- * deletion began (the directory is then disabled and being purged; only the purge may finish it).
- */
-export type StoredDirectory = DirectoryItem & { deletingSince?: string };
-
-/** Live counts of a directory; absent counters mean zeros. */
-export interface DirectoryCounts {
-  users: number;
-  activeUsers: number;
-  groups: number;
-}
-
-/** Fields an update may change. `organizationId: null` removes it. */
-export interface DirectoryChanges {
-  name?: string;
-  organizationId?: string | null;
-  status?: DirectoryStatus;
-  deletingSince?: string;
-}
-
-/** Why a repository call failed in a way the caller can act on. */
-export class DirectoryRepositoryError extends Error {
-  override readonly name = 'DirectoryRepositoryError';
-  readonly reason: 'exists' | 'notFound' | 'versionConflict';
-
-  constructor(reason: 'exists' | 'notFound' | 'versionConflict', message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = reason;
-  }
-}
 
 /** Bounds of the loops below (pages of a listing, retries of unprocessed batch items). */
 const MAX_LIST_PAGES = 1000;
@@ -63,20 +34,26 @@ function isConditionFailure(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function toCounts(item: Record<string, unknown> | undefined): DirectoryCounts {
+function toCounts(item: Record<string, unknown> | undefined): Counters {
   const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-  const counters = item as Partial<CountersItem> | undefined;
-  return { users: number(counters?.users), activeUsers: number(counters?.activeUsers), groups: number(counters?.groups) };
+  return { users: number(item?.users), activeUsers: number(item?.activeUsers), groups: number(item?.groups) };
+}
+
+/** The record of a DIRECTORY item, without its keys. */
+function toRecord(item: Record<string, unknown>): DirectoryRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entity: _entity, ...record } = item as unknown as DirectoryItem;
+  return record;
 }
 
 /**
- * DynamoDB access for directories.
+ * DynamoDB access for directories: the `DirectoryStore` of the admin service, plus the token
+ * last-use writes of the token verifier.
  *
  * @example
  * const repository = new DirectoryRepository(documentClient, 'scim-directory-sync');
  * const directory = await repository.get(directoryId);
  */
-export class DirectoryRepository {
+export class DirectoryRepository implements DirectoryStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
 
@@ -92,8 +69,8 @@ export class DirectoryRepository {
     organizationId?: string;
     provider: DirectoryProvider;
     at: string;
-  }): Promise<StoredDirectory> {
-    const item: StoredDirectory = {
+  }): Promise<DirectoryRecord> {
+    const item: DirectoryItem = {
       ...keys.directory(directory.directoryId),
       gsi1pk: DIRECTORIES_INDEX_PK,
       gsi1sk: directory.directoryId,
@@ -112,23 +89,23 @@ export class DirectoryRepository {
         new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new DirectoryRepositoryError('exists', `directory ${directory.directoryId} exists`, { cause: error });
+      if (isConditionFailure(error)) throw new DirectoryStoreError('exists', `directory ${directory.directoryId} exists`, { cause: error });
       throw error;
     }
-    return item;
+    return toRecord(item as unknown as Record<string, unknown>);
   }
 
   /** The DIRECTORY item, read strongly consistent, or undefined. */
-  async get(directoryId: string): Promise<StoredDirectory | undefined> {
+  async get(directoryId: string): Promise<DirectoryRecord | undefined> {
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: keys.directory(directoryId), ConsistentRead: true }),
     );
-    return Item as StoredDirectory | undefined;
+    return Item === undefined ? undefined : toRecord(Item);
   }
 
   /** Every DIRECTORY item, from the directory index, in id order. */
-  async list(): Promise<StoredDirectory[]> {
-    const directories: StoredDirectory[] = [];
+  async list(): Promise<DirectoryRecord[]> {
+    const directories: DirectoryRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const output = await this.#db.send(
@@ -141,7 +118,7 @@ export class DirectoryRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      directories.push(...((output.Items ?? []) as StoredDirectory[]));
+      directories.push(...(output.Items ?? []).map(toRecord));
       startKey = output.LastEvaluatedKey;
       if (startKey === undefined) return directories;
     }
@@ -149,14 +126,14 @@ export class DirectoryRepository {
   }
 
   /** The counters of one directory. */
-  async getCounts(directoryId: string): Promise<DirectoryCounts> {
+  async getCounts(directoryId: string): Promise<Counters> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.counters(directoryId) }));
     return toCounts(Item);
   }
 
   /** The counters of many directories, by directory id. */
-  async getCountsOf(directoryIds: readonly string[]): Promise<Map<string, DirectoryCounts>> {
-    const counts = new Map<string, DirectoryCounts>(directoryIds.map((id) => [id, toCounts(undefined)]));
+  async getCountsOf(directoryIds: readonly string[]): Promise<Map<string, Counters>> {
+    const counts = new Map<string, Counters>(directoryIds.map((id) => [id, toCounts(undefined)]));
     for (let start = 0; start < directoryIds.length; start += BATCH_GET_SIZE) {
       let requested: Record<string, unknown>[] = directoryIds.slice(start, start + BATCH_GET_SIZE).map((id) => keys.counters(id));
       for (let attempt = 0; requested.length > 0; attempt++) {
@@ -178,7 +155,7 @@ export class DirectoryRepository {
    * Applies changes and bumps `version`, conditional on the version read before, so each
    * lifecycle change is one stream record the fan-out can announce.
    */
-  async update(directoryId: string, expectedVersion: number, changes: DirectoryChanges, at: string): Promise<StoredDirectory> {
+  async update(directoryId: string, expectedVersion: number, changes: DirectoryChanges, at: string): Promise<DirectoryRecord> {
     const names: Record<string, string> = { '#version': 'version', '#lastModified': 'lastModified' };
     const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1, ':at': at };
     const set = ['#version = #version + :one', '#lastModified = :at'];
@@ -206,10 +183,10 @@ export class DirectoryRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes as StoredDirectory;
+      return toRecord(Attributes ?? {});
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new DirectoryRepositoryError('versionConflict', `directory ${directoryId} changed meanwhile or is gone`, { cause: error });
+        throw new DirectoryStoreError('versionConflict', `directory ${directoryId} changed meanwhile or is gone`, { cause: error });
       }
       throw error;
     }
@@ -222,15 +199,11 @@ export class DirectoryRepository {
         new DeleteCommand({ TableName: this.#table, Key: keys.directory(directoryId), ConditionExpression: 'attribute_exists(deletingSince)' }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new DirectoryRepositoryError('notFound', `directory ${directoryId} is not being deleted`, { cause: error });
+      if (isConditionFailure(error)) throw new DirectoryStoreError('notFound', `directory ${directoryId} is not being deleted`, { cause: error });
       throw error;
     }
   }
 
-  /**
-   * Records when a token was last used. Only moves forward in time, so concurrent Lambdas
-   * cannot set it back.
-   */
   /**
    * Takes the lease that serialises changes to the directory's token secret across processes
    * (Secrets Manager has no conditional write). False while another holder's lease runs.
@@ -274,6 +247,10 @@ export class DirectoryRepository {
     }
   }
 
+  /**
+   * Records when a token was last used. Only moves forward in time, so concurrent Lambdas
+   * cannot set it back.
+   */
   async recordTokenUse(directoryId: string, tokenId: string, at: Date): Promise<void> {
     try {
       await this.#db.send(
