@@ -134,8 +134,11 @@ function invalid(message: string): AdminError {
   return new AdminError('invalidInput', message);
 }
 
-/** Trims a display text and checks it is 1..max printable characters. */
-function cleanText(value: unknown, what: string, max: number): string {
+/**
+ * Trims a display text and checks it is 1..max printable characters (NFC, no control
+ * characters); `invalidInput` otherwise. The portal checks organization ids with it too.
+ */
+export function cleanText(value: unknown, what: string, max: number): string {
   if (typeof value !== 'string') throw invalid(`${what} must be a string`);
   const trimmed = value.normalize('NFC').trim();
   if (trimmed.length === 0) throw invalid(`${what} must not be empty`);

@@ -91,6 +91,11 @@ export const keys = {
     pk: keys.partition(directoryId),
     sk: `${SK.activityPrefix}${at}${SEP}${requestId}`,
   }),
+  /**
+   * Sort-key bounds (for BETWEEN) of a directory's activity entries answered at or after `since`
+   * (an ISO time), or of all of them: `~` sorts after every character of an ISO time.
+   */
+  activityRange: (since?: string) => ({ from: SK.activityPrefix + (since ?? ''), to: `${SK.activityPrefix}~` }),
   /** Last request and last failed request of a directory (updated at most about once a minute). */
   requestStatus: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.requestStatus }),
   /** A portal link, by the SHA-256 (hex) of its secret. */
