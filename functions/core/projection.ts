@@ -175,3 +175,21 @@ function projectComplex(definition: AttributeDefinition, value: unknown, choice:
   });
   return items.length === 0 ? undefined : items;
 }
+
+/**
+ * True when a response projected with `options` would include the top-level attribute `name`,
+ * schema-qualified or not, whole or by a sub-attribute. The service asks it before reading what
+ * only that attribute needs (a group's members): an attribute the client left out costs nothing.
+ *
+ * @example projectionWants('members', { excludedAttributes: ['members'] }) // false
+ */
+export function projectionWants(name: string, options: ProjectionOptions): boolean {
+  const lower = name.toLowerCase();
+  const mentions = (list: string[] | undefined) =>
+    (list ?? []).some((entry) => {
+      const value = entry.toLowerCase();
+      return value === lower || value.startsWith(`${lower}.`) || value.endsWith(`:${lower}`) || value.includes(`:${lower}.`);
+    });
+  if (options.attributes !== undefined && options.attributes.length > 0) return mentions(options.attributes);
+  return !mentions(options.excludedAttributes);
+}

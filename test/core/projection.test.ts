@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAttributeList, projectResource } from '../../functions/core/projection.ts';
+import { parseAttributeList, projectionWants, projectResource } from '../../functions/core/projection.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../functions/core/schemas/index.ts';
 
 const META = {
@@ -126,5 +126,20 @@ describe('parseAttributeList', () => {
     [`${ENTERPRISE_USER_SCHEMA}:manager,members`, [`${ENTERPRISE_USER_SCHEMA}:manager`, 'members']],
   ])('%j → %j', (input, expected) => {
     expect(parseAttributeList(input)).toEqual(expected);
+  });
+});
+
+describe('projectionWants', () => {
+  it.each([
+    [{}, true],
+    [{ excludedAttributes: ['members'] }, false],
+    [{ excludedAttributes: ['Members.value'] }, false],
+    [{ excludedAttributes: ['displayName'] }, true],
+    [{ attributes: ['displayName'] }, false],
+    [{ attributes: ['members.display'] }, true],
+    [{ attributes: [`${GROUP_SCHEMA}:members`] }, true],
+    [{ attributes: [], excludedAttributes: ['members'] }, false],
+  ])('%j → %s', (options, expected) => {
+    expect(projectionWants('members', options)).toBe(expected);
   });
 });

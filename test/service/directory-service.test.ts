@@ -7,12 +7,15 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
-import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
+import { DirectoryService, type ListResult, type ScimContext } from '../../functions/service/directory-service.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { commandsOf, RequestCounter } from '../support/request-counter.ts';
 import { USER_SCHEMA, GROUP_SCHEMA, PATCH_OP } from '../support/urns.ts';
 import { scimRejectionOf } from '../support/scim-errors.ts';
 
+
+/** A list answer with the attributes a test reads typed. */
+type Listed<T> = Omit<ListResult, 'Resources'> & { Resources: T[] };
 
 let table: TestTable;
 let counter: RequestCounter;
@@ -153,7 +156,7 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
     const seen = new Set<string>();
     for (let startIndex = 1; startIndex <= 25; startIndex += 5) {
       const { result, requests } = await counter.during(() => service.list(ctx, 'User', { startIndex: String(startIndex), count: '5' }));
-      const page = result as { totalResults: number; Resources: Array<{ id: string }>; startIndex: number };
+      const page = result as Listed<{ id: string }>;
       expect(page.totalResults).toBe(25);
       expect(page.startIndex).toBe(startIndex);
       for (const resource of page.Resources) seen.add(resource.id);
@@ -173,7 +176,7 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
     const seen: string[] = [];
     let cursor = '';
     for (let guard = 0; guard < 10; guard++) {
-      const page = (await service.list(ctx, 'User', { cursor, count: '3' })) as { Resources: Array<{ id: string }>; nextCursor?: string; totalResults: number };
+      const page = (await service.list(ctx, 'User', { cursor, count: '3' })) as Listed<{ id: string }>;
       expect(page.totalResults).toBe(7);
       seen.push(...page.Resources.map((resource) => resource.id));
       if (page.nextCursor === undefined) break;
@@ -279,7 +282,7 @@ describe('integrity', () => {
     const ctx = newDirectory();
     await createUser(ctx, 'leo', { title: 'Engineer' });
     await createUser(ctx, 'mia', { title: 'Designer' });
-    const found = (await service.list(ctx, 'User', { filter: 'title co "sign"' })) as { totalResults: number; Resources: Array<{ userName: string }> };
+    const found = (await service.list(ctx, 'User', { filter: 'title co "sign"' })) as Listed<{ userName: string }>;
     expect(found.Resources.map((user) => user.userName)).toEqual(['mia']);
     const capped = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }), { maxFilterScan: 1 });
     expect(await scimRejectionOf(() => capped.list(ctx, 'User', { filter: 'title pr' }))).toMatchObject({ status: 400, scimType: 'tooMany' });
@@ -297,7 +300,7 @@ describe('review findings', () => {
     const list = (await service.list(ctx, 'Group', { filter: 'displayName eq "eng"' })) as { Resources: Array<{ members?: Array<{ value: string }> }> };
     expect(list.Resources[0]?.members?.map((member) => member.value).sort()).toEqual([ada.id, bob.id].sort());
     for (const filter of [`members.value eq "${bob.id}"`, `members eq "${bob.id}"`, `members[value eq "${bob.id}"]`, `id eq "${eng.id}" and members eq "${ada.id}"`]) {
-      const found = (await service.list(ctx, 'Group', { filter, excludedAttributes: ['members'] })) as { totalResults: number; Resources: Array<{ id: string }> };
+      const found = (await service.list(ctx, 'Group', { filter, excludedAttributes: ['members'] })) as Listed<{ id: string }>;
       expect(found.totalResults, filter).toBe(1);
       expect(found.Resources[0]?.id, filter).toBe(eng.id);
     }
@@ -314,7 +317,7 @@ describe('review findings', () => {
     const page = (await service.list(ctx, 'User', { startIndex: '7', count: '3' })) as { totalResults: number; Resources: unknown[] };
     expect(page.totalResults).toBe(6);
     expect(page.Resources).toHaveLength(0);
-    const middle = (await service.list(ctx, 'User', { startIndex: '4', count: '3' })) as { Resources: Array<{ id: string }> };
+    const middle = (await service.list(ctx, 'User', { startIndex: '4', count: '3' })) as Listed<{ id: string }>;
     expect(middle.Resources.map((user) => user.id)).toEqual(sorted.slice(5, 8));
   });
 
@@ -355,12 +358,7 @@ describe('group lists with members', () => {
       let cursor = '';
       let shortPages = 0;
       for (let guard = 0; guard < 10; guard++) {
-        const page = (await small.list(ctx, 'Group', mode === 'index' ? { startIndex: String(startIndex), count: '10' } : { cursor, count: '10' })) as {
-          itemsPerPage: number;
-          totalResults: number;
-          nextCursor?: string;
-          Resources: Array<{ id: string; members?: unknown[] }>;
-        };
+        const page = (await small.list(ctx, 'Group', mode === 'index' ? { startIndex: String(startIndex), count: '10' } : { cursor, count: '10' })) as Listed<{ id: string; members?: unknown[] }>;
         expect(page.totalResults).toBe(5);
         expect(page.Resources.reduce((sum, group) => sum + (group.members?.length ?? 0), 0)).toBeLessThanOrEqual(3);
         if (page.itemsPerPage < 10 && page.itemsPerPage > 0 && seen.length + page.itemsPerPage < 5) shortPages += 1;

@@ -24,4 +24,5 @@ export { parseFilter, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH } from './parser.ts';
 export { parseAttributePath } from './attribute-path.ts';
 export { formatAttributePath, formatAttributeRef, formatFilter } from './format.ts';
 export { compileFilter, evaluateFilter, evaluateValueFilter } from './evaluate.ts';
+export { mentionsAttribute } from './mentions.ts';
 export type { FilterContext, ResourcePredicate } from './evaluate.ts';

@@ -1,0 +1,153 @@
+/**
+ * Group membership for the directory service: folding PATCH and PUT membership steps into the
+ * members to add and remove, checking that new members exist in the directory, and reading or
+ * removing a group's members page by page.
+ */
+import { ScimError } from '../core/error.ts';
+import type { MembershipStep } from '../core/patch-op.ts';
+import { isPlausibleId, type ScimContext } from './context.ts';
+import { drainPages, forEachPage } from './read-pages.ts';
+import type { MemberRef, ResourceType, ScimRepository } from './repository.ts';
+
+/** Most members one request may add or remove; keeps a request well inside API Gateway's 29 s. */
+export const MAX_MEMBER_CHANGES = 5_000;
+/** Members read per page of a group's member list. */
+const MEMBER_PAGE = 1000;
+/** Bound on the pages of one member walk: 100 million members, far past any directory this serves. */
+const MAX_MEMBER_PAGES = 100_000;
+
+/** The error of a request that adds or removes more than {@link MAX_MEMBER_CHANGES} members. */
+export function tooManyMemberChanges(): ScimError {
+  return ScimError.of('invalidValue', `At most ${MAX_MEMBER_CHANGES} members can be added or removed in one request; split it`);
+}
+
+/** The memberships one request writes. */
+export interface MemberChanges {
+  add: MemberRef[];
+  remove: MemberRef[];
+}
+
+/**
+ * Plans and reads group memberships over the storage port.
+ *
+ * @example
+ * const changes = await planner.plan(ctx, groupId, [{ kind: 'add', members: [{ value: userId }] }]);
+ */
+export class MembershipPlanner {
+  readonly #repository: ScimRepository;
+
+  constructor(repository: ScimRepository) {
+    this.#repository = repository;
+  }
+
+  /**
+   * Folds membership steps, in order, into the members to add and remove. Costs O(members named)
+   * reads, except removeAll/replace, which must read the current member list.
+   */
+  async plan(ctx: ScimContext, groupId: string, steps: MembershipStep[]): Promise<MemberChanges> {
+    let replaceAll = false;
+    const adds = new Map<string, ResourceType | undefined>();
+    const removes = new Set<string>();
+    for (const step of steps) {
+      switch (step.kind) {
+        case 'add':
+          for (const member of step.members) {
+            adds.set(member.value, member.type);
+            removes.delete(member.value);
+          }
+          break;
+        case 'remove':
+          for (const memberId of step.memberIds) {
+            adds.delete(memberId);
+            removes.add(memberId);
+          }
+          break;
+        case 'removeAll':
+          replaceAll = true;
+          adds.clear();
+          removes.clear();
+          break;
+        case 'replace':
+          replaceAll = true;
+          adds.clear();
+          removes.clear();
+          for (const member of step.members) adds.set(member.value, member.type);
+          break;
+      }
+    }
+    if (adds.size + removes.size > MAX_MEMBER_CHANGES) throw tooManyMemberChanges();
+    // Removing an id that cannot exist changes nothing.
+    for (const memberId of removes) if (!isPlausibleId(memberId)) removes.delete(memberId);
+    const candidates = [...adds].map(([value, type]) => (type === undefined ? { value } : { value, type }));
+    if (replaceAll) {
+      const { newMembers } = await this.resolveNewMembers(ctx, groupId, candidates);
+      const current = await this.allMembers(ctx, groupId, Number.MAX_SAFE_INTEGER);
+      const currentIds = new Set(current.map((member) => member.id));
+      return {
+        add: newMembers.filter((member) => !currentIds.has(member.id)),
+        remove: current.filter((member) => !adds.has(member.id)),
+      };
+    }
+    const { newMembers, memberships } = await this.resolveNewMembers(ctx, groupId, candidates, [...adds.keys(), ...removes].filter(isPlausibleId));
+    return {
+      add: newMembers.filter((member) => !memberships.has(member.id)),
+      remove: [...removes].flatMap((memberId) => {
+        const type = memberships.get(memberId);
+        return type === undefined ? [] : [{ id: memberId, type }];
+      }),
+    };
+  }
+
+  /**
+   * Checks that every new member is a User or Group of this directory (and not the group itself),
+   * and reads which of `memberIds` are members already, in the same round trip.
+   */
+  async resolveNewMembers(
+    ctx: ScimContext,
+    groupId: string,
+    members: Array<{ value: string; type?: ResourceType }>,
+    memberIds: string[] = [],
+  ): Promise<{ newMembers: MemberRef[]; memberships: Map<string, ResourceType> }> {
+    if (members.length === 0 && memberIds.length === 0) return { newMembers: [], memberships: new Map() };
+    const self = members.find((member) => member.value === groupId);
+    if (self !== undefined) throw ScimError.of('invalidValue', 'A group cannot be a member of itself');
+    const typeHints = new Map(members.flatMap((member) => (member.type === undefined ? [] : [[member.value, member.type] as const])));
+    const { resolved, memberships } = await this.#repository.inspectMembers(ctx.directoryId, groupId, {
+      candidates: members.map((member) => member.value).filter(isPlausibleId),
+      typeHints,
+      memberIds,
+    });
+    const missing = members.filter((member) => !resolved.has(member.value)).map((member) => member.value);
+    if (missing.length > 0) {
+      throw ScimError.of('invalidValue', `members: no User or Group with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ''} in this directory`);
+    }
+    const unique = new Map(members.map((member) => [member.value, resolved.get(member.value) as ResourceType]));
+    return { newMembers: [...unique].map(([id, type]) => ({ id, type })), memberships };
+  }
+
+  /** Every member of a group, in pages; tooMany beyond `limit`. */
+  async allMembers(ctx: ScimContext, groupId: string, limit: number): Promise<MemberRef[]> {
+    const members: MemberRef[] = [];
+    await forEachPage(
+      (startAfter) => this.#repository.listMembers(ctx.directoryId, groupId, { limit: MEMBER_PAGE, ...(startAfter === undefined ? {} : { startAfter }) }),
+      (items) => {
+        members.push(...items);
+        if (members.length > limit) {
+          throw ScimError.of('tooMany', `The group has more than ${limit} members; read it with excludedAttributes=members`);
+        }
+      },
+      // Every page but the last holds at least one member, so tooMany comes before the bound.
+      { maxPages: Math.min(MAX_MEMBER_PAGES, limit + 1), what: 'Reading the members of a group' },
+    );
+    return members;
+  }
+
+  /** Removes every member of a group (before it is deleted), page by page. */
+  async removeAll(ctx: ScimContext, groupId: string, now: string): Promise<void> {
+    await drainPages(
+      () => this.#repository.listMembers(ctx.directoryId, groupId, { limit: MEMBER_PAGE }),
+      (items) => this.#repository.changeMemberships(ctx.directoryId, groupId, { add: [], remove: items }, { now, bumpGroupVersion: false }),
+      { maxPages: MAX_MEMBER_PAGES, what: 'Removing the members of a group' },
+    );
+  }
+}
