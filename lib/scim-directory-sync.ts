@@ -18,18 +18,21 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENTITY, TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.ts';
+import {
+  DEFAULT_EVENT_SOURCE,
+  DEFAULT_TOKEN_CACHE_TTL_SECONDS,
+  DEFAULT_TOKEN_SECRET_PREFIX,
+  ENV,
+  MAX_TOKEN_CACHE_TTL_SECONDS,
+} from '../functions/config/environment.ts';
 import { PACKAGE_ROOT } from './bundling.ts';
 import { DirectoryEvents } from './directory-events.ts';
 import { ScimMonitoring, type AlarmThresholds } from './monitoring.ts';
 import { ScimApi, type ApiThrottling, type ApiWebAcl } from './scim-api.ts';
 import { ADMIN_TABLE_ACTIONS, SCIM_RESOURCE_TABLE_ACTIONS, ScimFunction, type LogLevel, type TokenSecrets } from './scim-function.ts';
 
-/** Default secret name prefix of the per-directory token secrets. */
-export const DEFAULT_TOKEN_SECRET_PREFIX = 'scim-directory-sync/tokens/';
-/** Default `source` of every published event. */
-export const DEFAULT_EVENT_SOURCE = 'scim-directory-sync';
-/** Default seconds a warm function trusts a cached token secret (revocation takes effect within it). */
-export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 30;
+// The names and defaults the handlers read, from the one module both sides share.
+export { DEFAULT_EVENT_SOURCE, DEFAULT_TOKEN_CACHE_TTL_SECONDS, DEFAULT_TOKEN_SECRET_PREFIX };
 
 /** Properties of {@link ScimDirectorySync}. Every one is optional. */
 export interface ScimDirectorySyncProps {
@@ -114,8 +117,8 @@ export class ScimDirectorySync extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const tokenCacheTtlSeconds = props.tokenCacheTtlSeconds ?? DEFAULT_TOKEN_CACHE_TTL_SECONDS;
-    if (!Number.isInteger(tokenCacheTtlSeconds) || tokenCacheTtlSeconds < 0 || tokenCacheTtlSeconds > 60) {
-      throw new RangeError(`tokenCacheTtlSeconds must be an integer from 0 to 60, not ${tokenCacheTtlSeconds}`);
+    if (!Number.isInteger(tokenCacheTtlSeconds) || tokenCacheTtlSeconds < 0 || tokenCacheTtlSeconds > MAX_TOKEN_CACHE_TTL_SECONDS) {
+      throw new RangeError(`tokenCacheTtlSeconds must be an integer from 0 to ${MAX_TOKEN_CACHE_TTL_SECONDS}, not ${tokenCacheTtlSeconds}`);
     }
     const tokenSecrets: TokenSecrets = {
       prefix: props.tokenSecretPrefix ?? DEFAULT_TOKEN_SECRET_PREFIX,
@@ -157,7 +160,7 @@ export class ScimDirectorySync extends Construct {
       removalPolicy,
     });
 
-    const scimEnvironment = { TOKEN_CACHE_TTL_SECONDS: String(tokenCacheTtlSeconds) };
+    const scimEnvironment = { [ENV.tokenCacheTtlSeconds]: String(tokenCacheTtlSeconds) };
     this.usersFunction = new ScimFunction(this, 'UsersFunction', {
       ...functionDefaults,
       handler: 'users',
@@ -206,7 +209,7 @@ export class ScimDirectorySync extends Construct {
     this.tenantUrlBase = this.api.tenantUrlBase;
     // meta.location and $ref values are built from the Tenant URL base (RFC 7643 §3.1).
     for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction]) {
-      fn.addEnvironment('SCIM_BASE_URL', this.tenantUrlBase);
+      fn.addEnvironment(ENV.scimBaseUrl, this.tenantUrlBase);
     }
 
     this.adminFunction = new ScimFunction(this, 'AdminFunction', {
@@ -218,7 +221,7 @@ export class ScimDirectorySync extends Construct {
       timeout: Duration.minutes(15),
       // A long directory purge hands its continuation to a fresh invocation of itself, on purpose.
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
-      environment: { SCIM_BASE_URL: this.tenantUrlBase },
+      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase },
     })
       .bindTable(this.table, ADMIN_TABLE_ACTIONS, {
         indexes: [t.directoryIndex.name],
@@ -252,7 +255,7 @@ export class ScimDirectorySync extends Construct {
       serviceName: 'scim-stream-fanout',
       timeout: Duration.minutes(1),
       // Events carry the resource's location (RFC 7643 §3.1 meta.location).
-      environment: { SCIM_BASE_URL: this.tenantUrlBase },
+      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase },
     })
       .bindTable(this.table, ['dynamodb:GetItem'])
       .bindEventBus(this.eventBus, eventSource);

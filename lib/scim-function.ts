@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV, type EnvironmentVariable } from '../functions/config/environment.ts';
 import { cdkBundlingOptions, handlerEntryPath, type HandlerName } from './bundling.ts';
 
 /** Log levels understood by Powertools and by Lambda's advanced logging controls alike. */
@@ -35,8 +36,8 @@ export interface ScimFunctionProps {
   readonly logLevel?: LogLevel;
   /** Active X-Ray tracing. @default false */
   readonly tracing?: boolean;
-  /** Extra environment variables. */
-  readonly environment?: Record<string, string>;
+  /** Extra environment variables (only names of `functions/config/environment.ts`, which the handlers read). */
+  readonly environment?: Partial<Record<EnvironmentVariable, string>>;
   /** @default lambda.RecursiveLoop.TERMINATE */
   readonly recursiveLoop?: lambda.RecursiveLoop;
 }
@@ -145,8 +146,8 @@ export class ScimFunction extends Construct {
       recursiveLoop: props.recursiveLoop ?? lambda.RecursiveLoop.TERMINATE,
       bundling: cdkBundlingOptions(),
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_LOG_LEVEL: logLevel,
+        [ENV.serviceName]: props.serviceName,
+        [ENV.logLevel]: logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
@@ -165,7 +166,7 @@ export class ScimFunction extends Construct {
   }
 
   /** Sets an environment variable of the function. */
-  addEnvironment(key: string, value: string): this {
+  addEnvironment(key: EnvironmentVariable, value: string): this {
     this.lambdaFunction.addEnvironment(key, value);
     return this;
   }
@@ -179,7 +180,7 @@ export class ScimFunction extends Construct {
     actions: readonly DynamoDbItemAction[],
     options: { indexes?: readonly string[]; indexActions?: readonly DynamoDbItemAction[] } = {},
   ): this {
-    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.addEnvironment(ENV.tableName, table.tableName);
     if (actions.length > 0) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }),
@@ -204,7 +205,7 @@ export class ScimFunction extends Construct {
    * With a customer-managed key, the function may use the key only through Secrets Manager.
    */
   bindTokenSecrets(secrets: TokenSecrets, access: TokenSecretAccess): this {
-    this.addEnvironment('TOKEN_SECRET_PREFIX', secrets.prefix);
+    this.addEnvironment(ENV.tokenSecretPrefix, secrets.prefix);
     const stack = Stack.of(this);
     // Secrets Manager appends "-" and six random characters to every secret ARN, hence the
     // trailing wildcard; the prefix keeps it from reaching any other secret of the account.
@@ -225,7 +226,7 @@ export class ScimFunction extends Construct {
       reason: `One secret per directory is created at run time as <prefix><directoryId>, and Secrets Manager appends a random suffix to its ARN; the wildcard is confined to the token-secret prefix "${secrets.prefix}".`,
     });
     if (secrets.encryptionKey !== undefined) {
-      this.addEnvironment('TOKEN_SECRET_KMS_KEY_ID', secrets.encryptionKey.keyArn);
+      this.addEnvironment(ENV.tokenSecretKmsKeyId, secrets.encryptionKey.keyArn);
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: access === 'manage' ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
@@ -239,8 +240,8 @@ export class ScimFunction extends Construct {
 
   /** Sets `EVENT_BUS_NAME` and `EVENT_SOURCE` and allows `events:PutEvents` on that bus only. */
   bindEventBus(bus: events.IEventBus, source: string): this {
-    this.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
-    this.addEnvironment('EVENT_SOURCE', source);
+    this.addEnvironment(ENV.eventBusName, bus.eventBusName);
+    this.addEnvironment(ENV.eventSource, source);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
     );

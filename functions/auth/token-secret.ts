@@ -10,8 +10,7 @@
 // adds a few kilobytes to the API Lambdas rather than all of zod.
 import * as z from 'zod/mini';
 
-/** Default secret name prefix; the secret of a directory is named `<prefix><directoryId>`. */
-export const DEFAULT_TOKEN_SECRET_PREFIX = 'scim-directory-sync/tokens/';
+export { DEFAULT_TOKEN_SECRET_PREFIX } from '../config/environment.ts';
 
 const isoTimestamp = z.iso.datetime({ offset: true });
 

@@ -15,6 +15,7 @@ import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.t
 import { SecretsManagerSecretStore, type SecretStore } from '../adapters/secrets/secret-store.ts';
 import { hashToken, isWellFormedToken, DIRECTORY_ID_PATTERN } from './token-format.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX, isTokenLive, parseTokenSecret, tokenSecretName, type TokenSecret } from './token-secret.ts';
+import { ENV } from '../config/environment.ts';
 import { tokenCacheTtlMsFromEnv, requiredEnv, MAX_TOKEN_CACHE_TTL_MS, DEFAULT_TOKEN_CACHE_TTL_MS } from './config.ts';
 
 /** The outcome of a verification. `disabled` is only ever answered for a valid token. */
@@ -185,13 +186,13 @@ export class TokenVerifier {
  * DynamoDB document client and logger to share them.
  */
 export function tokenVerifierFromEnv(shared: { documentClient?: DynamoDBDocumentClient; logger?: Logger } = {}): TokenVerifier {
-  const tableName = requiredEnv('TABLE_NAME');
+  const tableName = requiredEnv(ENV.tableName);
   const logger = shared.logger ?? new Logger({ serviceName: 'scim-directory-sync' });
   const secretStore = new SecretsManagerSecretStore(new SecretsManagerClient({}));
   // The handler's own DynamoDB client when given: one connection pool per execution environment.
   const directories = new DirectoryRepository(shared.documentClient ?? createDocumentClient(createDynamoDbClient()), tableName);
   return new TokenVerifier(secretStore, {
-    secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
+    secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
     cacheTtlMs: tokenCacheTtlMsFromEnv(),
     recordUse: async (directoryId, tokenId, at) => {
       try {

@@ -1,11 +1,16 @@
 /**
- * Environment of the fan-out Lambda, read once at cold start by getters that fail loudly.
+ * Environment of the fan-out Lambda, read once at cold start by getters that fail loudly. Names and
+ * defaults come from `functions/config/environment.ts`, which the CDK construct reads too.
  */
 import { ConfigurationError, requiredEnv } from '../auth/config.ts';
-import { ORGANIZATION_CACHE_TTL_MS } from './organization-lookup.ts';
+import {
+  DEFAULT_EVENT_SOURCE,
+  DEFAULT_ORGANIZATION_CACHE_TTL_SECONDS,
+  ENV,
+  MAX_ORGANIZATION_CACHE_TTL_SECONDS,
+} from '../config/environment.ts';
 
-/** `source` of every event when EVENT_SOURCE is not set. */
-export const DEFAULT_EVENT_SOURCE = 'scim-directory-sync';
+export { DEFAULT_EVENT_SOURCE };
 
 export interface FanoutConfig {
   tableName: string;
@@ -22,25 +27,27 @@ export interface FanoutConfig {
  * events of other warm Lambdas within it).
  */
 export function fanoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FanoutConfig {
-  const scimBaseUrl = requiredEnv('SCIM_BASE_URL', env).trim().replace(/\/+$/, '');
+  const scimBaseUrl = requiredEnv(ENV.scimBaseUrl, env).trim().replace(/\/+$/, '');
   try {
     new URL(scimBaseUrl);
   } catch {
-    throw new ConfigurationError(`SCIM_BASE_URL must be a URL such as https://api.example.com/scim/v2, not "${scimBaseUrl}"`);
+    throw new ConfigurationError(`${ENV.scimBaseUrl} must be a URL such as https://api.example.com/scim/v2, not "${scimBaseUrl}"`);
   }
-  const source = env.EVENT_SOURCE?.trim();
-  const ttlText = env.ORGANIZATION_CACHE_TTL_SECONDS?.trim();
-  let organizationCacheTtlMs = ORGANIZATION_CACHE_TTL_MS;
+  const source = env[ENV.eventSource]?.trim();
+  const ttlText = env[ENV.organizationCacheTtlSeconds]?.trim();
+  let organizationCacheTtlMs = DEFAULT_ORGANIZATION_CACHE_TTL_SECONDS * 1000;
   if (ttlText !== undefined && ttlText !== '') {
     const seconds = Number(ttlText);
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 300) {
-      throw new ConfigurationError(`ORGANIZATION_CACHE_TTL_SECONDS must be a whole number from 0 to 300, not "${ttlText}"`);
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_ORGANIZATION_CACHE_TTL_SECONDS) {
+      throw new ConfigurationError(
+        `${ENV.organizationCacheTtlSeconds} must be a whole number from 0 to ${MAX_ORGANIZATION_CACHE_TTL_SECONDS}, not "${ttlText}"`,
+      );
     }
     organizationCacheTtlMs = seconds * 1000;
   }
   return {
-    tableName: requiredEnv('TABLE_NAME', env),
-    eventBusName: requiredEnv('EVENT_BUS_NAME', env),
+    tableName: requiredEnv(ENV.tableName, env),
+    eventBusName: requiredEnv(ENV.eventBusName, env),
     eventSource: source === undefined || source === '' ? DEFAULT_EVENT_SOURCE : source,
     scimBaseUrl,
     organizationCacheTtlMs,

@@ -5,6 +5,7 @@
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../adapters/dynamodb/keys.ts';
+import { DEFAULT_ORGANIZATION_CACHE_TTL_SECONDS } from '../config/environment.ts';
 
 /** Answers the organization of a directory (null when none is set or the directory is gone). */
 export interface OrganizationLookup {
@@ -24,7 +25,7 @@ export interface CachedOrganizationLookupOptions {
 }
 
 /** Default time an organization id is trusted from memory. */
-export const ORGANIZATION_CACHE_TTL_MS = 10_000;
+export const ORGANIZATION_CACHE_TTL_MS = DEFAULT_ORGANIZATION_CACHE_TTL_SECONDS * 1000;
 
 /** {@link OrganizationLookup} over DynamoDB GetItem with a TTL cache. */
 export class CachedOrganizationLookup implements OrganizationLookup {

@@ -20,13 +20,13 @@ import { createAdminHandler } from '../admin/admin-handler.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import type { AdminResponse } from '../admin/commands.ts';
 import { requiredEnv } from '../auth/config.ts';
-import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX, ENV } from '../config/environment.ts';
 
 const config = {
-  tableName: requiredEnv('TABLE_NAME'),
-  baseUrl: requiredEnv('SCIM_BASE_URL'),
-  secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
-  kmsKeyId: process.env.TOKEN_SECRET_KMS_KEY_ID || undefined,
+  tableName: requiredEnv(ENV.tableName),
+  baseUrl: requiredEnv(ENV.scimBaseUrl),
+  secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
+  kmsKeyId: process.env[ENV.tokenSecretKmsKeyId] || undefined,
   /** Set by the Lambda runtime. */
   functionName: requiredEnv('AWS_LAMBDA_FUNCTION_NAME'),
 };

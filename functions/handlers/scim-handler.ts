@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ENV } from '../config/environment.ts';
 import { headersOf, queryOf, tenantUrlOf, toProxyResult, type ScimRequest, type ScimResponse } from '../http/scim-http.ts';
 import { accessLog, bearerAuth, scimErrors, scimJsonBody, type BearerVerifier, type ScimEvent } from './middleware.ts';
 
@@ -55,5 +56,5 @@ export function createScimHandler(routes: ScimRoutes, dependencies: ScimHandlerD
 
 /** The service's logger; Powertools reads POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL. */
 export function createLogger(): Logger {
-  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'scim-directory-sync' });
+  return new Logger({ serviceName: process.env[ENV.serviceName] ?? 'scim-directory-sync' });
 }

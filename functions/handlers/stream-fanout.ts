@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { ENV } from '../config/environment.ts';
 import { fanoutConfigFromEnv } from '../fanout/config.ts';
 import { EventBridgeSink } from '../fanout/eventbridge-sink.ts';
 import { CachedOrganizationLookup } from '../fanout/organization-lookup.ts';
@@ -16,7 +17,7 @@ import { StreamFanout } from '../fanout/stream-fanout.ts';
 
 const config = fanoutConfigFromEnv();
 // Its own Logger rather than the SCIM handlers' module, which would bundle the request path here.
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'scim-stream-fanout' });
+const logger = new Logger({ serviceName: process.env[ENV.serviceName] ?? 'scim-stream-fanout' });
 const fanout = new StreamFanout({
   sink: new EventBridgeSink(new EventBridgeClient({ maxAttempts: 3 }), config.eventBusName),
   source: config.eventSource,

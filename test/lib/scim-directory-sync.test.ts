@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/config/environment.ts';
 import { ScimDirectorySync } from '../../lib/scim-directory-sync.ts';
 import {
   actionsOfRole,
@@ -121,6 +122,14 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
         EVENT_SOURCE: 'scim-directory-sync',
         EVENT_BUS_NAME: { Ref: logicalId(template, 'AWS::Events::EventBus', 'ScimDirectorySyncEventsBus') },
       });
+    });
+
+    it('set only variables named in the environment module the handlers read', () => {
+      const known: readonly string[] = Object.values(ENV);
+      for (const name of FUNCTIONS) {
+        const unknown = Object.keys(envOf(name)).filter((variable) => variable !== 'NODE_OPTIONS' && !known.includes(variable));
+        expect(unknown, name).toEqual([]);
+      }
     });
 
     it('give the Tenant URL base as https://<api>.execute-api.<region>.<suffix>/v1/scim/v2', () => {
