@@ -17,6 +17,7 @@ import { parseResourceInput } from '../functions/core/resource.ts';
 import type { DirectoryService, ScimContext } from '../functions/service/directory-service.ts';
 import { entraGroup, entraUser, seedTag } from './fixtures.ts';
 import type { Deadline } from './stats.ts';
+import { sleep } from '../functions/shared/sleep.ts';
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -61,7 +62,7 @@ async function writeAll(target: SeedTarget, items: Item[]): Promise<void> {
         if (attempt > MAX_BATCH_ATTEMPTS) throw new Error('seeding: BatchWriteItem kept leaving items unprocessed');
         const { UnprocessedItems } = await target.documents.send(new BatchWriteCommand({ RequestItems: { [target.tableName]: pending } }));
         pending = (UnprocessedItems?.[target.tableName] ?? []) as typeof pending;
-        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+        if (pending.length > 0) await sleep(20 * attempt);
       }
     }
   };

@@ -5,6 +5,7 @@
 import { isAdminError } from './admin-error.ts';
 import type { AdminService, DeleteProgress } from './admin-service.ts';
 import { parseAdminCommand, runAdminCommand, type AdminCommand, type AdminResponse } from './commands.ts';
+import { sleep as pause } from '../shared/sleep.ts';
 
 /** Time kept free at the end of an invocation for the continuation and the response. */
 export const INVOCATION_SAFETY_MS = 15_000;
@@ -39,7 +40,7 @@ type DeleteCommand = Extract<AdminCommand, { command: 'directory.delete' }>;
  */
 export function createAdminHandler(dependencies: AdminHandlerDependencies) {
   const { service, invokeSelf, log } = dependencies;
-  const sleep = dependencies.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = dependencies.sleep ?? pause;
 
   async function deleteInBackground(command: DeleteCommand, context: InvocationContext): Promise<AdminResponse> {
     let deletedThisInvocation = 0;

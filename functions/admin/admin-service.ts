@@ -22,6 +22,7 @@ import {
   type DirectoryStatus,
   type DirectoryStore,
 } from './directory-store.ts';
+import { sleep } from '../shared/sleep.ts';
 
 /** At most this many tokens of a directory work at the same time: enough to rotate without downtime. */
 export const MAX_LIVE_TOKENS = 2;
@@ -503,7 +504,7 @@ export class AdminService {
       if (attempt >= SECRET_LEASE_ATTEMPTS) {
         throw new AdminError('conflict', `Another admin command is changing the tokens of directory ${directoryId}; try again`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+      await sleep(50 + Math.random() * 200);
     }
     try {
       return await work();

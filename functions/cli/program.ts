@@ -13,6 +13,7 @@ import { PROVIDERS } from '../admin/directory-store.ts';
 import { adminResultSchemas, type AdminCommand, type AdminCommandName, type AdminResult } from '../admin/commands.ts';
 import { formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatRotation, formatTokens } from './format.ts';
 import { lambdaTransport, localTransport, TransportError, type AdminTransport } from './transport.ts';
+import { sleep as pause } from '../shared/sleep.ts';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 
@@ -68,7 +69,7 @@ function line(text: string): string {
  * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
  */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
-  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = io.sleep ?? pause;
   let transport: AdminTransport | undefined;
   let exitCode: number = EXIT.ok;
 

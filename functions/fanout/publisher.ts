@@ -4,6 +4,7 @@
  */
 import { chunkEntries, type OutboundEvent } from './entries.ts';
 import type { EventSink, SendResult } from './sink.ts';
+import { sleep as pause } from '../shared/sleep.ts';
 
 /** How failed entries are retried. */
 export interface RetryPolicy {
@@ -29,8 +30,6 @@ export interface PublishOptions {
   random?: () => number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Sends `entries` in order. Stops at the first batch that still has undelivered entries after
  * the retries, and answers the lowest position among them; every entry before it was delivered.
@@ -38,7 +37,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function publishInOrder(entries: readonly OutboundEvent[], sink: EventSink, options: PublishOptions = {}): Promise<PublishFailure | undefined> {
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? pause;
   const random = options.random ?? Math.random;
   const indexed = entries.map((entry, index) => ({ entry, index, bytes: entry.bytes }));
   for (const chunk of chunkEntries(indexed)) {

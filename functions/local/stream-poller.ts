@@ -16,6 +16,7 @@ import {
   type DynamoDBStreamsClient,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { sleep } from '../shared/sleep.ts';
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
 
@@ -187,7 +188,7 @@ export class StreamPoller {
       const count = await this.pollOnce();
       handled += count;
       quiet = count === 0 ? quiet + 1 : 0;
-      if (quiet < quietPolls) await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 100));
+      if (quiet < quietPolls) await sleep(options.pauseMs ?? 100);
     }
     return handled;
   }

@@ -15,6 +15,7 @@ import { USER_SCHEMA } from '../../functions/core/schemas/index.ts';
 import { parseEventBridgeEvent } from '../../functions/events/index.ts';
 import { startLocalEvents, type LocalEvents } from '../../functions/local/event-sink.ts';
 import { StreamPoller } from '../../functions/local/stream-poller.ts';
+import { sleep } from '../../functions/shared/sleep.ts';
 import { DirectoryService } from '../../functions/service/directory-service.ts';
 import { localStreamsClient } from '../fanout/fixtures.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
@@ -32,7 +33,7 @@ async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10
   for (let attempt = 0; attempt < 1000 && Date.now() < deadline; attempt++) {
     const value = await check();
     if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
@@ -111,7 +112,7 @@ describe('local event pipeline', () => {
     // Stops cleanly: nothing is read after stop().
     await events.stop();
     await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: 'late@example.test' });
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await sleep(1200);
     expect(await readLines(file)).toHaveLength(3);
   });
 
@@ -126,7 +127,7 @@ describe('local event pipeline', () => {
       const all = await readLines(file);
       return all.length >= 1 ? all : undefined;
     });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await sleep(700);
     expect(await readLines(file)).toEqual(written);
     expect(written).toHaveLength(1);
     expect(hook.requests()).toBe(3);
@@ -207,7 +208,7 @@ describe('StreamPoller on DynamoDB Local', () => {
     await eventually(async () => (polls >= 3 ? true : undefined));
     await poller.stop();
     const after = polls;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(polls).toBe(after);
   });
 });

@@ -18,6 +18,7 @@ import type { Counters } from '../../service/repository.ts';
 import type { DirectoryItem } from './items.ts';
 import { DIRECTORIES_INDEX_PK, keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
+import { sleep } from '../../shared/sleep.ts';
 
 /** Bounds of the loops below (pages of a listing, retries of unprocessed batch items). */
 const MAX_LIST_PAGES = 1000;
@@ -31,8 +32,6 @@ const PURGE_PARALLELISM = 4;
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string }).name === 'ConditionalCheckFailedException';
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function toCounts(item: Record<string, unknown> | undefined): Counters {
   const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

