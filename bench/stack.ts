@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbActivityLog } from '../functions/adapters/dynamodb/activity-writer.ts';
 import { createDocumentClient, createDynamoDbClient, ensureTable } from '../functions/adapters/dynamodb/client.ts';
 import { DirectoryRepository } from '../functions/adapters/dynamodb/directory-repository.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../functions/adapters/dynamodb/local-dynamodb.ts';
@@ -20,7 +21,7 @@ import { DynamoDbScimRepository } from '../functions/adapters/dynamodb/scim-repo
 import { FileSecretStore } from '../functions/adapters/secrets/secret-store.ts';
 import { AdminService } from '../functions/admin/admin-service.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../functions/auth/token-secret.ts';
-import { TokenVerifier } from '../functions/auth/token-verifier.ts';
+import { recordTokenAndRequest, TokenVerifier } from '../functions/auth/token-verifier.ts';
 import { createScimHandler, type ScimRoutes } from '../functions/handlers/scim-handler.ts';
 import { handleDiscoveryRequest } from '../functions/http/discovery-routes.ts';
 import { handleResourceRequest } from '../functions/http/resource-routes.ts';
@@ -81,14 +82,16 @@ export async function startBenchStack(): Promise<BenchStack> {
     cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
     const secretStore = new FileSecretStore(join(stateDir, 'secrets.json'));
     const directories = new DirectoryRepository(supportDocuments, TABLE_NAME);
+    const activity = new DynamoDbActivityLog({ documentClient: supportDocuments, tableName: TABLE_NAME });
     const verifier = new TokenVerifier(secretStore, {
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
       cacheTtlMs: TOKEN_CACHE_TTL_MS,
-      recordUse: (directoryId, tokenId, at) => directories.recordTokenUse(directoryId, tokenId, at),
+      // Through the support client, like token use: the bench counts what the SCIM operations cost.
+      recordUse: recordTokenAndRequest({ tokens: directories, requests: activity }),
     });
     const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: 'SILENT' });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient: createDocumentClient(serviceClient), tableName: TABLE_NAME }));
-    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger }) as unknown as ProxyHandler;
+    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
     const server = await startLocalServer(
       {
         Users: handlerFor((request) => handleResourceRequest('User', request, service)),

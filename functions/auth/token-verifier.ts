@@ -7,19 +7,27 @@
  * that TTL (at most 60 s) everywhere.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
-import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
-import { SecretsManagerSecretStore, type SecretStore } from '../adapters/secrets/secret-store.ts';
 import { hashToken, isWellFormedToken, DIRECTORY_ID_PATTERN } from './token-format.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX, isTokenLive, parseTokenSecret, tokenSecretName, type TokenSecret } from './token-secret.ts';
-import { ENV } from '../config/environment.ts';
-import { tokenCacheTtlMsFromEnv, requiredEnv, MAX_TOKEN_CACHE_TTL_MS, DEFAULT_TOKEN_CACHE_TTL_MS } from './config.ts';
+import { MAX_TOKEN_CACHE_TTL_MS, DEFAULT_TOKEN_CACHE_TTL_MS } from './config.ts';
 
 /** The outcome of a verification. `disabled` is only ever answered for a valid token. */
 export type VerifyResult = { ok: true; tokenId: string } | { ok: false; reason: 'invalid' | 'disabled' };
+
+/**
+ * Port: reads a directory's token secret by name (Secrets Manager in AWS, a file locally);
+ * `undefined` when there is none. Throws only when the store itself fails.
+ */
+export interface TokenSecretReader {
+  get(name: string): Promise<string | undefined>;
+}
+
+/**
+ * Port: records that a valid token was used at `at` (its last-use time, and the directory's
+ * last-request time). Called at most once per token per `RECORD_USE_INTERVAL_MS`; failures are
+ * ignored, since use tracking is informational.
+ */
+export type TokenUseRecorder = (directoryId: string, tokenId: string, at: Date) => Promise<void>;
 
 /** Options of a TokenVerifier. */
 export interface TokenVerifierOptions {
@@ -29,12 +37,14 @@ export interface TokenVerifierOptions {
   cacheTtlMs?: number;
   /** Clock in epoch milliseconds (tests inject one). */
   now?: () => number;
-  /** Records that a token was used; called at most once per token per 5 minutes. Failures are ignored. */
-  recordUse?: (directoryId: string, tokenId: string, at: Date) => Promise<void>;
+  recordUse?: TokenUseRecorder;
 }
 
-/** Last-use writes per token and process are spaced at least this far apart. */
-export const RECORD_USE_INTERVAL_MS = 5 * 60_000;
+/**
+ * Use records per token and process are spaced at least this far apart: one minute, so that the
+ * directory's "last request" is never more than a minute behind, at one small write a minute.
+ */
+export const RECORD_USE_INTERVAL_MS = 60_000;
 
 /** Directories kept in memory; the oldest entry is dropped beyond this. */
 const MAX_CACHED_DIRECTORIES = 1000;
@@ -72,16 +82,16 @@ function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
  * `{ ok: false, reason: 'invalid' }`, so a caller cannot tell whether a directory exists.
  *
  * @example
- * const verifier = tokenVerifierFromEnv();
+ * const verifier = new TokenVerifier(secretStore, { recordUse });
  * const result = await verifier.verify(directoryId, bearerToken);
  * if (!result.ok) throw new ScimError(401, 'Invalid bearer token');
  */
 export class TokenVerifier {
-  readonly #store: SecretStore;
+  readonly #store: TokenSecretReader;
   readonly #secretPrefix: string;
   readonly #cacheTtlMs: number;
   readonly #now: () => number;
-  readonly #recordUse: ((directoryId: string, tokenId: string, at: Date) => Promise<void>) | undefined;
+  readonly #recordUse: TokenUseRecorder | undefined;
   readonly #cache = new Map<string, CacheEntry>();
   /**
    * Directories with no secret, apart from the known ones: a flood of requests for made-up
@@ -92,7 +102,7 @@ export class TokenVerifier {
   readonly #loading = new Map<string, Promise<CacheEntry>>();
   readonly #lastRecorded = new Map<string, number>();
 
-  constructor(store: SecretStore, options: TokenVerifierOptions = {}) {
+  constructor(store: TokenSecretReader, options: TokenVerifierOptions = {}) {
     this.#store = store;
     this.#secretPrefix = options.secretPrefix ?? DEFAULT_TOKEN_SECRET_PREFIX;
     const ttl = options.cacheTtlMs ?? DEFAULT_TOKEN_CACHE_TTL_MS;
@@ -180,26 +190,23 @@ export class TokenVerifier {
 }
 
 /**
- * The verifier of a SCIM Lambda, built once at module load from the environment:
- * `TOKEN_SECRET_PREFIX` (default `scim-directory-sync/tokens/`), `TOKEN_CACHE_TTL_SECONDS`
- * (default 30, at most 60) and `TABLE_NAME` (where last use is recorded). Pass the handler's
- * DynamoDB document client and logger to share them.
+ * The use recorder of a SCIM handler: the token's last use and the directory's last request,
+ * written side by side (one round trip of latency, once a minute). A failure is logged without
+ * the token, and never fails the request.
  */
-export function tokenVerifierFromEnv(shared: { documentClient?: DynamoDBDocumentClient; logger?: Logger } = {}): TokenVerifier {
-  const tableName = requiredEnv(ENV.tableName);
-  const logger = shared.logger ?? new Logger({ serviceName: 'scim-directory-sync' });
-  const secretStore = new SecretsManagerSecretStore(new SecretsManagerClient({}));
-  // The handler's own DynamoDB client when given: one connection pool per execution environment.
-  const directories = new DirectoryRepository(shared.documentClient ?? createDocumentClient(createDynamoDbClient()), tableName);
-  return new TokenVerifier(secretStore, {
-    secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
-    cacheTtlMs: tokenCacheTtlMsFromEnv(),
-    recordUse: async (directoryId, tokenId, at) => {
-      try {
-        await directories.recordTokenUse(directoryId, tokenId, at);
-      } catch (error) {
-        logger.warn('could not record bearer token use', { directoryId, tokenId, error });
+export function recordTokenAndRequest(
+  ports: {
+    tokens: { recordTokenUse(directoryId: string, tokenId: string, at: Date): Promise<void> };
+    requests: { recordRequest(directoryId: string, at: Date): Promise<void> };
+    logger?: { warn(message: string, attributes: Record<string, unknown>): void };
+  },
+): TokenUseRecorder {
+  return async (directoryId, tokenId, at) => {
+    const results = await Promise.allSettled([ports.tokens.recordTokenUse(directoryId, tokenId, at), ports.requests.recordRequest(directoryId, at)]);
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        ports.logger?.warn('could not record bearer token use', { directoryId, tokenId, error: (result.reason as { name?: string } | undefined)?.name ?? 'Error' });
       }
-    },
-  });
+    }
+  };
 }

@@ -22,6 +22,8 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   /** `source` of every published event. */
   eventSource: 'EVENT_SOURCE',
+  /** Days provisioning activity entries are kept (SCIM functions and the fan-out). */
+  activityRetentionDays: 'ACTIVITY_RETENTION_DAYS',
   /** Seconds the fan-out trusts a cached directory → organization mapping. */
   organizationCacheTtlSeconds: 'ORGANIZATION_CACHE_TTL_SECONDS',
   /** Powertools service name, the `service` key of every log line. */

@@ -8,7 +8,9 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { ActivityLog } from '../activity/activity-log.ts';
 import type { DirectoryEvent } from '../events/detail.ts';
+import { activityOfRecord } from './activity-records.ts';
 import { toOutboundEvent, type OutboundEvent } from './entries.ts';
 import { mapStreamRecord } from './map-record.ts';
 import type { OrganizationLookup } from './organization-lookup.ts';
@@ -33,6 +35,8 @@ export interface StreamFanoutOptions {
   organizations: OrganizationLookup;
   publish?: PublishOptions;
   logger?: FanoutLogger;
+  /** Where the activity entries of stamped writes go; without it, no activity is recorded. */
+  activity?: Pick<ActivityLog, 'write'>;
 }
 
 /** A record that failed itself: it could not be mapped, or its events could not be delivered. */
@@ -83,6 +87,15 @@ export class StreamFanout {
    */
   async fanOut(records: readonly DynamoDBRecord[]): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = records.map((record) => ({ record, events: [] }));
+    const unrecorded = await this.#recordActivity(records);
+    if (unrecorded !== undefined) {
+      // Nothing is published yet: the whole batch is retried, and its entries rewritten in place.
+      outcomes.forEach((outcome, position) => {
+        outcome.error = position === 0 ? new RecordFailedError(`activity not recorded: ${unrecorded}`) : new SkippedAfterFailureError();
+      });
+      if (records[0] !== undefined) this.#logger.error('activity of a stream batch not recorded; the batch will be retried', { ...describe(records[0]), error: unrecorded });
+      return outcomes;
+    }
     const entries: OutboundEvent[] = [];
     const ownerOfEntry: number[] = [];
     let firstFailure = records.length;
@@ -124,6 +137,23 @@ export class StreamFanout {
       });
     }
     return outcomes;
+  }
+
+  /**
+   * Writes the activity entries of the batch (one BatchWriteItem per 25) before any event is
+   * published. Answers why it failed, or undefined when every entry is written.
+   */
+  async #recordActivity(records: readonly DynamoDBRecord[]): Promise<string | undefined> {
+    const activity = this.#options.activity;
+    if (activity === undefined) return undefined;
+    const entries = records.flatMap((record) => activityOfRecord(record) ?? []);
+    if (entries.length === 0) return undefined;
+    try {
+      await activity.write(entries);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
   }
 
   /**

@@ -1,18 +1,23 @@
 /**
- * The middy middlewares every SCIM handler runs: access logging, SCIM error rendering, bearer
- * authentication and JSON body parsing. Each is small and does one thing.
+ * The middy middlewares every SCIM handler runs: access logging, recording of failed requests as
+ * activity, SCIM error rendering, bearer authentication and JSON body parsing. Each is small and
+ * does one thing.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { clientOf } from '../activity/activity.ts';
+import type { ActivityLog } from '../activity/activity-log.ts';
+import { failureEntry, resourceNameOf } from '../activity/entries.ts';
 import { isScimError, ScimError } from '../core/error.ts';
-import { errorResponse, headersOf, isTransientFailure, toProxyResult } from '../http/scim-http.ts';
+import { errorResponse, headersOf, isTransientFailure, requestIdOf, resourceTypeOfRoute, toProxyResult } from '../http/scim-http.ts';
+import { isPlausibleId } from '../service/directory-service.ts';
 import type { VerifyResult } from '../auth/token-verifier.ts';
 
-/** What the middlewares learn about a request, for the route and the log. */
+/** What the middlewares learn about a request, for the route and the activity record. */
 export interface ScimEventContext {
-  directoryId: string;
-  tokenId?: string;
+  /** Set once the bearer token was found valid for the directory (even if the directory is disabled). */
+  verified?: boolean;
   body?: unknown;
 }
 
@@ -27,25 +32,89 @@ export interface BearerVerifier {
 }
 
 /**
- * Logs one line per request: route template, status, duration and directory, never the path's
- * values beyond ids, the query (a filter names people), headers or bodies.
+ * Logs one line per request: route template, status, duration, directory and request id (the one
+ * activity entries carry), never the path's values beyond ids, the query (a filter names people),
+ * headers or bodies.
  */
 export function accessLog(logger: Logger): ScimMiddleware {
-  let started = 0;
-  const log = (event: ScimEvent, statusCode: number) =>
+  // Per request, not per handler: a warm handler serves concurrent requests in the local runtime.
+  const startedAt = new WeakMap<object, number>();
+  const log = (request: { event: ScimEvent }, statusCode: number) =>
     logger.info('scim request', {
-      method: event.httpMethod,
-      route: event.resource,
+      method: request.event.httpMethod,
+      route: request.event.resource,
       status: statusCode,
-      directoryId: event.pathParameters?.directoryId,
-      durationMs: Date.now() - started,
+      directoryId: request.event.pathParameters?.directoryId,
+      requestId: requestIdOf(request.event),
+      durationMs: Date.now() - (startedAt.get(request) ?? Date.now()),
     });
   return {
-    before: () => {
-      started = Date.now();
+    before: (request) => {
+      startedAt.set(request, Date.now());
     },
-    after: (request) => log(request.event, request.response?.statusCode ?? 0),
-    onError: (request) => log(request.event, request.response?.statusCode ?? 500),
+    after: (request) => log(request, request.response?.statusCode ?? 0),
+    onError: (request) => log(request, request.response?.statusCode ?? 500),
+  };
+}
+
+/** Longest error detail kept in an activity entry. */
+const MAX_DETAIL_LENGTH = 500;
+
+/** What a SCIM error response says, read back from the body `scimErrors` rendered. */
+function errorOf(body: string): { scimType?: string; detail?: string } {
+  try {
+    const parsed = JSON.parse(body) as { scimType?: unknown; detail?: unknown };
+    return {
+      ...(typeof parsed.scimType === 'string' ? { scimType: parsed.scimType } : {}),
+      ...(typeof parsed.detail === 'string' ? { detail: parsed.detail.slice(0, MAX_DETAIL_LENGTH) } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Records every request answered with an error after its bearer token was verified: an activity
+ * entry and the directory's last-failure time. Unauthenticated requests record nothing, so that
+ * requests for made-up directories cannot create items. A recording failure is logged and never
+ * changes the answer. Must run its `onError` after `scimErrors` has rendered the response (so
+ * `use` it before `scimErrors`).
+ */
+export function failureActivity(activity: Pick<ActivityLog, 'recordFailure'>, logger: Logger, now: () => Date = () => new Date()): ScimMiddleware {
+  return {
+    onError: async (request) => {
+      const { event, response } = request;
+      if (event.scim?.verified !== true || response === undefined || response === null || response.statusCode < 400) return;
+      const directoryId = event.pathParameters?.directoryId ?? '';
+      const requestId = requestIdOf(event);
+      const resourceType = resourceTypeOfRoute(event.resource);
+      const id = event.pathParameters?.id;
+      const body = event.scim.body;
+      const name =
+        resourceType !== undefined && typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? resourceNameOf(resourceType, body as Record<string, unknown>)
+          : undefined;
+      const { scimType, detail } = errorOf(response.body);
+      const entry = failureEntry({
+        directoryId,
+        requestId,
+        method: event.httpMethod.toUpperCase(),
+        client: clientOf(headersOf(event)['user-agent']),
+        at: now().toISOString(),
+        ...(resourceType === undefined ? {} : { resourceType }),
+        ...(id !== undefined && isPlausibleId(id) ? { resourceId: id } : {}),
+        ...(name === undefined ? {} : { resourceName: name }),
+        status: response.statusCode,
+        ...(scimType === undefined ? {} : { scimType }),
+        // A filter error may quote the filter, which names people; activity never keeps filters.
+        ...(detail === undefined ? {} : { detail: scimType === 'invalidFilter' ? 'The filter is not valid (RFC 7644 §3.4.2.2); it is not recorded' : detail }),
+      });
+      try {
+        await activity.recordFailure(entry);
+      } catch (error) {
+        logger.warn('could not record a failed request as activity', { directoryId, requestId, error: (error as { name?: string } | undefined)?.name ?? 'Error' });
+      }
+    },
   };
 }
 
@@ -82,8 +151,9 @@ export function bearerAuth(verifier: BearerVerifier): ScimMiddleware {
       if (result === undefined || (!result.ok && result.reason === 'invalid')) {
         throw new ScimError(401, 'A valid bearer token for this directory is required');
       }
+      // A valid token: from here on, a failure is the directory's own and is recorded as activity.
+      event.scim = { ...event.scim, verified: true };
       if (!result.ok) throw new ScimError(403, 'This directory is disabled');
-      event.scim = { ...event.scim, directoryId, tokenId: result.tokenId };
     },
   };
 }
@@ -113,7 +183,7 @@ export function scimJsonBody(): ScimMiddleware {
       } catch {
         throw ScimError.of('invalidSyntax', 'The request body is not valid JSON');
       }
-      event.scim = { ...event.scim, directoryId: event.pathParameters?.directoryId ?? '', body };
+      event.scim = { ...event.scim, body };
     },
   };
 }

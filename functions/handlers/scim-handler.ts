@@ -8,13 +8,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ENV } from '../config/environment.ts';
-import { headersOf, queryOf, tenantUrlOf, toProxyResult, type ScimRequest, type ScimResponse } from '../http/scim-http.ts';
-import { accessLog, bearerAuth, scimErrors, scimJsonBody, type BearerVerifier, type ScimEvent } from './middleware.ts';
+import type { ActivityLog } from '../activity/activity-log.ts';
+import { headersOf, queryOf, requestIdOf, tenantUrlOf, toProxyResult, type ScimRequest, type ScimResponse } from '../http/scim-http.ts';
+import { accessLog, bearerAuth, failureActivity, scimErrors, scimJsonBody, type BearerVerifier, type ScimEvent } from './middleware.ts';
 
 /** What every SCIM handler needs besides its routes. */
 export interface ScimHandlerDependencies {
   verifier: BearerVerifier;
   logger: Logger;
+  /** Where requests answered with an error (after the token was verified) are recorded. */
+  activity: Pick<ActivityLog, 'recordFailure'>;
   /** Tenant URL base (`https://host/scim/v2`) when the stack knows it; else rebuilt per request. */
   scimBaseUrl?: string;
 }
@@ -28,15 +31,18 @@ function toScimRequest(event: ScimEvent, scimBaseUrl: string | undefined): ScimR
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
     if (value !== undefined) pathParameters[name] = value;
   }
+  const headers = headersOf(event);
   return {
     method: event.httpMethod.toUpperCase(),
     route: event.resource,
     directoryId,
     pathParameters,
     query: queryOf(event),
-    headers: headersOf(event),
+    headers,
     body: event.scim?.body,
     baseUrl: tenantUrlOf(event, directoryId, scimBaseUrl),
+    requestId: requestIdOf(event),
+    ...(headers['user-agent'] === undefined ? {} : { userAgent: headers['user-agent'] }),
   };
 }
 
@@ -48,6 +54,8 @@ export function createScimHandler(routes: ScimRoutes, dependencies: ScimHandlerD
   return middy<ScimEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(dependencies.logger, { resetKeys: true, logEvent: false }))
     .use(accessLog(dependencies.logger))
+    // Before scimErrors, so that its onError runs after the error response is rendered.
+    .use(failureActivity(dependencies.activity, dependencies.logger))
     .use(scimErrors(dependencies.logger))
     .use(bearerAuth(dependencies.verifier))
     .use(scimJsonBody())

@@ -8,6 +8,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { activityRetentionDaysFromEnv } from '../activity/config.ts';
+import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { ENV } from '../config/environment.ts';
 import { fanoutConfigFromEnv } from '../fanout/config.ts';
@@ -18,16 +20,19 @@ import { StreamFanout } from '../fanout/stream-fanout.ts';
 const config = fanoutConfigFromEnv();
 // Its own Logger rather than the SCIM handlers' module, which would bundle the request path here.
 const logger = new Logger({ serviceName: process.env[ENV.serviceName] ?? 'scim-stream-fanout' });
+const documentClient = createDocumentClient(createDynamoDbClient());
 const fanout = new StreamFanout({
   sink: new EventBridgeSink(new EventBridgeClient({ maxAttempts: 3 }), config.eventBusName),
   source: config.eventSource,
   eventBusName: config.eventBusName,
   scimBaseUrl: config.scimBaseUrl,
   organizations: new CachedOrganizationLookup({
-    documentClient: createDocumentClient(createDynamoDbClient()),
+    documentClient,
     tableName: config.tableName,
     ttlMs: config.organizationCacheTtlMs,
   }),
+  // ACTIVITY_RETENTION_DAYS: how long the entries of creates and changes are kept.
+  activity: new DynamoDbActivityLog({ documentClient, tableName: config.tableName, retentionDays: activityRetentionDaysFromEnv() }),
   logger,
 });
 

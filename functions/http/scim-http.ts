@@ -3,6 +3,7 @@
  * API Gateway REST API (v1 proxy) events. The local runtime builds the same events, so both run
  * the very same handler code.
  */
+import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { isScimError, ScimError } from '../core/error.ts';
 
@@ -22,12 +23,38 @@ export interface ScimRequest {
   body: unknown;
   /** The directory's Tenant URL (for meta.location and Location). */
   baseUrl: string;
+  /** The request id the access log and activity entries carry (API Gateway's `requestContext.requestId`). */
+  requestId: string;
+  /** The client's User-Agent, which tells the identity provider apart (see `clientOf`). */
+  userAgent?: string;
 }
 
 export interface ScimResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+}
+
+/** Ids given to events that arrive without API Gateway's request id, so that the log and activity agree. */
+const generatedRequestIds = new WeakMap<object, string>();
+
+/** The request id of an event: API Gateway's `requestContext.requestId`, or one made up once per event. */
+export function requestIdOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string {
+  const given = event.requestContext?.requestId;
+  if (typeof given === 'string' && given !== '') return given;
+  let generated = generatedRequestIds.get(event);
+  if (generated === undefined) {
+    generated = randomUUID();
+    generatedRequestIds.set(event, generated);
+  }
+  return generated;
+}
+
+/** The SCIM resource type a route template serves, if any (`/Users…` → User, `/Groups…` → Group). */
+export function resourceTypeOfRoute(route: string): 'User' | 'Group' | undefined {
+  if (/\/Users(?:\/|$)/.test(route)) return 'User';
+  if (/\/Groups(?:\/|$)/.test(route)) return 'Group';
+  return undefined;
 }
 
 /** Lower-cased single-value headers of an event. */

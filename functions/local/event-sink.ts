@@ -9,6 +9,7 @@ import { appendFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import type { DirectoryEvent } from '../events/detail.ts';
 import { DEFAULT_EVENT_SOURCE } from '../fanout/config.ts';
 import type { OutboundEvent } from '../fanout/entries.ts';
@@ -141,6 +142,8 @@ export interface LocalEventsOptions {
   startingPosition?: StartingPosition;
   /** Receives event summaries and poller notices. @default stdout */
   log?: (line: string) => void;
+  /** Days activity entries are kept. @default 30 */
+  activityRetentionDays?: number;
 }
 
 /** The running local event pipeline. */
@@ -161,6 +164,12 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     source: options.source ?? DEFAULT_EVENT_SOURCE,
     scimBaseUrl: options.scimBaseUrl,
     organizations: new CachedOrganizationLookup({ documentClient: options.documentClient, tableName: options.tableName }),
+    // Provisioning activity is recorded from the stream locally too, as the Lambda does.
+    activity: new DynamoDbActivityLog({
+      documentClient: options.documentClient,
+      tableName: options.tableName,
+      ...(options.activityRetentionDays === undefined ? {} : { retentionDays: options.activityRetentionDays }),
+    }),
     logger: {
       info: () => undefined,
       warn: (message) => log(message),

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import { createDocumentClient, createDynamoDbClient, ensureTable } from '../adapters/dynamodb/client.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../adapters/dynamodb/local-dynamodb.ts';
 import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';
-import { TokenVerifier } from '../auth/token-verifier.ts';
+import { recordTokenAndRequest, TokenVerifier } from '../auth/token-verifier.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
 import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts';
 import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
@@ -147,14 +148,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const secretsFile = join(stateDir, 'secrets.json');
     const secretStore = new FileSecretStore(secretsFile);
     const directories = new DirectoryRepository(documentClient, tableName);
+    const activity = new DynamoDbActivityLog({ documentClient, tableName });
+    const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: (options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO' });
     const verifier = new TokenVerifier(secretStore, {
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
       cacheTtlMs: LOCAL_TOKEN_CACHE_TTL_MS,
-      recordUse: (directoryId, tokenId, at) => directories.recordTokenUse(directoryId, tokenId, at),
+      recordUse: recordTokenAndRequest({ tokens: directories, requests: activity, logger }),
     });
-    const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: (options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO' });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName }));
-    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger }) as unknown as ProxyHandler;
+    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
     const server: LocalServer = await startLocalServer(
       {
         Users: handlerFor((request) => handleResourceRequest('User', request, service)),

@@ -1,7 +1,12 @@
 /**
  * The storage port of the directory service. The service decides *what* changes; a repository
  * decides how that is written. Every method takes the directory id explicitly.
+ *
+ * Writes made for a SCIM request take its `RequestStamp`: the repository records it with the
+ * write it already makes (on the item, or in a delete's transaction), so that the request shows
+ * up as provisioning activity without a round trip of its own.
  */
+import type { RequestStamp } from '../activity/entries.ts';
 
 export type ResourceType = 'User' | 'Group';
 
@@ -82,7 +87,8 @@ export class MissingReferenceError extends Error {
 export interface ScimRepository {
   getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined>;
   findIdByClaim(directoryId: string, claim: Claim): Promise<string | undefined>;
-  createResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void>;
+  /** Writes a new resource with its claims and counters; a group's `memberCount` is written with it. */
+  createResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta, stamp?: RequestStamp): Promise<void>;
   /** Writes `after` if the stored version is still `before.version`; swaps claims; applies counters. */
   updateResource(
     directoryId: string,
@@ -91,9 +97,10 @@ export interface ScimRepository {
     after: StoredResource,
     claims: { add: Claim[]; remove: Claim[] },
     counters: CounterDelta,
+    stamp?: RequestStamp,
   ): Promise<void>;
-  /** Deletes a resource that has no memberships left, with its claims. */
-  deleteResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void>;
+  /** Deletes a resource that has no memberships left, with its claims (and the request's activity entry). */
+  deleteResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta, stamp?: RequestStamp): Promise<void>;
   listResources(directoryId: string, type: ResourceType, options: { limit: number; startAfter?: string }): Promise<Page<StoredResource>>;
   getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]>;
   getCounters(directoryId: string): Promise<Counters>;
@@ -111,13 +118,16 @@ export interface ScimRepository {
   listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string }): Promise<Page<MemberRef>>;
   /**
    * Adds and removes memberships of one group: each membership item and the member's `memberOf`
-   * change together, and the group's version is bumped. Chunked into transactions of bounded size.
+   * change together. With `bumpGroupVersion`, each transaction also bumps the group's version and
+   * moves its `memberCount` by what it changed (and records `stamp`, when given); without it (a
+   * purge before a delete, the members of a group being created) chunks run side by side and the
+   * group item is not touched. Chunked into transactions of bounded size.
    */
   changeMemberships(
     directoryId: string,
     groupId: string,
     changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; bumpGroupVersion: boolean },
+    options: { now: string; bumpGroupVersion: boolean; stamp?: RequestStamp },
   ): Promise<void>;
 
   /** Where a sequential page starts, and how many resources the directory held when it was left. */

@@ -31,11 +31,37 @@ import {
   type ScimRepository,
   type StoredResource,
 } from '../../service/repository.ts';
+import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../../activity/activity.ts';
+import { successEntry, type RequestStamp } from '../../activity/entries.ts';
+import { activityItem } from './activity-writer.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
+import { sleep } from '../../shared/sleep.ts';
 
 type Key = { pk: string; sk: string };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * What an item of a transaction stands for, so that a cancelled transaction is explained by the
+ * items whose condition failed rather than by their positions.
+ */
+type ItemRole =
+  | { kind: 'resource' }
+  | { kind: 'claim'; claim: Claim }
+  | { kind: 'counters' }
+  | { kind: 'activity' }
+  | { kind: 'membership'; memberId: string }
+  | { kind: 'member'; memberId: string }
+  | { kind: 'group' };
+
+/** A transaction item with its role. */
+interface TaggedItem {
+  role: ItemRole;
+  item: TransactItem;
+}
+
+/** Turns the roles of the items whose condition failed into a domain error. */
+type Explain = (failed: ItemRole[]) => Error;
 
 /** DynamoDB allows 100 items per TransactWriteItems. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -61,7 +87,6 @@ async function mapConcurrently<T>(items: T[], limit: number, task: (item: T) => 
   await Promise.all(workers);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Full-jitter exponential backoff, capped at one second. */
 const backoff = (attempt: number) => sleep(Math.random() * Math.min(1000, 15 * 2 ** attempt));
 
@@ -80,9 +105,16 @@ function claimKey(directoryId: string, claim: Claim): Key {
   }
 }
 
+/**
+ * Marks a group whose `memberCount` has been kept since it was created. Groups stored before the
+ * count was kept lack it; an `ADD` on them would start from zero and count only later changes, so
+ * their count is not exposed (readers count their membership items instead).
+ */
+const MEMBER_COUNT_KEPT = 'memberCountKept';
+
 function toStoredResource(item: Record<string, NativeAttributeValue>): StoredResource {
   const memberOf = item.memberOf instanceof Set ? [...(item.memberOf as Set<string>)].sort() : [];
-  return {
+  const resource: StoredResource = {
     id: item.id as string,
     version: item.version as number,
     created: item.created as string,
@@ -90,20 +122,47 @@ function toStoredResource(item: Record<string, NativeAttributeValue>): StoredRes
     attributes: (item.attributes ?? {}) as Record<string, unknown>,
     memberOf,
   };
+  if (item[MEMBER_COUNT_KEPT] === true && typeof item.memberCount === 'number') resource.memberCount = item.memberCount;
+  return resource;
 }
 
-function counterUpdate(directoryId: string, tableName: string, delta: CounterDelta): TransactItem | undefined {
+/** The `lastRequest` attribute of a stamped write (read back by the stream fan-out, never rendered). */
+function stampAttribute(stamp: RequestStamp): Record<string, string | number> {
+  return { requestId: stamp.requestId, method: stamp.method, client: stamp.client, status: stamp.status, at: stamp.at };
+}
+
+function counterUpdate(directoryId: string, tableName: string, delta: CounterDelta): TaggedItem | undefined {
   const entries = Object.entries(delta).filter(([, value]) => value !== undefined && value !== 0) as [string, number][];
   if (entries.length === 0) return undefined;
   return {
-    Update: {
-      TableName: tableName,
-      Key: keys.counters(directoryId),
-      UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
-      ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
+    role: { kind: 'counters' },
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: keys.counters(directoryId),
+        UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
+      },
     },
   };
+}
+
+/** A taken claim is a uniqueness conflict; any other failed condition, a concurrent change. */
+function explainClaimFailure(failed: ItemRole[]): Error {
+  const taken = failed.find((role) => role.kind === 'claim');
+  return taken?.kind === 'claim' ? new UniquenessConflictError(taken.claim) : new VersionConflictError();
+}
+
+/** A member whose item is gone is a missing reference; a membership that changed under us is a conflict. */
+function explainMemberFailure(failed: ItemRole[]): Error {
+  const missing = failed.flatMap((role) => (role.kind === 'member' ? [role.memberId] : []));
+  return missing.length > 0 ? new MissingReferenceError(missing) : new VersionConflictError();
+}
+
+function withCause(error: Error, cause: unknown): Error {
+  (error as { cause?: unknown }).cause = cause;
+  return error;
 }
 
 /** The reasons DynamoDB gave for cancelling a transaction, one per item. */
@@ -117,6 +176,8 @@ export interface DynamoDbScimRepositoryOptions {
   tableName: string;
   /** Clock for paging-marker expiry; injectable in tests. */
   now?: () => number;
+  /** Days a delete's activity entry is kept (the fan-out keeps the others as long); default 30. */
+  activityRetentionDays?: number;
 }
 
 /** SCIM users, groups and memberships in the single table. */
@@ -124,11 +185,13 @@ export class DynamoDbScimRepository implements ScimRepository {
   private readonly db: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
+  private readonly activityRetentionDays: number;
 
   constructor(options: DynamoDbScimRepositoryOptions) {
     this.db = options.documentClient;
     this.tableName = options.tableName;
     this.now = options.now ?? Date.now;
+    this.activityRetentionDays = options.activityRetentionDays ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
   }
 
   async getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined> {
@@ -147,29 +210,41 @@ export class DynamoDbScimRepository implements ScimRepository {
     return Item?.resourceId as string | undefined;
   }
 
-  async createResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void> {
-    const items: TransactItem[] = [
+  async createResource(
+    directoryId: string,
+    type: ResourceType,
+    resource: StoredResource,
+    claims: Claim[],
+    counters: CounterDelta,
+    stamp?: RequestStamp,
+  ): Promise<void> {
+    const items: TaggedItem[] = [
       {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...resourceKey(directoryId, type, resource.id),
-            [TABLE_DEFINITION.entityAttribute]: type === 'User' ? ENTITY.user : ENTITY.group,
-            directoryId,
-            id: resource.id,
-            version: resource.version,
-            created: resource.created,
-            lastModified: resource.lastModified,
-            attributes: resource.attributes,
+        role: { kind: 'resource' },
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...resourceKey(directoryId, type, resource.id),
+              [TABLE_DEFINITION.entityAttribute]: type === 'User' ? ENTITY.user : ENTITY.group,
+              directoryId,
+              id: resource.id,
+              version: resource.version,
+              created: resource.created,
+              lastModified: resource.lastModified,
+              attributes: resource.attributes,
+              ...(resource.memberCount === undefined ? {} : { memberCount: resource.memberCount, [MEMBER_COUNT_KEPT]: true }),
+              ...(stamp === undefined ? {} : { lastRequest: stampAttribute(stamp) }),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       ...claims.map((claim) => this.putClaim(directoryId, claim, resource.id)),
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
-    await this.transact(items, (codes) => this.explainClaimFailure(codes, 1, claims));
+    await this.transact(items, explainClaimFailure);
   }
 
   async updateResource(
@@ -179,22 +254,27 @@ export class DynamoDbScimRepository implements ScimRepository {
     after: StoredResource,
     claims: { add: Claim[]; remove: Claim[] },
     counters: CounterDelta,
+    stamp?: RequestStamp,
   ): Promise<void> {
     // UpdateItem rather than Put: `memberOf` is changed by membership transactions without a
     // version bump, and a Put would overwrite it.
-    const items: TransactItem[] = [
+    const items: TaggedItem[] = [
       {
-        Update: {
-          TableName: this.tableName,
-          Key: resourceKey(directoryId, type, before.id),
-          UpdateExpression: 'SET #attributes = :attributes, #version = :version, lastModified = :lastModified',
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#attributes': 'attributes', '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':attributes': after.attributes,
-            ':version': after.version,
-            ':lastModified': after.lastModified,
-            ':expected': before.version,
+        role: { kind: 'resource' },
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: resourceKey(directoryId, type, before.id),
+            UpdateExpression: `SET #attributes = :attributes, #version = :version, lastModified = :lastModified${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#attributes': 'attributes', '#version': 'version' },
+            ExpressionAttributeValues: {
+              ':attributes': after.attributes,
+              ':version': after.version,
+              ':lastModified': after.lastModified,
+              ':expected': before.version,
+              ...(stamp === undefined ? {} : { ':stamp': stampAttribute(stamp) }),
+            },
           },
         },
       },
@@ -203,28 +283,44 @@ export class DynamoDbScimRepository implements ScimRepository {
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
-    await this.transact(items, (codes) => {
-      if (codes[0] === 'ConditionalCheckFailed') return new VersionConflictError();
-      return this.explainClaimFailure(codes, 1, claims.add);
+    await this.transact(items, (failed) => {
+      if (failed.some((role) => role.kind === 'resource')) return new VersionConflictError();
+      return explainClaimFailure(failed);
     });
   }
 
-  async deleteResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta): Promise<void> {
-    const items: TransactItem[] = [
+  async deleteResource(
+    directoryId: string,
+    type: ResourceType,
+    resource: StoredResource,
+    claims: Claim[],
+    counters: CounterDelta,
+    stamp?: RequestStamp,
+  ): Promise<void> {
+    const items: TaggedItem[] = [
       {
-        Delete: {
-          TableName: this.tableName,
-          Key: resourceKey(directoryId, type, resource.id),
-          // No membership may have appeared since the caller removed them.
-          ConditionExpression: '#version = :expected AND attribute_not_exists(memberOf)',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': resource.version },
+        role: { kind: 'resource' },
+        item: {
+          Delete: {
+            TableName: this.tableName,
+            Key: resourceKey(directoryId, type, resource.id),
+            // No membership may have appeared since the caller removed them.
+            ConditionExpression: '#version = :expected AND attribute_not_exists(memberOf)',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': resource.version },
+          },
         },
       },
       ...claims.map((claim) => this.deleteClaim(directoryId, claim, resource.id)),
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
+    if (stamp !== undefined) {
+      // A deleted item leaves no stamp for the stream to read: its activity entry is written in
+      // the delete's own transaction (which it already is: resource, claims and counters).
+      const entry = successEntry(directoryId, type, resource, stamp);
+      items.push({ role: { kind: 'activity' }, item: { Put: { TableName: this.tableName, Item: activityItem(entry, this.activityRetentionDays) } } });
+    }
     await this.transact(items, () => new VersionConflictError());
   }
 
@@ -311,90 +407,108 @@ export class DynamoDbScimRepository implements ScimRepository {
     directoryId: string,
     groupId: string,
     changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; bumpGroupVersion: boolean },
+    options: { now: string; bumpGroupVersion: boolean; stamp?: RequestStamp },
   ): Promise<void> {
     const { now } = options;
     const groupSet = new Set([groupId]);
-    const work: TransactItem[][] = [
-      ...changes.add.map((member): TransactItem[] => [
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: {
-              ...keys.membership(directoryId, groupId, member.id),
-              [TABLE_DEFINITION.entityAttribute]: ENTITY.membership,
-              directoryId,
-              groupId,
-              memberId: member.id,
-              memberType: member.type,
-              created: now,
+    const work: Array<{ delta: number; items: TaggedItem[] }> = [
+      ...changes.add.map((member) => ({
+        delta: 1,
+        items: [
+          {
+            role: { kind: 'membership', memberId: member.id },
+            item: {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.membership(directoryId, groupId, member.id),
+                  [TABLE_DEFINITION.entityAttribute]: ENTITY.membership,
+                  directoryId,
+                  groupId,
+                  memberId: member.id,
+                  memberType: member.type,
+                  created: now,
+                },
+                ConditionExpression: 'attribute_not_exists(sk)',
+              },
             },
-            ConditionExpression: 'attribute_not_exists(sk)',
           },
-        },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: resourceKey(directoryId, member.type, member.id),
-            UpdateExpression: 'ADD memberOf :group',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':group': groupSet },
+          {
+            role: { kind: 'member', memberId: member.id },
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: resourceKey(directoryId, member.type, member.id),
+                UpdateExpression: 'ADD memberOf :group',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':group': groupSet },
+              },
+            },
           },
-        },
-      ]),
-      ...changes.remove.map((member): TransactItem[] => [
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: keys.membership(directoryId, groupId, member.id),
-            ConditionExpression: 'attribute_exists(sk)',
+        ] satisfies TaggedItem[],
+      })),
+      ...changes.remove.map((member) => ({
+        delta: -1,
+        items: [
+          {
+            role: { kind: 'membership', memberId: member.id },
+            item: {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.membership(directoryId, groupId, member.id),
+                ConditionExpression: 'attribute_exists(sk)',
+              },
+            },
           },
-        },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: resourceKey(directoryId, member.type, member.id),
-            UpdateExpression: 'DELETE memberOf :group',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':group': groupSet },
+          {
+            role: { kind: 'member', memberId: member.id },
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: resourceKey(directoryId, member.type, member.id),
+                UpdateExpression: 'DELETE memberOf :group',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':group': groupSet },
+              },
+            },
           },
-        },
-      ]),
+        ] satisfies TaggedItem[],
+      })),
     ];
-    const memberIds = [...changes.add, ...changes.remove].map((member) => member.id);
     const perChunk = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
-    const chunks: Array<{ ids: string[]; items: TransactItem[] }> = [];
+    const chunks: Array<{ delta: number; items: TaggedItem[] }> = [];
     for (let start = 0; start < work.length; start += perChunk) {
-      chunks.push({ ids: memberIds.slice(start, start + perChunk), items: work.slice(start, start + perChunk).flat() });
+      const slice = work.slice(start, start + perChunk);
+      chunks.push({ delta: slice.reduce((sum, entry) => sum + entry.delta, 0), items: slice.flatMap((entry) => entry.items) });
     }
     if (!options.bumpGroupVersion) {
-      // Purging a group about to be deleted: no version to keep, so chunks may run side by side.
-      await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.transact(chunk.items, (codes) => this.explainMemberFailure(codes, chunk.ids)));
+      // Purging a group about to be deleted, or filling one just created (whose count was written
+      // with it): no version to keep, so chunks may run side by side.
+      await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.transact(chunk.items, explainMemberFailure));
       return;
     }
-    for (const { ids: chunkIds, items } of chunks) {
-      // The group's version moves with its member list, so its ETag changes too.
+    const stamp = options.stamp;
+    for (const { delta, items } of chunks) {
+      // The group's version moves with its member list, so its ETag changes too; its member count
+      // moves by exactly the memberships this transaction adds and removes.
       items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: keys.group(directoryId, groupId),
-          UpdateExpression: 'ADD #version :one SET lastModified = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':one': 1, ':now': now },
+        role: { kind: 'group' },
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.group(directoryId, groupId),
+            UpdateExpression: `ADD #version :one, memberCount :delta SET lastModified = :now${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':one': 1, ':delta': delta, ':now': now, ...(stamp === undefined ? {} : { ':stamp': stampAttribute(stamp) }) },
+          },
         },
       });
-      await this.transact(items, (codes) => {
-        if (codes[codes.length - 1] === 'ConditionalCheckFailed') return new MissingReferenceError([groupId]);
-        return this.explainMemberFailure(codes, chunkIds);
+      await this.transact(items, (failed) => {
+        if (failed.some((role) => role.kind === 'group')) return new MissingReferenceError([groupId]);
+        return explainMemberFailure(failed);
       });
     }
-  }
-
-  /** A member whose item is gone is a missing reference; a membership that changed under us is a conflict. */
-  private explainMemberFailure(codes: string[], memberIds: string[]): Error {
-    const missing = memberIds.filter((_, i) => codes[2 * i + 1] === 'ConditionalCheckFailed');
-    return missing.length > 0 ? new MissingReferenceError(missing) : new VersionConflictError();
   }
 
   async getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined> {
@@ -419,52 +533,52 @@ export class DynamoDbScimRepository implements ScimRepository {
     );
   }
 
-  private putClaim(directoryId: string, claim: Claim, resourceId: string): TransactItem {
+  private putClaim(directoryId: string, claim: Claim, resourceId: string): TaggedItem {
     return {
-      Put: {
-        TableName: this.tableName,
-        Item: { ...claimKey(directoryId, claim), resourceId },
-        ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
-        ExpressionAttributeValues: { ':self': resourceId },
+      role: { kind: 'claim', claim },
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...claimKey(directoryId, claim), resourceId },
+          ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
+          ExpressionAttributeValues: { ':self': resourceId },
+        },
       },
     };
   }
 
-  private deleteClaim(directoryId: string, claim: Claim, resourceId: string): TransactItem {
+  private deleteClaim(directoryId: string, claim: Claim, resourceId: string): TaggedItem {
     return {
-      Delete: {
-        TableName: this.tableName,
-        Key: claimKey(directoryId, claim),
-        ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
-        ExpressionAttributeValues: { ':self': resourceId },
+      role: { kind: 'claim', claim },
+      item: {
+        Delete: {
+          TableName: this.tableName,
+          Key: claimKey(directoryId, claim),
+          ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
+          ExpressionAttributeValues: { ':self': resourceId },
+        },
       },
     };
-  }
-
-  /** Maps a cancelled transaction whose claim puts start at `offset` to the claim that was taken. */
-  private explainClaimFailure(codes: string[], offset: number, claims: Claim[]): Error {
-    const taken = claims.find((_, i) => codes[offset + i] === 'ConditionalCheckFailed');
-    return taken === undefined ? new VersionConflictError() : new UniquenessConflictError(taken);
   }
 
   /**
    * Runs one TransactWriteItems. A cancellation caused only by TransactionConflict is retried
-   * with backoff; one with a failed condition is turned into a domain error by `explain`.
+   * with backoff; one with a failed condition is turned into a domain error by `explain`, given
+   * the roles of the items whose condition failed.
    */
-  private async transact(items: TransactItem[], explain: (codes: string[]) => Error): Promise<void> {
-    const [only] = items;
-    if (items.length === 1 && only !== undefined) {
+  private async transact(tagged: TaggedItem[], explain: Explain): Promise<void> {
+    const [only] = tagged;
+    if (tagged.length === 1 && only !== undefined) {
       // A single write needs no transaction, which would cost twice the write capacity.
       try {
-        await this.sendSingleWrite(only);
+        await this.sendSingleWrite(only.item);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const domainError = explain(['ConditionalCheckFailed']);
-        (domainError as { cause?: unknown }).cause = error;
-        throw domainError;
+        throw withCause(explain([only.role]), error);
       }
       return;
     }
+    const items = tagged.map(({ item }) => item);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -472,11 +586,9 @@ export class DynamoDbScimRepository implements ScimRepository {
       } catch (error) {
         const codes = cancellationCodes(error);
         if (codes === undefined) throw error;
-        if (codes.includes('ConditionalCheckFailed')) {
-          const domainError = explain(codes);
-          (domainError as { cause?: unknown }).cause = error;
-          throw domainError;
-        }
+        // DynamoDB answers one reason per item, in the order they were sent.
+        const failed = tagged.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map(({ role }) => role);
+        if (failed.length > 0) throw withCause(explain(failed), error);
         if (!codes.includes('TransactionConflict') || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
         await backoff(attempt);
       }
