@@ -9,6 +9,7 @@ import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -17,6 +18,10 @@ import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../functions/activity/activity.ts';
+import { MAX_ACTIVITY_RETENTION_DAYS } from '../functions/activity/config.ts';
+import { ACTIVITY_ENTRY_FIELDS } from '../functions/activity/entries.ts';
+import { keys } from '../functions/adapters/dynamodb/keys.ts';
 import { ENTITY, TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.ts';
 import {
   DEFAULT_EVENT_SOURCE,
@@ -50,6 +55,11 @@ export interface ScimDirectorySyncProps {
   readonly tokenSecretKey?: kms.IKey;
   /** How long a warm function caches a directory's token secret, 0–60 s. @default 30 */
   readonly tokenCacheTtlSeconds?: number;
+  /**
+   * How long provisioning activity entries are kept (DynamoDB TTL), in whole days from 1 to 3650.
+   * @default Duration.days(30)
+   */
+  readonly activityRetention?: Duration;
 
   /** Publish events on this existing bus instead of a new one. @default a new bus with an archive */
   readonly eventBus?: events.IEventBus;
@@ -132,6 +142,10 @@ export class ScimDirectorySync extends Construct {
     if (!tokenSecrets.prefix.endsWith('/')) {
       throw new RangeError(`tokenSecretPrefix must end with "/", so that its IAM grants cover only token secrets`);
     }
+    const activityRetentionDays = props.activityRetention?.toDays() ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
+    if (activityRetentionDays < 1 || activityRetentionDays > MAX_ACTIVITY_RETENTION_DAYS) {
+      throw new RangeError(`activityRetention must be from 1 to ${MAX_ACTIVITY_RETENTION_DAYS} days, not ${activityRetentionDays}`);
+    }
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
     const functionDefaults = {
       logRetention: props.logRetention,
@@ -160,7 +174,8 @@ export class ScimDirectorySync extends Construct {
       removalPolicy,
     });
 
-    const scimEnvironment = { [ENV.tokenCacheTtlSeconds]: String(tokenCacheTtlSeconds) };
+    const activityEnvironment = { [ENV.activityRetentionDays]: String(activityRetentionDays) };
+    const scimEnvironment = { [ENV.tokenCacheTtlSeconds]: String(tokenCacheTtlSeconds), ...activityEnvironment };
     this.usersFunction = new ScimFunction(this, 'UsersFunction', {
       ...functionDefaults,
       handler: 'users',
@@ -183,7 +198,8 @@ export class ScimDirectorySync extends Construct {
       .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)
       .bindTokenSecrets(tokenSecrets, 'read');
 
-    // Discovery documents are static; the table write is the token last-use record.
+    // Discovery documents are static; the table writes are the token last-use and request-status
+    // updates, and the activity entry of a failed request.
     this.discoveryFunction = new ScimFunction(this, 'DiscoveryFunction', {
       ...functionDefaults,
       handler: 'discovery',
@@ -192,7 +208,7 @@ export class ScimDirectorySync extends Construct {
       memorySize: 256,
       environment: scimEnvironment,
     })
-      .bindTable(this.table, ['dynamodb:UpdateItem'])
+      .bindTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem'])
       .bindTokenSecrets(tokenSecrets, 'read');
 
     this.api = new ScimApi(this, 'Api', {
@@ -255,10 +271,24 @@ export class ScimDirectorySync extends Construct {
       serviceName: 'scim-stream-fanout',
       timeout: Duration.minutes(1),
       // Events carry the resource's location (RFC 7643 §3.1 meta.location).
-      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase },
+      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, ...activityEnvironment },
     })
       .bindTable(this.table, ['dynamodb:GetItem'])
       .bindEventBus(this.eventBus, eventSource);
+    // It records the activity of creates and changes it sees: new items in directory partitions,
+    // with an activity entry's attributes only (no resource, claim or counter could be written).
+    this.streamFanoutFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys.partition('*')] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [t.partitionKey, t.sortKey, ...ACTIVITY_ENTRY_FIELDS, t.timeToLiveAttribute],
+          },
+        },
+      }),
+    );
 
     this.streamFanoutFunction.lambdaFunction.addEventSource(
       new lambdaEventSources.DynamoEventSource(this.table, {

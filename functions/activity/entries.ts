@@ -25,6 +25,29 @@ export interface RequestStamp {
 /** What a SCIM request is, before it writes: the stamp without the time of the write. */
 export type RequestInfo = Omit<RequestStamp, 'at'>;
 
+/**
+ * Every field an activity entry may have: the item's top-level attributes besides its keys and
+ * expiry. The stack's IAM grant lets the fan-out write items with these attributes only.
+ */
+export const ACTIVITY_ENTRY_FIELDS = [
+  'directoryId',
+  'at',
+  'requestId',
+  'method',
+  'resourceType',
+  'resourceId',
+  'resourceName',
+  'status',
+  'outcome',
+  'scimType',
+  'detail',
+  'client',
+] as const satisfies ReadonlyArray<keyof ActivityEntry>;
+
+// Fails to compile when ActivityEntry gains a field the list above lacks.
+const everyFieldListed: Record<Exclude<keyof ActivityEntry, (typeof ACTIVITY_ENTRY_FIELDS)[number]>, never> = {};
+void everyFieldListed;
+
 /** Longest resource name kept in an entry; names are keys elsewhere and capped at 512 bytes there too. */
 const MAX_NAME_LENGTH = 512;
 

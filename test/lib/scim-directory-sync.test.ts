@@ -108,9 +108,11 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
           TABLE_NAME: { Ref: tableId() },
           TOKEN_SECRET_PREFIX: 'scim-directory-sync/tokens/',
           TOKEN_CACHE_TTL_SECONDS: '30',
+          ACTIVITY_RETENTION_DAYS: '30',
           SCIM_BASE_URL: expect.anything(),
         });
       }
+      expect(envOf('StreamFanout')).toMatchObject({ ACTIVITY_RETENTION_DAYS: '30' });
       expect(envOf('Admin')).toMatchObject({
         TABLE_NAME: { Ref: tableId() },
         TOKEN_SECRET_PREFIX: 'scim-directory-sync/tokens/',
@@ -180,9 +182,9 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       }
     });
 
-    it('discovery: reads token secrets and records token use, nothing else', () => {
+    it('discovery: reads token secrets and records token use and failed requests, nothing else', () => {
       expect(actionsOfRole(template, roleId('Discovery'))).toEqual(
-        ['dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', ...logActions].sort(),
+        ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', ...logActions].sort(),
       );
       const dynamo = statementsOfRole(template, roleId('Discovery')).filter((s) => s.actions.includes('dynamodb:UpdateItem'));
       expect(dynamo.flatMap((s) => s.resources)).toEqual([tableArn()]);
@@ -222,7 +224,7 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       }
     });
 
-    it('stream fan-out: PutEvents on its bus, GetItem on the table, the stream, and its dead-letter queue', () => {
+    it('stream fan-out: PutEvents on its bus, GetItem on the table, activity writes only, the stream, and its dead-letter queue', () => {
       const statements = statementsOfRole(template, roleId('StreamFanout'));
       const actions = actionsOfRole(template, roleId('StreamFanout'));
       expect(actions).toContain('events:PutEvents');
@@ -230,8 +232,18 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       expect(actions).toContain('dynamodb:GetRecords');
       expect(actions).toContain('sqs:SendMessage');
       expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
-      expect(actions).not.toContain('dynamodb:PutItem');
       expect(actions).not.toContain('dynamodb:UpdateItem');
+      expect(actions).not.toContain('dynamodb:DeleteItem');
+      // Writes are activity entries: directory partitions, an activity entry's attributes only.
+      const writes = statements.filter((s) => s.actions.some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:BatchWriteItem'));
+      expect(writes).toHaveLength(1);
+      expect(writes[0]?.actions.sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
+      expect(writes[0]?.resources).toEqual([tableArn()]);
+      const condition = writes[0]?.condition as Record<string, Record<string, string[]>>;
+      expect(condition['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['DIR#*'] });
+      const attributes = condition['ForAllValues:StringEquals']?.['dynamodb:Attributes'] ?? [];
+      expect(attributes).toEqual(expect.arrayContaining(['pk', 'sk', 'expiresAt', 'requestId', 'outcome']));
+      for (const forbidden of ['entity', 'attributes', 'version', 'memberOf', 'gsi1pk']) expect(attributes).not.toContain(forbidden);
       const putEvents = statements.find((s) => s.actions.includes('events:PutEvents'));
       expect(putEvents?.resources).toEqual([
         { 'Fn::GetAtt': [logicalId(template, 'AWS::Events::EventBus', 'ScimDirectorySyncEventsBus'), 'Arn'] },
@@ -388,6 +400,19 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (props)', () => {
       DeletionPolicy: 'Delete',
       Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
     });
+  });
+
+  it('passes activityRetention to every function that records activity, and refuses part days or more than ten years', () => {
+    const stack = new Stack(testApp(), 'Props');
+    new ScimDirectorySync(stack, 'Scim', { activityRetention: Duration.days(90) });
+    const template = Template.fromStack(stack);
+    const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).map(
+      (fn) => (fn['Properties'] as { Environment?: { Variables?: Record<string, unknown> }; Description?: string }),
+    );
+    const withRetention = functions.filter((fn) => fn.Environment?.Variables?.['ACTIVITY_RETENTION_DAYS'] === '90');
+    expect(withRetention).toHaveLength(4);
+    expect(() => new ScimDirectorySync(new Stack(testApp(), 'P1'), 'A', { activityRetention: Duration.hours(36) })).toThrow();
+    expect(() => new ScimDirectorySync(new Stack(testApp(), 'P2'), 'A', { activityRetention: Duration.days(4000) })).toThrow(/activityRetention/);
   });
 
   it('rejects a token cache TTL above 60 s and a prefix Secrets Manager would refuse', () => {

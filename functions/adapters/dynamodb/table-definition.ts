@@ -9,7 +9,7 @@ export const TABLE_DEFINITION = {
   sortKey: 'sk',
   /** Sparse index listing every directory (only DIRECTORY items carry its keys). */
   directoryIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  /** Epoch seconds after which DynamoDB may delete the item (paging markers only). */
+  /** Epoch seconds after which DynamoDB may delete the item (paging markers, activity entries, portal links and sessions). */
   timeToLiveAttribute: 'expiresAt',
   /** Attribute naming the kind of a resource item; the stream filter keys on it. */
   entityAttribute: 'entity',
