@@ -11,7 +11,7 @@ import type { ActivityLog } from '../activity/activity-log.ts';
 import { failureEntry, resourceNameOf } from '../activity/entries.ts';
 import { isScimError, ScimError } from '../core/error.ts';
 import { errorResponse, headersOf, isTransientFailure, requestIdOf, resourceTypeOfRoute, toProxyResult } from '../http/scim-http.ts';
-import { isPlausibleId } from '../service/directory-service.ts';
+import { isPlausibleId } from '../service/context.ts';
 import type { VerifyResult } from '../auth/token-verifier.ts';
 
 /** What the middlewares learn about a request, for the route and the activity record. */
