@@ -2,33 +2,14 @@
  * `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9), applied with each
  * attribute's `returned` characteristic (RFC 7643 §7).
  */
+import { isJsonObject, type JsonObject } from './json.ts';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/attribute.ts';
-import { COMMON_ATTRIBUTES, findAttribute, schemasOf, splitSchemaPrefix, type ResourceTypeName } from './schemas/index.ts';
+import { COMMON_ATTRIBUTES, findAttribute, schemasOf, splitSchemaPrefix, type ResourceType } from './schemas/index.ts';
 
 /** The two query parameters of a read. */
 export interface ProjectionOptions {
   attributes?: string[];
   excludedAttributes?: string[];
-}
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Splits a comma-separated `attributes` or `excludedAttributes` query parameter
- * (RFC 7644 §3.4.2.5). Undefined when the parameter is absent or names nothing.
- *
- * @example parseAttributeList('userName, name.givenName') // ['userName', 'name.givenName']
- */
-export function parseAttributeList(value?: string): string[] | undefined {
-  const names = (value ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  return names.length === 0 ? undefined : names;
 }
 
 /**
@@ -40,7 +21,7 @@ interface Selection {
   attributes: Map<AttributeDefinition, Set<AttributeDefinition> | 'all'>;
 }
 
-function parseSelection(resourceType: ResourceTypeName, names: readonly string[]): Selection {
+function parseSelection(resourceType: ResourceType, names: readonly string[]): Selection {
   const { core } = schemasOf(resourceType);
   const selection: Selection = { schemas: new Set(), attributes: new Map() };
   for (const name of names) {
@@ -95,7 +76,7 @@ type Rule = (definition: AttributeDefinition, schemaNamed: boolean) => 'all' | '
  * @example
  * projectResource('Group', group, { excludedAttributes: ['members'] });
  */
-export function projectResource(resourceType: ResourceTypeName, resource: JsonObject, options: ProjectionOptions = {}): JsonObject {
+export function projectResource(resourceType: ResourceType, resource: JsonObject, options: ProjectionOptions = {}): JsonObject {
   const { rule, namedSchemas } = makeRule(resourceType, options);
   const { core, extensions } = schemasOf(resourceType);
   const result: JsonObject = {};
@@ -106,14 +87,14 @@ export function projectResource(resourceType: ResourceTypeName, resource: JsonOb
   Object.assign(result, projectObject(top, resource, (definition) => rule(definition, namedSchemas.has(core))));
   for (const extension of extensions) {
     const value = resource[extension.id];
-    if (!isObject(value)) continue;
+    if (!isJsonObject(value)) continue;
     const projected = projectObject(extension.attributes, value, (definition) => rule(definition, namedSchemas.has(extension)));
     if (Object.keys(projected).length > 0) result[extension.id] = projected;
   }
   return result;
 }
 
-function makeRule(resourceType: ResourceTypeName, options: ProjectionOptions): { rule: Rule; namedSchemas: Set<SchemaDefinition> } {
+function makeRule(resourceType: ResourceType, options: ProjectionOptions): { rule: Rule; namedSchemas: Set<SchemaDefinition> } {
   if (options.attributes !== undefined && options.attributes.length > 0) {
     const selected = parseSelection(resourceType, options.attributes);
     const rule: Rule = (definition, schemaNamed) => {
@@ -161,7 +142,7 @@ function projectComplex(definition: AttributeDefinition, value: unknown, choice:
     return choice === 'all' ? sub.returned === 'default' : choice.has(sub);
   });
   const pick = (item: unknown): JsonObject | undefined => {
-    if (!isObject(item)) return undefined;
+    if (!isJsonObject(item)) return undefined;
     const picked: JsonObject = {};
     for (const sub of subAttributes) {
       if (item[sub.name] !== undefined && item[sub.name] !== null) picked[sub.name] = item[sub.name];

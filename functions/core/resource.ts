@@ -4,8 +4,9 @@
  * definitions, and checks that immutable attributes keep their values (RFC 7643 §7).
  */
 import { ScimError } from './error.ts';
+import { booleanOf, describeJsonType, getIgnoringCase, isJsonObject as isObject, sameValue, type JsonObject } from './json.ts';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/attribute.ts';
-import { COMMON_ATTRIBUTES, findAttribute, schemasOf, splitSchemaPrefix, type ResourceTypeName } from './schemas/index.ts';
+import { COMMON_ATTRIBUTES, findAttribute, schemasOf, splitSchemaPrefix, type ResourceType } from './schemas/index.ts';
 
 /**
  * A resource body in canonical form: attribute names spelled as the schema spells them,
@@ -29,12 +30,6 @@ export interface ParsedResourceInput {
    * Duplicates are removed; the first mention wins.
    */
   members?: MemberInput[];
-}
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -62,7 +57,7 @@ function isObject(value: unknown): value is JsonObject {
  * @throws ScimError `invalidSyntax` when the body is not an object or `schemas` lacks the core
  *   URN; `invalidValue` for a value of the wrong type or a missing required attribute.
  */
-export function parseResourceInput(resourceType: ResourceTypeName, body: unknown): ParsedResourceInput {
+export function parseResourceInput(resourceType: ResourceType, body: unknown): ParsedResourceInput {
   if (!isObject(body)) throw ScimError.of('invalidSyntax', 'The request body must be a JSON object');
   const { core, extensions } = schemasOf(resourceType);
   checkSchemasList(core, body);
@@ -128,8 +123,7 @@ export function parseResourceInput(resourceType: ResourceTypeName, body: unknown
 
   const result: ParsedResourceInput = { attributes };
   if (membersGiven) {
-    const membersDefinition = findAttribute(core.attributes, 'members');
-    if (membersDefinition !== undefined) result.members = parseMembers(membersDefinition, membersValue);
+    result.members = parseMembers(membersValue);
   }
   return result;
 }
@@ -145,8 +139,7 @@ function checkOnePrimary(values: JsonObject): void {
 
 /** RFC 7644 §3.3: the body names its schemas; the core one must be among them. */
 function checkSchemasList(core: SchemaDefinition, body: JsonObject): void {
-  const key = Object.keys(body).find((candidate) => candidate.toLowerCase() === 'schemas');
-  const list = key === undefined ? undefined : body[key];
+  const list = getIgnoringCase(body, 'schemas');
   const wanted = core.id.toLowerCase();
   if (!Array.isArray(list) || !list.some((urn) => typeof urn === 'string' && urn.toLowerCase() === wanted)) {
     throw ScimError.of('invalidSyntax', `"schemas" must be a list that includes "${core.id}"`);
@@ -224,14 +217,9 @@ function parseComplexValue(definition: AttributeDefinition, value: unknown, labe
 }
 
 function parseBoolean(value: unknown, label: string): boolean {
-  if (typeof value === 'boolean') return value;
-  // Entra ID sends "True" and "False" (RFC 7643 §2.3.2 wants JSON literals; accept both).
-  if (typeof value === 'string') {
-    const lower = value.trim().toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-  }
-  throw wrongType(label, 'a boolean', value);
+  const parsed = booleanOf(value);
+  if (parsed === undefined) throw wrongType(label, 'a boolean', value);
+  return parsed;
 }
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
@@ -267,8 +255,7 @@ function parseBinary(value: unknown, label: string): string {
 
 /** The detail names the attribute and the JSON type received, never the value (it may be personal data). */
 function wrongType(label: string, expected: string, value: unknown): ScimError {
-  const received = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
-  return ScimError.of('invalidValue', `Attribute "${label}" must be ${expected}, not ${received}`);
+  return ScimError.of('invalidValue', `Attribute "${label}" must be ${expected}, not ${describeJsonType(value)}`);
 }
 
 /** Copies `values` in the order the definitions list them, so equal input gives equal output. */
@@ -280,31 +267,50 @@ function orderLike(definitions: readonly AttributeDefinition[], values: JsonObje
   return ordered;
 }
 
-const MEMBER_TYPES = { user: 'User', group: 'Group' } as const;
+const MEMBER_TYPES: Readonly<Record<string, MemberInput['type']>> = { user: 'User', group: 'Group' };
 
-/** RFC 7643 §4.2 members: each names a resource id in `value`; `$ref` and `display` are not kept. */
-function parseMembers(definition: AttributeDefinition, value: unknown): MemberInput[] {
+/**
+ * Group members as RFC 7643 §4.2 writes them, from a POST or PUT body or a PATCH value: a list
+ * (null is none) whose elements each name a resource id in `value` and may say its `type` (User
+ * or Group, in any case). A member id must hold more than whitespace. `$ref` and `display` are
+ * not kept: the id is the membership. Null elements are skipped; duplicates collapse, the
+ * first mention wins.
+ *
+ * @throws ScimError `invalidValue` naming the element, e.g. `"members[2].value"`.
+ * @example parseMembers([{ value: 'u-1', type: 'user' }, { value: 'u-1' }]) // [{ value: 'u-1', type: 'User' }]
+ */
+export function parseMembers(value: unknown): MemberInput[] {
   if (value === null) return [];
-  if (!Array.isArray(value)) throw ScimError.of('invalidValue', 'Attribute "members" must be a list');
+  if (!Array.isArray(value)) throw ScimError.of('invalidValue', '"members" must be a list');
   const members: MemberInput[] = [];
   const seen = new Set<string>();
   value.forEach((item: unknown, index) => {
     if (item === null) return;
     const label = `members[${index}]`;
-    const member = parseComplexValue(definition, item, label) ?? {};
-    const id = member['value'];
-    if (typeof id !== 'string' || id === '') throw ScimError.of('invalidValue', `Attribute "${label}.value" is required and must be a member id`);
-    const type = member['type'];
+    if (!isObject(item)) throw ScimError.of('invalidValue', `"${label}" must be an object such as { "value": "<id>" }, not ${describeJsonType(item)}`);
+    const id = parseMemberId(getIgnoringCase(item, 'value'), `${label}.value`);
+    const type = getIgnoringCase(item, 'type');
     let memberType: MemberInput['type'];
-    if (typeof type === 'string') {
-      memberType = MEMBER_TYPES[type.toLowerCase() as keyof typeof MEMBER_TYPES];
-      if (memberType === undefined) throw ScimError.of('invalidValue', `Attribute "${label}.type" must be "User" or "Group"`);
+    if (type !== undefined && type !== null) {
+      memberType = typeof type === 'string' ? MEMBER_TYPES[type.toLowerCase()] : undefined;
+      if (memberType === undefined) throw ScimError.of('invalidValue', `"${label}.type" must be "User" or "Group"`);
     }
     if (seen.has(id)) return;
     seen.add(id);
     members.push(memberType === undefined ? { value: id } : { value: id, type: memberType });
   });
   return members;
+}
+
+/**
+ * A member id as a client sent it: a string with more than whitespace. Ids are kept as sent;
+ * one that this service could not have minted simply names no resource.
+ *
+ * @throws ScimError `invalidValue` naming `label`.
+ */
+export function parseMemberId(id: unknown, label: string): string {
+  if (typeof id !== 'string' || id.trim() === '') throw ScimError.of('invalidValue', `"${label}" must be a non-empty member id`);
+  return id;
 }
 
 /**
@@ -317,7 +323,7 @@ function parseMembers(definition: AttributeDefinition, value: unknown): MemberIn
  *
  * @throws ScimError `mutability` naming the attribute.
  */
-export function assertImmutableUnchanged(resourceType: ResourceTypeName, before: ResourceAttributes, after: ResourceAttributes): void {
+export function assertImmutableUnchanged(resourceType: ResourceType, before: ResourceAttributes, after: ResourceAttributes): void {
   const { core, extensions } = schemasOf(resourceType);
   checkImmutable([...COMMON_ATTRIBUTES, ...core.attributes], before, after, '');
   for (const extension of extensions) {
@@ -355,21 +361,4 @@ function checkImmutable(definitions: readonly AttributeDefinition[], before: Jso
 /** RFC 7643 §2.5: null and an empty list mean the attribute has no value. */
 function isAssigned(value: unknown): boolean {
   return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
-}
-
-function sameValue(definition: AttributeDefinition, a: unknown, b: unknown): boolean {
-  if (typeof a === 'string' && typeof b === 'string' && definition.type !== 'complex' && !definition.caseExact) {
-    return a.toLowerCase() === b.toLowerCase();
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => sameValue({ ...definition, multiValued: false }, item, b[index]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => {
-      const sub = findAttribute(definition.subAttributes, key);
-      return sub === undefined ? JSON.stringify(a[key]) === JSON.stringify(b[key]) : sameValue(sub, a[key], b[key]);
-    });
-  }
-  return a === b;
 }

@@ -10,11 +10,7 @@
  * Adding an optional field, or narrowing what a field allows, does not break anyone.
  */
 
-type JsonSchema = Record<string, unknown>;
-
-function isSchema(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject as isSchema, type JsonObject as JsonSchema } from '../core/json.ts';
 
 function typesOf(schema: JsonSchema): string[] | undefined {
   const type = schema.type;

@@ -2,6 +2,7 @@
  * What changed between two stored attribute sets, in the names the events publish.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { isJsonObject } from '../core/json.ts';
 
 /** The names of the changed attributes and the value each had before. */
 export interface AttributeChanges {
@@ -10,8 +11,9 @@ export interface AttributeChanges {
   previous: Record<string, unknown>;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set);
+/** An object of attributes; stored items may also hold DynamoDB sets, which are values, not objects. */
+function isAttributeObject(value: unknown): value is Record<string, unknown> {
+  return isJsonObject(value) && !(value instanceof Set);
 }
 
 /**
@@ -27,7 +29,7 @@ export function diffAttributes(before: Record<string, unknown>, after: Record<st
     const old = before[name];
     const now = after[name];
     if (isDeepStrictEqual(old, now)) continue;
-    const isExtension = name.toLowerCase().startsWith('urn:') && (isPlainObject(old) || old === undefined) && (isPlainObject(now) || now === undefined);
+    const isExtension = name.toLowerCase().startsWith('urn:') && (isAttributeObject(old) || old === undefined) && (isAttributeObject(now) || now === undefined);
     if (!isExtension) {
       changed.push([name, old]);
       continue;

@@ -346,10 +346,3 @@ export class StreamPoller {
     this.#lastError = line;
   }
 }
-
-/** Creates a poller, opens the stream and starts polling. */
-export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
-  const poller = new StreamPoller(options);
-  await poller.start();
-  return poller;
-}

@@ -7,8 +7,10 @@
  * up as provisioning activity without a round trip of its own.
  */
 import type { RequestStamp } from '../activity/entries.ts';
+import type { ResourceType } from '../core/schemas/index.ts';
 
-export type ResourceType = 'User' | 'Group';
+/** 'User' or 'Group': the protocol core's name, so the port and the core say the same thing. */
+export type { ResourceType };
 
 /** A stored SCIM resource: its id, bookkeeping and client-writable attributes. */
 export interface StoredResource {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAttributeList, projectionWants, projectResource } from '../../functions/core/projection.ts';
+import { projectionWants, projectResource } from '../../functions/core/projection.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../functions/core/schemas/index.ts';
 
 const META = {
@@ -113,19 +113,6 @@ describe('projectResource (RFC 7644 §3.4.2.5, §3.9)', () => {
     const copy = structuredClone(USER);
     projectResource('User', USER, { attributes: ['emails.value'] });
     expect(USER).toEqual(copy);
-  });
-});
-
-describe('parseAttributeList', () => {
-  it.each<[string | undefined, string[] | undefined]>([
-    [undefined, undefined],
-    ['', undefined],
-    [' , ,', undefined],
-    ['userName', ['userName']],
-    ['userName, name.givenName ,emails', ['userName', 'name.givenName', 'emails']],
-    [`${ENTERPRISE_USER_SCHEMA}:manager,members`, [`${ENTERPRISE_USER_SCHEMA}:manager`, 'members']],
-  ])('%j → %j', (input, expected) => {
-    expect(parseAttributeList(input)).toEqual(expected);
   });
 });
 

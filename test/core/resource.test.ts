@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isScimError, ScimError } from '../../functions/core/error.ts';
 import { assertImmutableUnchanged, parseResourceInput } from '../../functions/core/resource.ts';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type ResourceTypeName } from '../../functions/core/schemas/index.ts';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type ResourceType } from '../../functions/core/schemas/index.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 
@@ -131,7 +131,7 @@ describe('parseResourceInput: values', () => {
 });
 
 describe('parseResourceInput: rejections', () => {
-  it.each<[string, ResourceTypeName, unknown, 'invalidSyntax' | 'invalidValue', string]>([
+  it.each<[string, ResourceType, unknown, 'invalidSyntax' | 'invalidValue', string]>([
     ['a list body', 'User', [], 'invalidSyntax', 'JSON object'],
     ['a string body', 'User', 'userName=bjensen', 'invalidSyntax', 'JSON object'],
     ['a null body', 'Group', null, 'invalidSyntax', 'JSON object'],
@@ -157,6 +157,7 @@ describe('parseResourceInput: rejections', () => {
     ['a member without a value', 'Group', group({ members: [{ value: 'u-1' }, { $ref: null }] }), 'invalidValue', '"members[1].value"'],
     ['a member with a null value', 'Group', group({ members: [{ value: null }] }), 'invalidValue', '"members[0].value"'],
     ['a member with an empty value', 'Group', group({ members: [{ value: '' }] }), 'invalidValue', '"members[0].value"'],
+    ['a member whose id is only whitespace', 'Group', group({ members: [{ value: ' \t' }] }), 'invalidValue', '"members[0].value" must be a non-empty member id'],
     ['a member that is a string', 'Group', group({ members: ['u-1'] }), 'invalidValue', '"members[0]"'],
     ['a member of an unknown type', 'Group', group({ members: [{ value: 'u-1', type: 'Device' }] }), 'invalidValue', '"members[0].type"'],
   ])('rejects %s', (_label, resourceType, body, scimType, detail) => {
@@ -226,7 +227,7 @@ describe('parseResourceInput on arbitrary input', () => {
 
   it('throws nothing but ScimError', () => {
     fc.assert(
-      fc.property(fc.constantFrom<ResourceTypeName>('User', 'Group'), body, (resourceType, input) => {
+      fc.property(fc.constantFrom<ResourceType>('User', 'Group'), body, (resourceType, input) => {
         try {
           const { attributes } = parseResourceInput(resourceType, input);
           expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);

@@ -7,6 +7,7 @@
  * directory as on a full one. The compiled predicate is then run on each resource.
  */
 import { ScimError } from '../error.ts';
+import { getIgnoringCase, isJsonObject } from '../json.ts';
 import type { AttributeDefinition } from '../schemas/attribute.ts';
 import type { AttributeRef, CompareNode, CompareOperator, CompareValue, FilterNode } from './ast.ts';
 import { formatAttributeRef } from './format.ts';
@@ -46,20 +47,6 @@ function invalid(detail: string): never {
   throw ScimError.of('invalidFilter', detail);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads a property by name, case-insensitively (RFC 7643 §2.1), own properties only. */
-function getProperty(object: Record<string, unknown>, name: string): unknown {
-  if (Object.hasOwn(object, name)) return object[name];
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(object)) {
-    if (key.toLowerCase() === lower) return object[key];
-  }
-  return undefined;
-}
-
 function asArray(value: unknown): unknown[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
@@ -69,13 +56,13 @@ function asArray(value: unknown): unknown[] {
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === '') return true;
   if (Array.isArray(value)) return value.every(isEmpty);
-  if (isRecord(value)) return Object.values(value).every(isEmpty);
+  if (isJsonObject(value)) return Object.values(value).every(isEmpty);
   return false;
 }
 
 function isPresent(raw: unknown, subAttribute: string | undefined): boolean {
   if (subAttribute === undefined) return !isEmpty(raw);
-  return asArray(raw).some((item) => isRecord(item) && !isEmpty(getProperty(item, subAttribute)));
+  return asArray(raw).some((item) => isJsonObject(item) && !isEmpty(getIgnoringCase(item, subAttribute)));
 }
 
 /**
@@ -85,7 +72,7 @@ function isPresent(raw: unknown, subAttribute: string | undefined): boolean {
 function comparedValues(raw: unknown, subAttribute: string | undefined): unknown[] {
   const name = subAttribute ?? 'value';
   return asArray(raw).flatMap((item) => {
-    if (isRecord(item)) return asArray(getProperty(item, name));
+    if (isJsonObject(item)) return asArray(getIgnoringCase(item, name));
     return subAttribute === undefined ? [item] : [];
   });
 }
@@ -245,7 +232,7 @@ interface Target {
 function bindTarget(ref: AttributeRef, scope: Scope, context: FilterContext): Target {
   if (scope.relative) {
     return {
-      read: (element) => getProperty(element, ref.attribute),
+      read: (element) => getIgnoringCase(element, ref.attribute),
       definition: scope.parent === undefined ? undefined : context.resolve({ attribute: ref.attribute }, scope.parent),
     };
   }
@@ -253,8 +240,8 @@ function bindTarget(ref: AttributeRef, scope: Scope, context: FilterContext): Ta
   const extension = ref.uri !== undefined && ref.uri.toLowerCase() !== context.coreSchema.toLowerCase() ? ref.uri : undefined;
   return {
     read: (resource) => {
-      const container = extension === undefined ? resource : getProperty(resource, extension);
-      return isRecord(container) ? getProperty(container, ref.attribute) : undefined;
+      const container = extension === undefined ? resource : getIgnoringCase(resource, extension);
+      return isJsonObject(container) ? getIgnoringCase(container, ref.attribute) : undefined;
     },
     definition: context.resolve(top),
   };
@@ -318,7 +305,7 @@ function compile(node: FilterNode, scope: Scope, context: FilterContext): Resour
       }
       const inner = compile(node.filter, { relative: true, parent: target.definition }, context);
       // Some element of the attribute must satisfy the whole bracketed filter (RFC 7644 §3.4.2.2).
-      return (subject) => asArray(target.read(subject)).some((element) => isRecord(element) && inner(element));
+      return (subject) => asArray(target.read(subject)).some((element) => isJsonObject(element) && inner(element));
     }
   }
 }

@@ -1,4 +1,8 @@
 /**
+ * Longer than the house limit of ~400 lines on purpose: the three PATCH operations share path
+ * resolution, value-filter matching and value coercion so tightly that splitting them would
+ * spread one algorithm over several files.
+ *
  * Applying PATCH operations to a resource (RFC 7644 §3.5.2.1–3), with the habits of the
  * clients that matter here, Microsoft Entra ID first:
  *
@@ -14,6 +18,7 @@
  * takes them off with `splitMembershipOperations` and writes membership items instead.
  */
 import { ScimError, isScimError } from '../error.ts';
+import { booleanOf, deleteIgnoringCase, describeJsonType, getIgnoringCase, isJsonObject, keyIgnoringCase, sameValue, setIgnoringCase, type JsonObject } from '../json.ts';
 import type { AttributePath, FilterNode } from '../filter/ast.ts';
 import { evaluateValueFilter, parseAttributePath, type FilterContext } from '../filter/index.ts';
 import {
@@ -24,14 +29,11 @@ import {
   schemasOf,
   splitSchemaPrefix,
   type AttributeDefinition,
-  type ResourceTypeName,
+  type ResourceType,
   type SchemaDefinition,
 } from '../schemas/index.ts';
 import { describeOperation, inOperation, type PatchOpName, type PatchOperation } from './operation.ts';
-import { isPlainObject } from './request.ts';
 import { equalitySeed } from './value-filter.ts';
-
-type JsonObject = Record<string, unknown>;
 
 /** Where an attribute lives: at the top of the resource, or in its extension's object. */
 interface LocatedAttribute {
@@ -42,7 +44,7 @@ interface LocatedAttribute {
 
 /** The resource being patched, with what every operation needs to know about it. */
 interface Draft {
-  resourceType: ResourceTypeName;
+  resourceType: ResourceType;
   core: SchemaDefinition;
   resource: JsonObject;
 }
@@ -54,8 +56,11 @@ interface Draft {
  * and the first failing operation throws, so the caller stores nothing (RFC 7644 §3.5.2: "each
  * operation … is applied in sequence … if any operation fails, the whole request fails").
  *
- * `resource` is the stored SCIM JSON of the resource: core attributes at the top, extension
- * attributes under their schema URN. The result is in the same shape, extension objects are
+ * `resource` is the resource as a client would read it (the service passes its rendered
+ * representation, without group members): core attributes at the top, extension attributes
+ * under their schema URN, and the readOnly `id`, `meta` and `groups`, which no operation may
+ * change and which `parseResourceInput` drops again. Value filters therefore see what the
+ * client sees. The result is in the same shape, extension objects are
  * added to (and dropped from) `schemas` as they gain (and lose) attributes. Values are checked
  * for their JSON type and booleans sent as strings become booleans, but the caller still
  * validates the result as a whole resource (`parseResourceInput`: formats, required values) and,
@@ -73,7 +78,7 @@ interface Draft {
  * }));
  */
 export function applyPatch(
-  resourceType: ResourceTypeName,
+  resourceType: ResourceType,
   resource: Record<string, unknown>,
   operations: readonly PatchOperation[],
 ): Record<string, unknown> {
@@ -88,7 +93,7 @@ function applyOperation(draft: Draft, { op, path, value }: PatchOperation): void
   if (path === undefined) {
     // RFC 7644 §3.5.2.1 and §3.5.2.3: without a path the value is a set of attributes of the resource.
     if (op === 'remove') throw ScimError.of('noTarget', '"remove" requires a "path" (RFC 7644 §3.5.2.2)');
-    if (!isPlainObject(value)) throw ScimError.of('invalidValue', 'Without a "path" the "value" must be an object of attributes');
+    if (!isJsonObject(value)) throw ScimError.of('invalidValue', 'Without a "path" the "value" must be an object of attributes');
     applyAttributeSet(draft, op, value, undefined);
     return;
   }
@@ -112,7 +117,7 @@ function applyToSchemaObject(draft: Draft, op: PatchOpName, schema: SchemaDefini
     if (op === 'replace' && schema.id !== draft.core.id) removeExtensionObject(draft, schema);
     return;
   }
-  if (!isPlainObject(value)) throw ScimError.of('invalidValue', `The value for "${schema.id}" must be an object of attributes`);
+  if (!isJsonObject(value)) throw ScimError.of('invalidValue', `The value for "${schema.id}" must be an object of attributes`);
   applyAttributeSet(draft, op, value, schema);
 }
 
@@ -226,24 +231,24 @@ function locateAttribute(draft: Draft, uri: string | undefined, name: string): L
 function containerOf(draft: Draft, located: LocatedAttribute, create: boolean): JsonObject | undefined {
   if (!located.extension) return draft.resource;
   const id = located.schema.id;
-  const key = keyOf(draft.resource, id);
+  const key = keyIgnoringCase(draft.resource, id);
   const existing = key === undefined ? undefined : draft.resource[key];
-  if (isPlainObject(existing)) {
+  if (isJsonObject(existing)) {
     // Keep the schema's spelling of the URN as the key.
-    writeMember(draft.resource, id, existing);
+    setIgnoringCase(draft.resource, id, existing);
     return existing;
   }
   if (!create) return undefined;
   const created: JsonObject = {};
-  writeMember(draft.resource, id, created);
+  setIgnoringCase(draft.resource, id, created);
   return created;
 }
 
 /** RFC 7643 §3: `schemas` lists an extension exactly when the resource carries its attributes. */
 function tidyExtension(draft: Draft, schema: SchemaDefinition): void {
-  const key = keyOf(draft.resource, schema.id);
+  const key = keyIgnoringCase(draft.resource, schema.id);
   const object = key === undefined ? undefined : draft.resource[key];
-  const present = isPlainObject(object) && Object.keys(object).length > 0;
+  const present = isJsonObject(object) && Object.keys(object).length > 0;
   if (!present && key !== undefined) delete draft.resource[key];
   const listed = Array.isArray(draft.resource['schemas']) ? (draft.resource['schemas'] as unknown[]) : [draft.core.id];
   const others = listed.filter((urn) => typeof urn !== 'string' || urn.toLowerCase() !== schema.id.toLowerCase());
@@ -251,7 +256,7 @@ function tidyExtension(draft: Draft, schema: SchemaDefinition): void {
 }
 
 function removeExtensionObject(draft: Draft, schema: SchemaDefinition): void {
-  eraseMember(draft.resource, schema.id);
+  deleteIgnoringCase(draft.resource, schema.id);
   tidyExtension(draft, schema);
 }
 
@@ -266,37 +271,37 @@ interface Target {
 /** RFC 7644 §3.5.2.1–3 for a single-valued attribute (`active`, `name`, `name.givenName`, `manager`). */
 function applySingleValued(op: PatchOpName, { container, definition, sub, shown }: Target, raw: unknown): void {
   const value = op === 'remove' || raw === undefined ? undefined : unwrapSingle(raw, shown);
-  const current = readMember(container, definition.name);
+  const current = getIgnoringCase(container, definition.name);
   if (op === 'remove' || value === null || value === undefined) {
     // RFC 7643 §2.5: null means unassigned, so `replace` with null removes; `add` of nothing changes nothing.
     if (op === 'add') return;
     if (sub === undefined) {
       if (definition.required) throw ScimError.of('invalidValue', `Attribute "${shown}" is required and cannot be removed`);
-      eraseMember(container, definition.name);
-    } else if (isPlainObject(current)) {
-      eraseMember(current, sub.name);
-      if (Object.keys(current).length === 0) eraseMember(container, definition.name);
+      deleteIgnoringCase(container, definition.name);
+    } else if (isJsonObject(current)) {
+      deleteIgnoringCase(current, sub.name);
+      if (Object.keys(current).length === 0) deleteIgnoringCase(container, definition.name);
     }
     return;
   }
   if (sub !== undefined) {
-    const parent = isPlainObject(current) ? current : {};
-    writeMember(parent, sub.name, coerceValue(sub, value, shown));
-    writeMember(container, definition.name, parent);
+    const parent = isJsonObject(current) ? current : {};
+    setIgnoringCase(parent, sub.name, coerceValue(sub, value, shown));
+    setIgnoringCase(container, definition.name, parent);
     return;
   }
   if (definition.type !== 'complex') {
-    writeMember(container, definition.name, coerceValue(definition, value, shown));
+    setIgnoringCase(container, definition.name, coerceValue(definition, value, shown));
     return;
   }
   // RFC 7644 §3.5.2.1, §3.5.2.3: a complex value sets the sub-attributes it names and leaves the others.
-  const merged = isPlainObject(current) ? current : {};
+  const merged = isJsonObject(current) ? current : {};
   for (const [name, subValue] of Object.entries(coerceComplex(definition, value, shown, true))) {
-    if (subValue === null) eraseMember(merged, name);
-    else writeMember(merged, name, subValue);
+    if (subValue === null) deleteIgnoringCase(merged, name);
+    else setIgnoringCase(merged, name, subValue);
   }
-  if (Object.keys(merged).length > 0) writeMember(container, definition.name, merged);
-  else eraseMember(container, definition.name);
+  if (Object.keys(merged).length > 0) setIgnoringCase(container, definition.name, merged);
+  else deleteIgnoringCase(container, definition.name);
 }
 
 /** RFC 7644 §3.5.2 for a multi-valued attribute without a value filter (`emails`, `emails.value`). */
@@ -315,8 +320,8 @@ function applyMultiValued(op: PatchOpName, { container, definition, sub, shown }
     if (values.length === 0) values.push({});
     const touched: number[] = [];
     values.forEach((element, index) => {
-      if (!isPlainObject(element)) return;
-      writeMember(element, sub.name, coerced);
+      if (!isJsonObject(element)) return;
+      setIgnoringCase(element, sub.name, coerced);
       touched.push(index);
     });
     keepOnePrimary(values, touched, shown);
@@ -327,7 +332,7 @@ function applyMultiValued(op: PatchOpName, { container, definition, sub, shown }
   if (op === 'remove') {
     if (value === undefined || value === null) {
       // RFC 7644 §3.5.2.2: no filter, so the attribute and all its values are removed.
-      eraseMember(container, definition.name);
+      deleteIgnoringCase(container, definition.name);
       return;
     }
     // As Entra ID removes members: the values to remove listed in `value`.
@@ -351,8 +356,8 @@ function applyMultiValued(op: PatchOpName, { container, definition, sub, shown }
   for (const element of coerced) {
     const same = values.findIndex((existing) => sameElement(definition, existing, element));
     const existing = values[same];
-    const claimsPrimary = isPlainObject(element) && readMember(element, 'primary') === true;
-    if (same >= 0 && isPlainObject(existing) && isPlainObject(element)) {
+    const claimsPrimary = isJsonObject(element) && getIgnoringCase(element, 'primary') === true;
+    if (same >= 0 && isJsonObject(existing) && isJsonObject(element)) {
       Object.assign(existing, element);
       if (claimsPrimary) claimed.push(same);
     } else if (same < 0) {
@@ -369,7 +374,7 @@ function applyFiltered(draft: Draft, op: PatchOpName, { container, definition, s
   const values = currentValues(container, definition);
   const context = filterContext(draft);
   const matches = values.flatMap((element, index) =>
-    isPlainObject(element) && evaluateValueFilter(filter, element, definition, context) ? [index] : [],
+    isJsonObject(element) && evaluateValueFilter(filter, element, definition, context) ? [index] : [],
   );
   const save = (next: unknown[]): void => saveValues(container, definition, next);
 
@@ -390,7 +395,7 @@ function applyFiltered(draft: Draft, op: PatchOpName, { container, definition, s
     if (seed === undefined) throw ScimError.of('noTarget', `No value of "${definition.name}" matches "${shown}"`);
     const element: JsonObject = { ...seed };
     if (sub === undefined) Object.assign(element, coerceComplex(definition, value, shown, false));
-    else writeMember(element, sub.name, coerceValue(sub, value, shown));
+    else setIgnoringCase(element, sub.name, coerceValue(sub, value, shown));
     values.push(element);
     keepOnePrimary(values, [values.length - 1], shown);
     save(values);
@@ -401,7 +406,7 @@ function applyFiltered(draft: Draft, op: PatchOpName, { container, definition, s
   const subValue = sub === undefined ? undefined : coerceValue(sub, value, shown);
   for (const index of matches) {
     const element = values[index] as JsonObject;
-    if (sub !== undefined) writeMember(element, sub.name, subValue);
+    if (sub !== undefined) setIgnoringCase(element, sub.name, subValue);
     else if (op === 'add') Object.assign(element, replacement);
     // RFC 7644 §3.5.2.3: matching values are replaced; the filter's equalities stay true of them.
     else values[index] = { ...seed, ...replacement };
@@ -422,7 +427,7 @@ function seedOf(definition: AttributeDefinition, filter: FilterNode, shown: stri
   for (const { attribute, value } of equalities) {
     const sub = findAttribute(definition.subAttributes, attribute);
     if (sub === undefined || sub.type === 'complex') return undefined;
-    writeMember(seed, sub.name, coerceValue(sub, value, shown));
+    setIgnoringCase(seed, sub.name, coerceValue(sub, value, shown));
   }
   return seed;
 }
@@ -435,48 +440,48 @@ function keepOnePrimary(values: unknown[], touched: readonly number[], shown: st
   const fresh = new Set(touched);
   const primaries = [...fresh].filter((index) => {
     const element = values[index];
-    return isPlainObject(element) && readMember(element, 'primary') === true;
+    return isJsonObject(element) && getIgnoringCase(element, 'primary') === true;
   });
   if (primaries.length > 1) throw ScimError.of('invalidValue', `At most one value of "${shown}" may be primary (RFC 7643 §2.4)`);
   if (primaries.length === 0) return;
   values.forEach((element, index) => {
-    if (index !== primaries[0] && isPlainObject(element) && readMember(element, 'primary') === true) writeMember(element, 'primary', false);
+    if (index !== primaries[0] && isJsonObject(element) && getIgnoringCase(element, 'primary') === true) setIgnoringCase(element, 'primary', false);
   });
 }
 
 function currentValues(container: JsonObject, definition: AttributeDefinition): unknown[] {
-  const current = readMember(container, definition.name);
+  const current = getIgnoringCase(container, definition.name);
   if (Array.isArray(current)) return [...current];
   return current === undefined || current === null ? [] : [current];
 }
 
 /** An empty list is the same as no value (RFC 7643 §2.5), so it is not stored. */
 function saveValues(container: JsonObject, definition: AttributeDefinition, values: unknown[]): void {
-  if (values.length === 0) eraseMember(container, definition.name);
-  else writeMember(container, definition.name, values);
+  if (values.length === 0) deleteIgnoringCase(container, definition.name);
+  else setIgnoringCase(container, definition.name, values);
 }
 
 /** The element without the sub-attribute, or nothing when that leaves it empty. */
 function withoutSub(element: unknown, sub: AttributeDefinition): unknown[] {
-  if (!isPlainObject(element)) return [element];
-  eraseMember(element, sub.name);
+  if (!isJsonObject(element)) return [element];
+  deleteIgnoringCase(element, sub.name);
   return Object.keys(element).length === 0 ? [] : [element];
 }
 
 /** Two values of a multi-valued attribute are the same value when `value` and `type` agree. */
 function sameElement(definition: AttributeDefinition, existing: unknown, incoming: unknown): boolean {
-  if (!isPlainObject(incoming)) return equalValues(definition, existing, incoming);
-  if (!isPlainObject(existing) || incoming['value'] === undefined) return false;
+  if (!isJsonObject(incoming)) return sameValue(definition, existing, incoming);
+  if (!isJsonObject(existing) || incoming['value'] === undefined) return false;
   return ['value', 'type'].every((name) => {
     const sub = findAttribute(definition.subAttributes, name);
-    return sub === undefined || equalValues(sub, readMember(existing, name), readMember(incoming, name));
+    return sub === undefined || sameValue(sub, getIgnoringCase(existing, name), getIgnoringCase(incoming, name));
   });
 }
 
 /** A value listed in a `remove` operation's `value`: the sub-attributes every removed value has. */
 function removalPattern(definition: AttributeDefinition, item: unknown, shown: string): unknown {
   if (definition.type !== 'complex') return coerceValue(definition, item, shown);
-  const pattern = isPlainObject(item) ? coerceComplex(definition, item, shown, false) : {};
+  const pattern = isJsonObject(item) ? coerceComplex(definition, item, shown, false) : {};
   if (Object.keys(pattern).length === 0) {
     throw ScimError.of('invalidValue', `Each value to remove from "${shown}" must name its sub-attributes, e.g. { "value": … }`);
   }
@@ -484,18 +489,12 @@ function removalPattern(definition: AttributeDefinition, item: unknown, shown: s
 }
 
 function matchesPattern(definition: AttributeDefinition, element: unknown, pattern: unknown): boolean {
-  if (!isPlainObject(pattern)) return equalValues(definition, element, pattern);
-  if (!isPlainObject(element)) return false;
+  if (!isJsonObject(pattern)) return sameValue(definition, element, pattern);
+  if (!isJsonObject(element)) return false;
   return Object.entries(pattern).every(([name, expected]) => {
     const sub = findAttribute(definition.subAttributes, name);
-    return sub !== undefined && equalValues(sub, readMember(element, name), expected);
+    return sub !== undefined && sameValue(sub, getIgnoringCase(element, name), expected);
   });
-}
-
-/** Equality as RFC 7643 §2.2 `caseExact` defines it for strings; strict for everything else. */
-function equalValues(definition: AttributeDefinition, left: unknown, right: unknown): boolean {
-  if (typeof left === 'string' && typeof right === 'string' && !definition.caseExact) return left.toLowerCase() === right.toLowerCase();
-  return left === right;
 }
 
 /** Some clients wrap a single value in a list; accept a list of exactly one. */
@@ -529,7 +528,7 @@ function coerceValue(definition: AttributeDefinition, value: unknown, shown: str
 function coerceComplex(definition: AttributeDefinition, value: unknown, shown: string, keepNulls: boolean): JsonObject {
   const shorthand = !definition.multiValued && typeof value === 'string' && findAttribute(definition.subAttributes, 'value') !== undefined;
   const object = shorthand ? { value } : value;
-  if (!isPlainObject(object)) throw ScimError.of('invalidValue', `"${shown}" must be an object, not ${jsonType(value)}`);
+  if (!isJsonObject(object)) throw ScimError.of('invalidValue', `"${shown}" must be an object, not ${describeJsonType(value)}`);
   const result: JsonObject = {};
   for (const [key, subValue] of Object.entries(object)) {
     const sub = findAttribute(definition.subAttributes, key);
@@ -551,52 +550,24 @@ function coerceComplex(definition: AttributeDefinition, value: unknown, shown: s
 function coerceScalar(definition: AttributeDefinition, value: unknown, shown: string): unknown {
   switch (definition.type) {
     case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (typeof value === 'string' && ['true', 'false'].includes(value.trim().toLowerCase())) return value.trim().toLowerCase() === 'true';
-      throw ScimError.of('invalidValue', `"${shown}" must be a boolean, not ${jsonType(value)}`);
+      {
+        const parsed = booleanOf(value);
+        if (parsed !== undefined) return parsed;
+      }
+      throw ScimError.of('invalidValue', `"${shown}" must be a boolean, not ${describeJsonType(value)}`);
     case 'integer':
     case 'decimal':
       if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'string') return value;
-      throw ScimError.of('invalidValue', `"${shown}" must be a number, not ${jsonType(value)}`);
+      throw ScimError.of('invalidValue', `"${shown}" must be a number, not ${describeJsonType(value)}`);
     case 'complex':
       return coerceComplex(definition, value, shown, false);
     default:
       if (typeof value === 'string') return value;
-      throw ScimError.of('invalidValue', `"${shown}" must be a string, not ${jsonType(value)}`);
+      throw ScimError.of('invalidValue', `"${shown}" must be a string, not ${describeJsonType(value)}`);
   }
-}
-
-/** The JSON type of a value for error details; never the value, which may be personal data. */
-function jsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function formatPath(path: AttributePath): string {
   const name = path.subAttribute === undefined ? path.attribute : `${path.attribute}.${path.subAttribute}`;
   return path.uri === undefined ? name : `${path.uri}:${name}`;
-}
-
-/** The key of `object` equal to `name` ignoring case (RFC 7643 §2.1), preferring an exact match. */
-function keyOf(object: JsonObject, name: string): string | undefined {
-  if (Object.hasOwn(object, name)) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(object).find((key) => key.toLowerCase() === lower);
-}
-
-function readMember(object: JsonObject, name: string): unknown {
-  const key = keyOf(object, name);
-  return key === undefined ? undefined : object[key];
-}
-
-/** Sets `name` in the schema's spelling, dropping any differently-cased duplicate. */
-function writeMember(object: JsonObject, name: string, value: unknown): void {
-  eraseMember(object, name);
-  object[name] = value;
-}
-
-function eraseMember(object: JsonObject, name: string): void {
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(object)) if (key.toLowerCase() === lower) delete object[key];
 }

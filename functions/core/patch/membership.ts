@@ -10,10 +10,10 @@
 import { ScimError, isScimError } from '../error.ts';
 import type { AttributePath } from '../filter/ast.ts';
 import { parseAttributePath } from '../filter/index.ts';
-import type { MemberInput } from '../resource.ts';
+import { isJsonObject } from '../json.ts';
+import { parseMemberId, parseMembers, type MemberInput } from '../resource.ts';
 import { GROUP_SCHEMA } from '../schemas/index.ts';
 import { describeOperation, inOperation, type PatchOperation } from './operation.ts';
-import { isPlainObject } from './request.ts';
 import { memberIdsOfFilter } from './value-filter.ts';
 
 /** One change to a group's membership, in request order. */
@@ -30,8 +30,6 @@ export interface SplitOperations {
   /** Membership changes, for the service to write as membership items. */
   membershipSteps: MembershipStep[];
 }
-
-const MEMBER_TYPES: Readonly<Record<string, 'User' | 'Group'>> = { user: 'User', group: 'Group' };
 
 /**
  * Splits the operations of a Group PATCH into attribute operations and membership steps, each
@@ -65,7 +63,7 @@ function split(operation: PatchOperation, result: SplitOperations): void {
   const { op, path, value } = operation;
   if (path === undefined || isGroupSchema(path)) {
     // A set of attributes: of the resource without a path, of the core schema with its URN as path.
-    const taken = op === 'remove' || !isPlainObject(value) ? undefined : takeMembers(value);
+    const taken = op === 'remove' || !isJsonObject(value) ? undefined : takeMembers(value);
     if (taken === undefined || taken.members.length === 0) {
       result.attributeOperations.push(operation);
       return;
@@ -92,7 +90,7 @@ function splitMembersPath(op: PatchOperation['op'], target: AttributePath, value
   if (ids === undefined) {
     throw ScimError.of('invalidFilter', 'Members can be selected only to remove them, by id: members[value eq "id"], optionally joined with "or"');
   }
-  pushStep(result, { kind: 'remove', memberIds: distinct(ids.map((id) => memberId(id, 'members[value eq …]'))) });
+  pushStep(result, { kind: 'remove', memberIds: distinct(ids.map((id) => parseMemberId(id, 'members[value eq …]'))) });
 }
 
 /** The step for an operation on `members` as a whole. */
@@ -100,14 +98,14 @@ function wholeMembersStep(op: PatchOperation['op'], value: unknown): MembershipS
   switch (op) {
     case 'add':
       // Adding no members changes nothing (RFC 7643 §2.5: null and [] mean "no value").
-      return value === null || value === undefined ? undefined : { kind: 'add', members: parseMembers(value) };
+      return value === null || value === undefined ? undefined : { kind: 'add', members: membersOfValue(value) };
     case 'replace':
-      return { kind: 'replace', members: value === null || value === undefined ? [] : parseMembers(value) };
+      return { kind: 'replace', members: value === null || value === undefined ? [] : membersOfValue(value) };
     case 'remove':
       // RFC 7644 §3.5.2.2: no filter removes every member. With a value (Entra ID), only those listed;
       // an empty list is read as "none", never as "all".
       if (value === null || value === undefined) return { kind: 'removeAll' };
-      return { kind: 'remove', memberIds: parseMembers(value).map((member) => member.value) };
+      return { kind: 'remove', memberIds: membersOfValue(value).map((member) => member.value) };
   }
 }
 
@@ -117,41 +115,13 @@ function pushStep(result: SplitOperations, step: MembershipStep | undefined): vo
   result.membershipSteps.push(step);
 }
 
-/** Members as RFC 7643 §4.2 writes them; `$ref` and `display` are not kept. Duplicates collapse. */
-function parseMembers(value: unknown): MemberInput[] {
-  const items = Array.isArray(value) ? value : [value];
-  const members: MemberInput[] = [];
-  const seen = new Set<string>();
-  items.forEach((item: unknown, index) => {
-    if (item === null) return;
-    const label = Array.isArray(value) ? `members[${index}]` : 'members';
-    if (!isPlainObject(item)) throw ScimError.of('invalidValue', `"${label}" must be an object such as { "value": "<id>" }`);
-    const id = memberId(memberOf(item, 'value'), `${label}.value`);
-    const type = memberOf(item, 'type');
-    let memberType: MemberInput['type'];
-    if (type !== undefined && type !== null) {
-      memberType = typeof type === 'string' ? MEMBER_TYPES[type.toLowerCase()] : undefined;
-      if (memberType === undefined) throw ScimError.of('invalidValue', `"${label}.type" must be "User" or "Group"`);
-    }
-    if (seen.has(id)) return;
-    seen.add(id);
-    members.push(memberType === undefined ? { value: id } : { value: id, type: memberType });
-  });
-  return members;
-}
-
-function memberId(id: unknown, label: string): string {
-  if (typeof id !== 'string' || id.trim() === '') throw ScimError.of('invalidValue', `"${label}" must be a non-empty member id`);
-  return id;
+/** The members a PATCH value names; some clients send one member as an object rather than a list of one. */
+function membersOfValue(value: unknown): MemberInput[] {
+  return parseMembers(Array.isArray(value) ? value : [value]);
 }
 
 function distinct(ids: string[]): string[] {
   return [...new Set(ids)];
-}
-
-function memberOf(object: Record<string, unknown>, name: string): unknown {
-  const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === name);
-  return key === undefined ? undefined : object[key];
 }
 
 /**
@@ -170,7 +140,7 @@ function takeMembers(values: Record<string, unknown>): { rest: Record<string, un
       return target === undefined;
     });
   const rest = Object.entries(values).flatMap(([key, value]): Array<[string, unknown]> => {
-    if (!isGroupSchema(key) || !isPlainObject(value)) return sort([[key, value]]);
+    if (!isGroupSchema(key) || !isJsonObject(value)) return sort([[key, value]]);
     const others = sort(Object.entries(value));
     return others.length === 0 ? [] : [[key, Object.fromEntries(others)]];
   });

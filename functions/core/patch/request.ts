@@ -5,6 +5,7 @@
  * as `Add`, `Replace` and `Remove`, and RFC 7643 §2.1 makes attribute names case-insensitive.
  */
 import { ScimError } from '../error.ts';
+import { getIgnoringCase, isJsonObject } from '../json.ts';
 import { parseAttributePath } from '../filter/index.ts';
 import { SCHEMAS } from '../schemas/index.ts';
 import { describeOperation, inOperation, type PatchOpName, type PatchOperation } from './operation.ts';
@@ -37,14 +38,14 @@ const OP_NAMES: ReadonlySet<string> = new Set<PatchOpName>(['add', 'replace', 'r
  * }); // → [{ op: 'replace', path: 'active', value: 'False', index: 0 }]
  */
 export function parsePatchRequest(body: unknown): PatchOperation[] {
-  if (!isPlainObject(body)) {
+  if (!isJsonObject(body)) {
     throw ScimError.of('invalidSyntax', 'The PATCH request body must be a JSON object.');
   }
-  const schemas = memberIgnoringCase(body, 'schemas');
+  const schemas = getIgnoringCase(body, 'schemas');
   if (!Array.isArray(schemas) || !schemas.some((urn) => typeof urn === 'string' && urn.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase())) {
     throw ScimError.of('invalidSyntax', `The PATCH request body must list "${PATCH_OP_SCHEMA}" in "schemas".`);
   }
-  const operations = memberIgnoringCase(body, 'Operations');
+  const operations = getIgnoringCase(body, 'Operations');
   if (!Array.isArray(operations) || operations.length === 0) {
     throw ScimError.of('invalidSyntax', 'The PATCH request body must hold a non-empty "Operations" array (RFC 7644 §3.5.2).');
   }
@@ -58,17 +59,17 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 }
 
 function parseOperation(raw: unknown, index: number): PatchOperation {
-  if (!isPlainObject(raw)) {
+  if (!isJsonObject(raw)) {
     throw ScimError.of('invalidSyntax', `Operations[${index}]: each operation must be a JSON object.`);
   }
-  const opText = memberIgnoringCase(raw, 'op');
+  const opText = getIgnoringCase(raw, 'op');
   const op = typeof opText === 'string' ? opText.toLowerCase() : undefined;
   if (op === undefined || !OP_NAMES.has(op)) {
     throw ScimError.of('invalidSyntax', `Operations[${index}]: "op" must be "add", "replace" or "remove", not ${JSON.stringify(opText) ?? 'missing'}.`);
   }
   const operation: PatchOperation = { op: op as PatchOpName, index };
-  const path = memberIgnoringCase(raw, 'path');
-  const value = memberIgnoringCase(raw, 'value');
+  const path = getIgnoringCase(raw, 'path');
+  const value = getIgnoringCase(raw, 'value');
   // A null path or value is what some clients send for "none"; treat it as absent.
   if (path !== undefined && path !== null) {
     if (typeof path !== 'string' || path.trim() === '') {
@@ -93,25 +94,12 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
     if (operation.value === undefined) {
       throw ScimError.of('invalidValue', `${label}: "${operation.op}" requires a "value" (RFC 7644 §3.5.2.1, §3.5.2.3).`);
     }
-    if (operation.path === undefined && !isPlainObject(operation.value)) {
+    if (operation.path === undefined && !isJsonObject(operation.value)) {
       // Without a path the target is the resource itself, so the value is a set of attributes.
       throw ScimError.of('invalidValue', `${label}: without a "path" the "value" must be an object of attributes.`);
     }
   }
   return operation;
-}
-
-/** True for a JSON object (not an array, not null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The member whose name equals `name` ignoring case, preferring an exact match. */
-function memberIgnoringCase(object: Record<string, unknown>, name: string): unknown {
-  if (Object.hasOwn(object, name)) return object[name];
-  const lower = name.toLowerCase();
-  const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === lower);
-  return key === undefined ? undefined : object[key];
 }
 
 function isSchemaUrn(path: string): boolean {

@@ -15,7 +15,7 @@ export { COMMON_ATTRIBUTES, EXTERNAL_ID_ATTRIBUTE, ID_ATTRIBUTE, META_ATTRIBUTE 
 export type * from './attribute.ts';
 
 /** The resource types this service offers. */
-export type ResourceTypeName = 'User' | 'Group';
+export type ResourceType = 'User' | 'Group';
 
 /** Every resource schema by URN, in the order /Schemas lists them (RFC 7643 §7). */
 export const SCHEMAS: Readonly<Record<ResourceSchemaUrn, SchemaDefinition>> = deepFreeze({
@@ -25,7 +25,7 @@ export const SCHEMAS: Readonly<Record<ResourceSchemaUrn, SchemaDefinition>> = de
 });
 
 /** The resource types by name (RFC 7643 §6): Users with the optional Enterprise extension, and Groups. */
-export const RESOURCE_TYPES: Readonly<Record<ResourceTypeName, ResourceTypeDefinition>> = deepFreeze({
+export const RESOURCE_TYPES: Readonly<Record<ResourceType, ResourceTypeDefinition>> = deepFreeze({
   User: {
     id: 'User',
     name: 'User',
@@ -51,7 +51,7 @@ export interface ResourceSchemas {
 }
 
 /** The core and extension schemas of a resource type. */
-export function schemasOf(resourceType: ResourceTypeName): ResourceSchemas {
+export function schemasOf(resourceType: ResourceType): ResourceSchemas {
   const definition = RESOURCE_TYPES[resourceType];
   return {
     core: schemaByUrn(definition.schema),
@@ -69,7 +69,7 @@ function schemaByUrn(urn: string): SchemaDefinition {
  * The schema of a resource type whose URN equals `urn`, ignoring case (URNs compare
  * case-insensitively in practice; clients are not consistent about it).
  */
-export function findResourceSchema(resourceType: ResourceTypeName, urn: string): SchemaDefinition | undefined {
+export function findResourceSchema(resourceType: ResourceType, urn: string): SchemaDefinition | undefined {
   const { core, extensions } = schemasOf(resourceType);
   const wanted = urn.toLowerCase();
   return [core, ...extensions].find((schema) => schema.id.toLowerCase() === wanted);
@@ -80,7 +80,7 @@ export function findResourceSchema(resourceType: ResourceTypeName, urn: string):
  * the rest (RFC 7644 §3.10: `urn:…:enterprise:2.0:User:manager.value`). The rest is `''` when
  * the name is the bare URN. Undefined when the name starts with no known URN.
  */
-export function splitSchemaPrefix(resourceType: ResourceTypeName, name: string): { schema: SchemaDefinition; rest: string } | undefined {
+export function splitSchemaPrefix(resourceType: ResourceType, name: string): { schema: SchemaDefinition; rest: string } | undefined {
   const { core, extensions } = schemasOf(resourceType);
   const lower = name.toLowerCase();
   for (const schema of [core, ...extensions]) {
@@ -120,7 +120,7 @@ export interface AttributeReference {
  * resolveAttribute('User', { uri: ENTERPRISE_USER_SCHEMA, attribute: 'manager', subAttribute: 'value' });
  */
 export function resolveAttribute(
-  resourceType: ResourceTypeName,
+  resourceType: ResourceType,
   ref: AttributeReference,
   parent?: AttributeDefinition,
 ): AttributeDefinition | undefined {
@@ -143,7 +143,7 @@ export function resolveAttribute(
   return findAttribute(attribute.subAttributes, ref.subAttribute);
 }
 
-function resolveTopLevel(resourceType: ResourceTypeName, uri: string | undefined, name: string): AttributeDefinition | undefined {
+function resolveTopLevel(resourceType: ResourceType, uri: string | undefined, name: string): AttributeDefinition | undefined {
   const { core } = schemasOf(resourceType);
   if (uri === undefined) return findAttribute(core.attributes, name) ?? findAttribute(COMMON_ATTRIBUTES, name);
   const schema = findResourceSchema(resourceType, uri);

@@ -102,6 +102,7 @@ describe('splitMembershipOperations', () => {
     ['a filter on add', { op: 'add', path: 'members[value eq "u1"]', value: [{ value: 'u1' }] }, 'invalidFilter', 'only to remove'],
     ['a member sub-attribute', { op: 'replace', path: 'members[value eq "u1"].display', value: 'x' }, 'mutability', 'immutable'],
     ['an empty member id', { op: 'add', path: 'members', value: [{ value: '' }] }, 'invalidValue', '"members[0].value" must be a non-empty member id'],
+    ['a member id that is only whitespace', { op: 'replace', path: 'members', value: [{ value: '  ' }] }, 'invalidValue', '"members[0].value" must be a non-empty member id'],
     ['a member id that is not a string', { op: 'remove', path: 'members', value: [{ value: 7 }] }, 'invalidValue', 'non-empty member id'],
     ['an empty id in a filter', { op: 'remove', path: 'members[value eq ""]' }, 'invalidValue', 'non-empty member id'],
     ['a member that is a bare string', { op: 'add', path: 'members', value: ['u1'] }, 'invalidValue', 'must be an object'],

@@ -8,7 +8,7 @@ import {
   USER_SCHEMA,
   type AttributeDefinition,
   type AttributeReference,
-  type ResourceTypeName,
+  type ResourceType,
 } from '../../../functions/core/schemas/index.ts';
 
 const names = (attributes: AttributeDefinition[] | undefined) => (attributes ?? []).map((attribute) => attribute.name);
@@ -37,7 +37,7 @@ describe('schema definitions (RFC 7643 §4, §8.7.1)', () => {
     expect(names(attribute(GROUP_SCHEMA, 'members')?.subAttributes)).toEqual(['value', '$ref', 'display', 'type']);
   });
 
-  it.each<[string, ResourceTypeName, AttributeReference, Partial<AttributeDefinition>]>([
+  it.each<[string, ResourceType, AttributeReference, Partial<AttributeDefinition>]>([
     ['userName', 'User', { attribute: 'userName' }, { type: 'string', required: true, caseExact: false, uniqueness: 'server', returned: 'default' }],
     ['password', 'User', { attribute: 'password' }, { mutability: 'writeOnly', returned: 'never' }],
     ['active', 'User', { attribute: 'active' }, { type: 'boolean', mutability: 'readWrite' }],
@@ -83,7 +83,7 @@ describe('schema definitions (RFC 7643 §4, §8.7.1)', () => {
 });
 
 describe('resolveAttribute', () => {
-  it.each<[string, ResourceTypeName, AttributeReference, string | undefined]>([
+  it.each<[string, ResourceType, AttributeReference, string | undefined]>([
     ['plain core name', 'User', { attribute: 'userName' }, 'userName'],
     ['any letter case', 'User', { attribute: 'USERNAME' }, 'userName'],
     ['core URN', 'User', { uri: USER_SCHEMA, attribute: 'userName' }, 'userName'],
