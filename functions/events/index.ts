@@ -70,3 +70,4 @@ export function parseEventBridgeEvent(input: unknown): ParsedEventBridgeEvent {
     detail,
   };
 }
+export * from './resource.ts';

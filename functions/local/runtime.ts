@@ -21,8 +21,11 @@ import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts'
 import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
 import { handleResourceRequest } from '../http/resource-routes.ts';
 import { DirectoryService } from '../service/directory-service.ts';
+import { createHostApiHandler } from '../handlers/host-api-handler.ts';
+import { HostDirectoryReader } from '../service/host-directory-reader.ts';
+import { LocalEventReplayer } from './event-replay.ts';
 import { startLocalEvents } from './event-sink.ts';
-import { startLocalServer, type LocalServer, type ProxyHandler } from './server.ts';
+import { startLocalServer, type EndpointHandlers, type LocalServer, type ProxyHandler } from './server.ts';
 
 export const DEFAULT_TABLE_NAME = 'scim-directory-sync';
 /** Tokens are re-read from the secrets file this often, so a revoke from the CLI bites quickly. */
@@ -55,6 +58,8 @@ export interface RuntimeInfo {
 export interface LocalRuntime {
   /** `http://127.0.0.1:<port>/scim/v2` */
   baseUrl: string;
+  /** `http://127.0.0.1:<port>/api/v1`: the host Directory API, unsigned on loopback. */
+  apiBaseUrl: string;
   directoryId: string;
   tenantUrl: string;
   token: string;
@@ -157,14 +162,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName }));
     const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
-    const server: LocalServer = await startLocalServer(
+    const handlers: EndpointHandlers = {
+      Users: handlerFor((request) => handleResourceRequest('User', request, service)),
+      Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
+      discovery: handlerFor(handleDiscoveryRequest),
+    };
+    const server: LocalServer = await startLocalServer(handlers, { port: options.port });
+    // The Directory API renders Tenant URLs, known only once the server has its port.
+    handlers.directoryApi = createHostApiHandler(
       {
-        Users: handlerFor((request) => handleResourceRequest('User', request, service)),
-        Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
-        discovery: handlerFor(handleDiscoveryRequest),
+        reader: new HostDirectoryReader({ resources: new DynamoDbScimRepository({ documentClient, tableName }), directories, scimBaseUrl: server.scimBaseUrl }),
+        replays: new LocalEventReplayer(join(stateDir, 'events.jsonl')),
       },
-      { port: options.port },
-    );
+      { logger },
+    ) as unknown as ProxyHandler;
     cleanups.push(() => server.close());
 
     // Change events come from the table's stream through the same fan-out as in AWS; started
@@ -197,6 +208,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanups.push(() => rm(runtimeFile, { force: true }));
     return {
       baseUrl: server.scimBaseUrl,
+      apiBaseUrl: `${server.origin}/api/v1`,
       directoryId: state.directoryId,
       tenantUrl: admin.tenantUrl(state.directoryId),
       token: state.token,

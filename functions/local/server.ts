@@ -14,7 +14,10 @@ import { matchRoute, NO_HANDLER_DETAIL, NO_ROUTE_DETAIL, type Endpoint, type Mat
 /** A handler as createScimHandler builds it. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-/** The handler of each endpoint this server serves; a route of any other endpoint answers 404. */
+/**
+ * The handler of each endpoint this server serves; a route of any other endpoint answers 404. The
+ * server looks a handler up per request, so one that needs the server's URL may be added after it starts.
+ */
 export type EndpointHandlers = Partial<Record<Endpoint, ProxyHandler>>;
 
 /** API Gateway's own payload limit. */
