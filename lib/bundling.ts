@@ -18,6 +18,7 @@ export const HANDLER_ENTRIES = {
   discovery: 'functions/handlers/discovery.ts',
   admin: 'functions/handlers/admin.ts',
   streamFanout: 'functions/handlers/stream-fanout.ts',
+  directoryApi: 'functions/handlers/directory-api.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;

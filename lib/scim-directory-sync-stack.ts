@@ -35,6 +35,17 @@ export class ScimDirectorySyncStack extends Stack {
       value: this.scim.eventBus.eventBusName,
     });
     new CfnOutput(this, 'EventBusArn', { value: this.scim.eventBus.eventBusArn });
+    new CfnOutput(this, 'DirectoryApiUrl', {
+      description: 'Base URL of the host Directory API (SigV4-signed requests; see docs/host-api.md)',
+      value: this.scim.tenantUrlBase.replace(/\/scim\/v2$/, '/api/v1'),
+    });
+    new CfnOutput(this, 'DirectoryApiReadPolicy', {
+      description: 'Least-privilege IAM policy for a host service that reads the Directory API (or call grantDirectoryRead)',
+      value: Stack.of(this).toJsonString({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: this.scim.directoryReadArns() }],
+      }),
+    });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table of all directories',
       value: this.scim.table.tableName,

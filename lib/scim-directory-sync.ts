@@ -113,6 +113,8 @@ export class ScimDirectorySync extends Construct {
   readonly usersFunction: ScimFunction;
   readonly groupsFunction: ScimFunction;
   readonly discoveryFunction: ScimFunction;
+  /** The host app's Directory API under `/api/v1` (IAM-authorised): reads, portal links, replays. */
+  readonly directoryApiFunction: ScimFunction;
   /** Not reachable through the API: invoked with IAM by the `scim-admin` CLI. */
   readonly adminFunction: ScimFunction;
   readonly streamFanoutFunction: ScimFunction;
@@ -211,10 +213,22 @@ export class ScimDirectorySync extends Construct {
       .bindTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem'])
       .bindTokenSecrets(tokenSecrets, 'read');
 
+    // Reads only: the Directory API never writes resources (directory listing uses the index).
+    this.directoryApiFunction = new ScimFunction(this, 'DirectoryApiFunction', {
+      ...functionDefaults,
+      handler: 'directoryApi',
+      description: 'Host Directory API /api/v1 (IAM): directories, users, groups, members, replays',
+      serviceName: 'scim-directory-api',
+    }).bindTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], {
+      indexes: [t.directoryIndex.name],
+      indexActions: ['dynamodb:Query'],
+    });
+
     this.api = new ScimApi(this, 'Api', {
       usersFunction: this.usersFunction.lambdaFunction,
       groupsFunction: this.groupsFunction.lambdaFunction,
       discoveryFunction: this.discoveryFunction.lambdaFunction,
+      directoryApiFunction: this.directoryApiFunction.lambdaFunction,
       ...(props.stageName !== undefined ? { stageName: props.stageName } : {}),
       ...(props.throttling !== undefined ? { throttling: props.throttling } : {}),
       ...(props.customDomain !== undefined ? { customDomain: props.customDomain } : {}),
@@ -224,7 +238,7 @@ export class ScimDirectorySync extends Construct {
     });
     this.tenantUrlBase = this.api.tenantUrlBase;
     // meta.location and $ref values are built from the Tenant URL base (RFC 7643 §3.1).
-    for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction]) {
+    for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.directoryApiFunction]) {
       fn.addEnvironment(ENV.scimBaseUrl, this.tenantUrlBase);
     }
 
@@ -253,6 +267,8 @@ export class ScimDirectorySync extends Construct {
       schemasDirectory: props.eventSchemasDirectory ?? `${PACKAGE_ROOT}docs/events`,
     });
     this.eventBus = this.events.eventBus;
+    // Replays need an archive, which exists only on a bus this construct created.
+    if (this.events.archive !== undefined) this.directoryApiFunction.bindEventReplay(this.events.archive, this.eventBus);
 
     this.deadLetterQueue = new sqs.Queue(this, 'StreamDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -312,6 +328,7 @@ export class ScimDirectorySync extends Construct {
         Users: this.usersFunction.lambdaFunction,
         Groups: this.groupsFunction.lambdaFunction,
         Discovery: this.discoveryFunction.lambdaFunction,
+        DirectoryApi: this.directoryApiFunction.lambdaFunction,
         Admin: this.adminFunction.lambdaFunction,
         StreamFanout: this.streamFanoutFunction.lambdaFunction,
       },
@@ -323,6 +340,38 @@ export class ScimDirectorySync extends Construct {
     });
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
+  }
+
+  /**
+   * Allows `grantee` (a host service's role) to call the Directory API's read routes: every `GET`
+   * under `/api/v1` of this stage, and nothing else of the API.
+   *
+   * @example
+   * scim.grantDirectoryRead(hostServiceRole);
+   */
+  grantDirectoryRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: this.directoryReadArns() });
+  }
+
+  /**
+   * Allows `grantee` to call every Directory API route: the reads, and `POST` of portal links and
+   * event replays.
+   */
+  grantDirectoryApi(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [...this.directoryReadArns(), this.executeApiArn('POST', '/api/v1/*')],
+    });
+  }
+
+  /** The execute-api ARNs of the Directory API's read routes. */
+  directoryReadArns(): string[] {
+    return [this.executeApiArn('GET', '/api/v1/*')];
+  }
+
+  private executeApiArn(method: string, path: string): string {
+    return this.api.restApi.arnForExecuteApi(method, path, this.api.restApi.deploymentStage.stageName);
   }
 }
 

@@ -249,6 +249,24 @@ export class ScimFunction extends Construct {
   }
 
   /**
+   * Sets `EVENT_ARCHIVE_ARN` and `EVENT_BUS_ARN` and allows `events:StartReplay` from that archive
+   * only, for replays named `scimds-…` (the Directory API's replay names).
+   */
+  bindEventReplay(archive: events.Archive, bus: events.IEventBus): this {
+    this.addEnvironment(ENV.eventArchiveArn, archive.archiveArn);
+    this.addEnvironment(ENV.eventBusArn, bus.eventBusArn);
+    const replayArns = Stack.of(this).formatArn({ service: 'events', resource: 'replay', resourceName: 'scimds-*' });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['events:StartReplay'], resources: [archive.archiveArn, replayArns] }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagReference(Stack.of(this).resolve(replayArns))}]`,
+      reason: 'Each replay gets a new name at run time; the wildcard is confined to the scimds- prefix of the Directory API\'s replays.',
+    });
+    return this;
+  }
+
+  /**
    * Allows the function to invoke itself (work handed off to a fresh invocation). A separate policy,
    * because the function depends on its role's default policy and that policy cannot name the
    * function's own ARN without a dependency cycle.

@@ -26,6 +26,12 @@ export const ENV = {
   activityRetentionDays: 'ACTIVITY_RETENTION_DAYS',
   /** Seconds the fan-out trusts a cached directory → organization mapping. */
   organizationCacheTtlSeconds: 'ORGANIZATION_CACHE_TTL_SECONDS',
+  /** Where the Admin Portal is served, `https://…/portal` (the Directory API's portal links open it). */
+  portalBaseUrl: 'PORTAL_BASE_URL',
+  /** The bus archive the Directory API replays events from (absent: no replays). */
+  eventArchiveArn: 'EVENT_ARCHIVE_ARN',
+  /** The bus replayed events go to (the archive's own bus). */
+  eventBusArn: 'EVENT_BUS_ARN',
   /** Powertools service name, the `service` key of every log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools log level. */

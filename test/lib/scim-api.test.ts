@@ -60,6 +60,9 @@ describe.skipIf(skip !== undefined)('ScimApi', () => {
     for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/{name}', '/Schemas', '/Schemas/{urn}']) {
       expected.set(`GET ${base}${path}`, fnId('Discovery'));
     }
+    for (const route of HOST_API_ROUTES) {
+      for (const method of route.methods) expected.set(`${method} ${route.resource}`, fnId('DirectoryApi'));
+    }
     expect(Object.fromEntries(routes(template))).toEqual(Object.fromEntries(expected));
   });
 
@@ -67,11 +70,11 @@ describe.skipIf(skip !== undefined)('ScimApi', () => {
     const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission')).map(
       (p) => p['Properties'] as { Principal: string; SourceArn: unknown; FunctionName: unknown },
     );
-    expect(permissions).toHaveLength(17);
+    expect(permissions).toHaveLength(17 + HOST_API_ROUTES.flatMap((route) => route.methods).length);
     for (const permission of permissions) {
       expect(permission.Principal).toBe('apigateway.amazonaws.com');
       // Scoped to stage, method and path: no `*/*` for the whole API.
-      expect(JSON.stringify(permission.SourceArn)).toMatch(/"\/",\{"Ref":"[A-Za-z0-9]+"\},"\/(GET|POST|PUT|PATCH|DELETE)\/scim\/v2\//);
+      expect(JSON.stringify(permission.SourceArn)).toMatch(/"\/",\{"Ref":"[A-Za-z0-9]+"\},"\/(GET|POST|PUT|PATCH|DELETE)\/(scim\/v2|api\/v1)\//);
     }
   });
 

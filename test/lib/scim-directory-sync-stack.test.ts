@@ -71,6 +71,18 @@ describe.skipIf(skip !== undefined)('ScimDirectorySyncStack', () => {
     expect(outputs['TableName']!.Value).toEqual({ Ref: expect.stringMatching(/^ScimDirectorySyncTable/) });
   });
 
+  it('outputs the Directory API URL and a least-privilege read policy for host roles', () => {
+    const { template } = synthStack();
+    const outputs = template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
+    const url = JSON.stringify(outputs['DirectoryApiUrl']!.Value);
+    expect(url).toContain('/api/v1');
+    expect(url).not.toContain('scim');
+    const policy = JSON.stringify(outputs['DirectoryApiReadPolicy']!.Value);
+    expect(policy).toContain('execute-api:Invoke');
+    expect(policy).toContain('/GET/api/v1/*');
+    expect(policy).not.toContain('POST');
+  });
+
   it('has no dependency cycle', () => {
     expect(dependencyCycle(synthStack().template)).toBeUndefined();
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ import {
 const skip = skipReason();
 if (skip !== undefined) console.warn(skip);
 
-const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'Admin', 'StreamFanout'] as const;
+const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'DirectoryApi', 'Admin', 'StreamFanout'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
@@ -222,6 +223,28 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       for (const permission of permissions) {
         expect(permission.FunctionName).not.toEqual({ 'Fn::GetAtt': [fnId('Admin'), 'Arn'] });
       }
+    });
+
+    it('directory API: reads the table and gsi1, and starts replays from its archive only', () => {
+      expect(actionsOfRole(template, roleId('DirectoryApi'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'events:StartReplay', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+      const replay = statementsOfRole(template, roleId('DirectoryApi')).find((statement) => statement.actions.includes('events:StartReplay'))!;
+      const archiveId = logicalId(template, 'AWS::Events::Archive', 'ScimDirectorySyncEvents');
+      expect(JSON.stringify(replay.resources)).toContain(archiveId);
+      expect(JSON.stringify(replay.resources)).toContain(':replay/scimds-*');
+    });
+
+    it('grantDirectoryRead lets a host role GET the /api/v1 routes of the stage and nothing else', () => {
+      const stack = new Stack(testApp(), 'Grant');
+      const scim = new ScimDirectorySync(stack, 'Scim');
+      const hostRole = new iam.Role(stack, 'HostRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      scim.grantDirectoryRead(hostRole);
+      const granted = Template.fromStack(stack);
+      const statements = statementsOfRole(granted, logicalId(granted, 'AWS::IAM::Role', 'HostRole'));
+      expect(statements).toHaveLength(1);
+      expect(statements[0]!.actions).toEqual(['execute-api:Invoke']);
+      const resource = JSON.stringify(statements[0]!.resources);
+      expect(resource).toContain('/GET/api/v1/*');
+      expect(resource).not.toContain('scim');
     });
 
     it('stream fan-out: PutEvents on its bus, GetItem on the table, activity writes only, the stream, and its dead-letter queue', () => {
