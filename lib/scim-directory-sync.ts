@@ -21,7 +21,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../functions/activity/activity.ts';
 import { MAX_ACTIVITY_RETENTION_DAYS } from '../functions/activity/config.ts';
 import { ACTIVITY_ENTRY_FIELDS } from '../functions/activity/entries.ts';
-import { keys } from '../functions/adapters/dynamodb/keys.ts';
+import { keys, SK } from '../functions/adapters/dynamodb/keys.ts';
 import { ENTITY, TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.ts';
 import {
   DEFAULT_EVENT_SOURCE,
@@ -213,7 +213,7 @@ export class ScimDirectorySync extends Construct {
       .bindTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem'])
       .bindTokenSecrets(tokenSecrets, 'read');
 
-    // Reads only: the Directory API never writes resources (directory listing uses the index).
+    // Reads: the Directory API never writes resources (directory listing uses the index).
     this.directoryApiFunction = new ScimFunction(this, 'DirectoryApiFunction', {
       ...functionDefaults,
       handler: 'directoryApi',
@@ -241,6 +241,16 @@ export class ScimDirectorySync extends Construct {
     for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.directoryApiFunction]) {
       fn.addEnvironment(ENV.scimBaseUrl, this.tenantUrlBase);
     }
+    // Portal links the Directory API makes open the portal on this same API.
+    this.directoryApiFunction.addEnvironment('PORTAL_BASE_URL', this.tenantUrlBase.replace(/\/scim\/v2$/, '/portal'));
+    // Its one write: a portal link item, in a partition of its own (keys.ts), never a directory's.
+    this.directoryApiFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${SK.portalLink}#*`] } },
+      }),
+    );
 
     this.adminFunction = new ScimFunction(this, 'AdminFunction', {
       ...functionDefaults,

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { ScimError } from '../core/error.ts';
-import type { PortalLinks } from '../portal/ports.ts';
+import { isPortalError, type PortalLinks } from '../portal/ports.ts';
 import { replayWindow, type EventReplayer } from '../service/event-replay.ts';
 import type { HostDirectoryReader } from '../service/host-directory-reader.ts';
 import { HOST_API_ROOT } from './routes.ts';
@@ -95,7 +95,12 @@ export async function handleHostApiRequest(request: HostApiRequest, services: Ho
       const body = parseBody(portalLinkBody, request.body);
       if (body.directoryId !== undefined) await reader.getDirectory(body.directoryId, { organizationId: body.organizationId });
       if (services.portalLinks === undefined) throw new ScimError(501, 'The Admin Portal is not deployed with this service');
-      return json(201, await services.portalLinks.createLink(body));
+      try {
+        return json(201, await services.portalLinks.createLink(body));
+      } catch (error) {
+        if (!isPortalError(error)) throw error;
+        throw error.code === 'notFound' ? new ScimError(404, 'No such directory') : ScimError.of('invalidValue', error.message);
+      }
     }
     default:
       throw new ScimError(404, 'No Directory API endpoint matches this method and path');

@@ -21,7 +21,10 @@ import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts'
 import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
 import { handleResourceRequest } from '../http/resource-routes.ts';
 import { DirectoryService } from '../service/directory-service.ts';
+import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
+import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { createHostApiHandler } from '../handlers/host-api-handler.ts';
+import { PortalLinkService } from '../portal/portal-links.ts';
 import { HostDirectoryReader } from '../service/host-directory-reader.ts';
 import { LocalEventReplayer } from './event-replay.ts';
 import { startLocalEvents } from './event-sink.ts';
@@ -168,11 +171,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       discovery: handlerFor(handleDiscoveryRequest),
     };
     const server: LocalServer = await startLocalServer(handlers, { port: options.port });
+    const activity = new DynamoDbActivityReader(documentClient, tableName);
     // The Directory API renders Tenant URLs, known only once the server has its port.
     handlers.directoryApi = createHostApiHandler(
       {
-        reader: new HostDirectoryReader({ resources: new DynamoDbScimRepository({ documentClient, tableName }), directories, scimBaseUrl: server.scimBaseUrl }),
+        reader: new HostDirectoryReader({
+          resources: new DynamoDbScimRepository({ documentClient, tableName }),
+          directories,
+          scimBaseUrl: server.scimBaseUrl,
+          requestStatus: (directoryId) => activity.requestStatus(directoryId),
+        }),
         replays: new LocalEventReplayer(join(stateDir, 'events.jsonl')),
+        portalLinks: new PortalLinkService({ store: new PortalRepository(documentClient, tableName), directories, portalBaseUrl: `${server.origin}/portal` }),
       },
       { logger },
     ) as unknown as ProxyHandler;

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RequestStatus } from '../activity/activity.ts';
+import type { DirectoryRecord, DirectoryStore } from '../admin/directory-store.ts';
 import { ScimError } from '../core/error.ts';
 import { normalizeGroup, normalizeUser, type DirectoryGroup, type DirectoryUser, type ResourceContext } from '../events/resource.ts';
 import { renderResource } from './render.ts';
@@ -31,30 +32,10 @@ export const HOST_PAGE_LIMIT = { min: 1, max: 100, default: 50 } as const;
  */
 export const WATERMARK_MARGIN_MS = 2 * 60_000;
 
-/** A directory record as the reader needs it (the directory repository's items fit it). */
-export interface DirectoryRecord {
-  directoryId: string;
-  name: string;
-  organizationId?: string;
-  provider: string;
-  status: 'active' | 'disabled';
-  created: string;
-  lastModified: string;
-  /** Set while the directory is being deleted. */
-  deletingSince?: string;
-}
-
-/** The directory records and counters the reader reads. */
-export interface DirectoryRecords {
-  get(directoryId: string): Promise<DirectoryRecord | undefined>;
-  list(): Promise<DirectoryRecord[]>;
-  getCounts(directoryId: string): Promise<{ users: number; activeUsers: number; groups: number }>;
-}
-
 /** Where the host API reads from. */
 export interface HostDirectoryReaderDependencies {
   resources: Pick<ScimRepository, 'getResource' | 'getResources' | 'listResources' | 'listMembers'>;
-  directories: DirectoryRecords;
+  directories: Pick<DirectoryStore, 'get' | 'list' | 'getCounts'>;
   /** Tenant URL base (`https://…/scim/v2`) for the SCIM resource under `raw`. */
   scimBaseUrl: string;
   /** When the directory last heard from its identity provider; absent: not reported. */

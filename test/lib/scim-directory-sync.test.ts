@@ -225,8 +225,20 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       }
     });
 
-    it('directory API: reads the table and gsi1, and starts replays from its archive only', () => {
-      expect(actionsOfRole(template, roleId('DirectoryApi'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'events:StartReplay', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    it('directory API: reads the table and gsi1, writes portal links only, and starts replays from its archive only', () => {
+      expect(actionsOfRole(template, roleId('DirectoryApi'))).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'events:StartReplay',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ]);
+      // Its only write is a portal link, in the link partitions.
+      const put = statementsOfRole(template, roleId('DirectoryApi')).find((statement) => statement.actions.includes('dynamodb:PutItem'))!;
+      expect(put.actions).toEqual(['dynamodb:PutItem']);
+      expect(put.condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PORTALLINK#*'] } });
       const replay = statementsOfRole(template, roleId('DirectoryApi')).find((statement) => statement.actions.includes('events:StartReplay'))!;
       const archiveId = logicalId(template, 'AWS::Events::Archive', 'ScimDirectorySyncEvents');
       expect(JSON.stringify(replay.resources)).toContain(archiveId);
