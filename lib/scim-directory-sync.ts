@@ -242,7 +242,7 @@ export class ScimDirectorySync extends Construct {
       fn.addEnvironment(ENV.scimBaseUrl, this.tenantUrlBase);
     }
     // Portal links the Directory API makes open the portal on this same API.
-    this.directoryApiFunction.addEnvironment('PORTAL_BASE_URL', this.tenantUrlBase.replace(/\/scim\/v2$/, '/portal'));
+    this.directoryApiFunction.addEnvironment(ENV.portalBaseUrl, this.tenantUrlBase.replace(/\/scim\/v2$/, '/portal'));
     // Its one write: a portal link item, in a partition of its own (keys.ts), never a directory's.
     this.directoryApiFunction.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

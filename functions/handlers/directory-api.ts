@@ -12,17 +12,18 @@ import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.t
 import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
 import { requiredEnv } from '../auth/config.ts';
+import { ENV } from '../config/environment.ts';
 import { PortalLinkService } from '../portal/portal-links.ts';
 import { HostDirectoryReader } from '../service/host-directory-reader.ts';
 import { createHostApiHandler } from './host-api-handler.ts';
 import { createLogger } from './scim-handler.ts';
 
 const config = {
-  tableName: requiredEnv('TABLE_NAME'),
-  scimBaseUrl: requiredEnv('SCIM_BASE_URL'),
-  portalBaseUrl: requiredEnv('PORTAL_BASE_URL'),
-  archiveArn: process.env.EVENT_ARCHIVE_ARN || undefined,
-  eventBusArn: process.env.EVENT_BUS_ARN || undefined,
+  tableName: requiredEnv(ENV.tableName),
+  scimBaseUrl: requiredEnv(ENV.scimBaseUrl),
+  portalBaseUrl: requiredEnv(ENV.portalBaseUrl),
+  archiveArn: process.env[ENV.eventArchiveArn] || undefined,
+  eventBusArn: process.env[ENV.eventBusArn] || undefined,
 };
 
 const documentClient = createDocumentClient(createDynamoDbClient());
