@@ -171,7 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       discovery: handlerFor(handleDiscoveryRequest),
     };
     const server: LocalServer = await startLocalServer(handlers, { port: options.port });
-    const activity = new DynamoDbActivityReader(documentClient, tableName);
+    const activityReader = new DynamoDbActivityReader(documentClient, tableName);
     // The Directory API renders Tenant URLs, known only once the server has its port.
     handlers.directoryApi = createHostApiHandler(
       {
@@ -179,7 +179,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           resources: new DynamoDbScimRepository({ documentClient, tableName }),
           directories,
           scimBaseUrl: server.scimBaseUrl,
-          requestStatus: (directoryId) => activity.requestStatus(directoryId),
+          requestStatus: (directoryId) => activityReader.requestStatus(directoryId),
         }),
         replays: new LocalEventReplayer(join(stateDir, 'events.jsonl')),
         portalLinks: new PortalLinkService({ store: new PortalRepository(documentClient, tableName), directories, portalBaseUrl: `${server.origin}/portal` }),
