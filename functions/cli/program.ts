@@ -1,6 +1,6 @@
 /**
  * The `scim-admin` command line: directories and bearer tokens of a scim-directory-sync
- * deployment. Parses arguments with commander, sends one admin command per action through a
+ * deployment, and event replays (through the Directory API). Parses arguments with commander, sends one admin command per action through a
  * transport (the deployed admin Lambda, or the local runtime with `--local`), and prints the
  * result for people or, with `--json`, for scripts.
  *
@@ -12,7 +12,8 @@ import { isAdminError } from '../admin/admin-error.ts';
 import { PROVIDERS } from '../admin/directory-store.ts';
 import { adminResultSchemas, type AdminCommand, type AdminCommandName, type AdminResult } from '../admin/commands.ts';
 import { formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatRotation, formatTokens } from './format.ts';
-import { lambdaTransport, localTransport, TransportError, type AdminTransport } from './transport.ts';
+import { DirectoryApiClient, DirectoryApiError, type Replay } from '../client/index.ts';
+import { lambdaTransport, localTransport, readRuntimeInfo, TransportError, type AdminTransport } from './transport.ts';
 import { sleep as pause } from '../shared/sleep.ts';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
@@ -283,6 +284,46 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       const revoked = await send(command, { command: 'token.revoke', directoryId: options.directory, tokenId });
       print(command, () => `Token ${revoked.tokenId} revoked.`, () => ({ directoryId: options.directory, ...revoked }));
     });
+
+  const events = program.command('events').description('change events on the EventBridge bus');
+  events
+    .command('replay')
+    .description("replay one directory's events from the bus archive, through the Directory API")
+    .requiredOption('--directory <directoryId>', 'the directory')
+    .requiredOption('--from <time>', 'ISO 8601 time of the first event to replay')
+    .option('--to <time>', 'ISO 8601 time the replay stops before (default: now)')
+    .option('--api-url <url>', 'Directory API base URL, the DirectoryApiUrl output (default: $SCIM_DIRECTORY_API_URL)')
+    .action(async (options: { directory: string; from: string; to?: string; apiUrl?: string }, command: Command) => {
+      const replay = await startReplay(globals(command), options);
+      print(
+        command,
+        () =>
+          `Replay ${replay.replayName} (${replay.state}): events of ${replay.directoryId} from ${replay.from} to ${replay.to}` +
+          (replay.replayedEvents === undefined ? '.' : `, ${replay.replayedEvents} replayed.`),
+        () => replay,
+      );
+    });
+
+  /** Replays go through the Directory API (SigV4 with the operator's credentials; unsigned to the local runtime). */
+  async function startReplay(global: GlobalOptions, options: { directory: string; from: string; to?: string; apiUrl?: string }): Promise<Replay> {
+    let client: DirectoryApiClient;
+    if (global.local === true) {
+      const info = await readRuntimeInfo(global.dataDir);
+      client = new DirectoryApiClient({ baseUrl: info.baseUrl.replace(/\/scim\/v2\/?$/, '/api/v1'), signing: 'none', maxAttempts: 1 });
+    } else {
+      const baseUrl = options.apiUrl ?? io.env.SCIM_DIRECTORY_API_URL;
+      if (baseUrl === undefined || baseUrl === '') {
+        throw new CommanderError(EXIT.usage, 'scim-admin.noApiUrl', 'error: name the Directory API with --api-url <DirectoryApiUrl output> or SCIM_DIRECTORY_API_URL, or use --local');
+      }
+      client = new DirectoryApiClient({ baseUrl });
+    }
+    try {
+      return await client.startReplay(options.directory, { from: options.from, ...(options.to === undefined ? {} : { to: options.to }) });
+    } catch (error) {
+      if (error instanceof DirectoryApiError && error.status < 500) throw new RefusedError(error.scimType ?? `http${error.status}`, error.detail);
+      throw new TransportError(`the Directory API could not start the replay: ${(error as Error).message}`);
+    }
+  }
 
   const wantsJson = args.includes('--json');
   const fail = (code: number, errorCode: string, message: string) => {

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillDirectory, DirectoryApiClient, DirectoryApiError, type DirectoryUser, type MemberRef } from '../../functions/client/index.ts';
+import { runCli } from '../../functions/cli/program.ts';
 import { parseDirectoryEvent, resourceOfEvent, type DirectoryEvent, type DirectoryGroup } from '../../functions/events/index.ts';
 import { ScimClient, startTestRuntime, type TestRuntime } from '../support/local-runtime.ts';
 import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
@@ -263,6 +264,27 @@ class Replica {
     };
   }
 }
+
+describe('scim-admin events replay', () => {
+  it('replays a directory through the Directory API of the local runtime, and refuses a bad window with exit code 1', async () => {
+    const run = async (args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['--local', '--data-dir', runtime.dataDir, '--json', ...args], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        env: {},
+      });
+      return { code, stdout, stderr };
+    };
+    const ok = await run(['events', 'replay', '--directory', directoryA.id, '--from', new Date(Date.now() - 3_600_000).toISOString()]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ directoryId: directoryA.id, state: 'COMPLETED', replayName: expect.stringMatching(/^scimds-/) });
+    const refused = await run(['events', 'replay', '--directory', directoryA.id, '--from', 'last week']);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'invalidValue' } });
+  });
+});
 
 describe('backfill while the directory changes', () => {
   it('loses nothing and applies nothing out of order when events at or after the watermark are applied by version', async () => {
