@@ -156,9 +156,58 @@ export async function measureScale(stack: BenchStack, options: ScaleOptions): Pr
     ),
   );
 
+  checks.push(...(await measureDirectoryApiScale(stack, options, { groupsDirectoryId: groups.directoryId, largeGroup, pagingDirectoryId: paging.directoryId })));
+
   return {
     checks,
     walk: { pages: walk, jump: { startIndex: jumpIndex, roundTrips: jumped.roundTrips, readUnits: jumped.readUnits } },
     sizes: { groupMembers, pagingUsers },
   };
+}
+
+/** Pages of the host Directory API are limited: a page costs the same far into a listing as at its start. */
+const API_PAGE_LIMIT = 100;
+
+/** The cursor of the page `pagesIn` pages into a listing, walked with the API's own cursors (not measured). */
+async function cursorAfter(client: BenchScimClient, path: string, pagesIn: number, deadline: Deadline): Promise<string> {
+  let cursor: string | undefined;
+  for (let page = 0; page < pagesIn; page++) {
+    deadline.check('Directory API cursor walk');
+    const reply = await client.send('GET', `${path}?limit=${API_PAGE_LIMIT}${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    const next = (reply.body as { nextCursor?: string }).nextCursor;
+    if (reply.status !== 200 || next === undefined) throw new Error(`${path}: no page ${page + 2}`);
+    cursor = next;
+  }
+  return cursor as string;
+}
+
+/**
+ * The Directory API's pages (docs/host-api.md): a page of a large group's members, and of a
+ * directory's users, far into the listing against its first page. The loopback server accepts
+ * unsigned requests, so the bench client's bearer header is simply ignored.
+ */
+async function measureDirectoryApiScale(
+  stack: BenchStack,
+  options: ScaleOptions,
+  subjects: { groupsDirectoryId: string; largeGroup: string; pagingDirectoryId: string },
+): Promise<ScaleCheck[]> {
+  const groupsApi = new BenchScimClient(`${stack.apiBaseUrl}/directories/${subjects.groupsDirectoryId}`, 'unused');
+  const pagingApi = new BenchScimClient(`${stack.apiBaseUrl}/directories/${subjects.pagingDirectoryId}`, 'unused');
+  const membersPath = `/groups/${subjects.largeGroup}/members`;
+  const farPages = Math.max(1, Math.floor(options.groupMembers / API_PAGE_LIMIT) - 2);
+  const farMembers = await cursorAfter(groupsApi, membersPath, farPages, options.deadline);
+  const onGroups = (request: BenchRequest) => measureRequest(stack.meter, groupsApi, request, 200);
+  const page = (path: string, cursor?: string): BenchRequest => ({
+    method: 'GET',
+    path: `${path}?limit=${API_PAGE_LIMIT}${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+  });
+  const checks: ScaleCheck[] = [];
+  const [farMemberPages, firstMemberPages] = await alternate(onGroups, options, 'Directory API members scale check', () => page(membersPath, farMembers), () => page(membersPath));
+  checks.push(compare(`Directory API members page (limit=${API_PAGE_LIMIT}): page ${farPages + 1} vs page 1 of ${options.groupMembers} members`, farMemberPages, firstMemberPages, true));
+
+  const farUsers = await cursorAfter(pagingApi, '/users', FAR_START_INDEX / PAGE_SIZE, options.deadline);
+  const onPaging = (request: BenchRequest) => measureRequest(stack.meter, pagingApi, request, 200);
+  const [farUserPages, firstUserPages] = await alternate(onPaging, options, 'Directory API users scale check', () => page('/users', farUsers), () => page('/users'));
+  checks.push(compare(`Directory API users page (limit=${API_PAGE_LIMIT}): page ${FAR_START_INDEX / PAGE_SIZE + 1} vs page 1 of ${options.pagingUsers} users`, farUserPages, firstUserPages, true));
+  return checks;
 }

@@ -25,7 +25,9 @@ import { recordTokenAndRequest, TokenVerifier } from '../functions/auth/token-ve
 import { createScimHandler, type ScimRoutes } from '../functions/handlers/scim-handler.ts';
 import { handleDiscoveryRequest } from '../functions/http/discovery-routes.ts';
 import { handleResourceRequest } from '../functions/http/resource-routes.ts';
-import { startLocalServer, type ProxyHandler } from '../functions/local/server.ts';
+import { createHostApiHandler } from '../functions/handlers/host-api-handler.ts';
+import { startLocalServer, type EndpointHandlers, type ProxyHandler } from '../functions/local/server.ts';
+import { HostDirectoryReader } from '../functions/service/host-directory-reader.ts';
 import { DirectoryService, type ScimContext } from '../functions/service/directory-service.ts';
 import { CapacityMeter } from './capacity-meter.ts';
 
@@ -45,6 +47,8 @@ export interface BenchDirectory {
 export interface BenchStack {
   /** `http://127.0.0.1:<port>/scim/v2` */
   baseUrl: string;
+  /** `http://127.0.0.1:<port>/api/v1`: the host Directory API (unsigned on loopback). */
+  apiBaseUrl: string;
   /** DynamoDB Local's loopback endpoint. */
   dynamodbEndpoint: string;
   /** The same service the handlers use (its DynamoDB client is metered). */
@@ -92,15 +96,25 @@ export async function startBenchStack(): Promise<BenchStack> {
     const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: 'SILENT' });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient: createDocumentClient(serviceClient), tableName: TABLE_NAME }));
     const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
-    const server = await startLocalServer(
-      {
-        Users: handlerFor((request) => handleResourceRequest('User', request, service)),
-        Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
-        discovery: handlerFor(handleDiscoveryRequest),
-      },
-      { port: 0 },
-    );
+    const handlers: EndpointHandlers = {
+      Users: handlerFor((request) => handleResourceRequest('User', request, service)),
+      Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
+      discovery: handlerFor(handleDiscoveryRequest),
+    };
+    const server = await startLocalServer(handlers, { port: 0 });
     cleanups.push(() => server.close());
+    // The Directory API reads through the metered client too, its directory record included.
+    const meteredDocuments = createDocumentClient(serviceClient);
+    handlers.directoryApi = createHostApiHandler(
+      {
+        reader: new HostDirectoryReader({
+          resources: new DynamoDbScimRepository({ documentClient: meteredDocuments, tableName: TABLE_NAME }),
+          directories: new DirectoryRepository(meteredDocuments, TABLE_NAME),
+          scimBaseUrl: server.scimBaseUrl,
+        }),
+      },
+      { logger },
+    ) as unknown as ProxyHandler;
 
     const admin = new AdminService({
       directories,
@@ -110,6 +124,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     });
     return {
       baseUrl: server.scimBaseUrl,
+      apiBaseUrl: `${server.origin}/api/v1`,
       dynamodbEndpoint: dynamodb.endpoint,
       service,
       meter,
