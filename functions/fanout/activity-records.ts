@@ -32,7 +32,8 @@ const stampedImageSchema = z.object({
   lastRequest: stampSchema.optional(),
 });
 
-const sameStamp = (a: RequestStamp | undefined, b: RequestStamp) => a !== undefined && a.requestId === b.requestId && a.at === b.at;
+// By request id alone: a retried write of the same request may carry a later time.
+const sameStamp = (a: RequestStamp | undefined, b: RequestStamp) => a !== undefined && a.requestId === b.requestId;
 
 /**
  * The activity entry of one stream record, or undefined when it stands for none (not a user or

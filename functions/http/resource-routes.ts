@@ -1,6 +1,8 @@
 /**
  * The /Users and /Groups routes: a request in, one service call, a response out (RFC 7644 §3).
  */
+import { clientOf } from '../activity/activity.ts';
+import type { RequestInfo } from '../activity/entries.ts';
 import { ScimError } from '../core/error.ts';
 import type { DirectoryService, Projection, ResourceResult } from '../service/directory-service.ts';
 import type { ResourceType } from '../service/repository.ts';
@@ -19,6 +21,14 @@ function resourceResponse(statusCode: number, result: ResourceResult, withLocati
   return scimResponse(statusCode, result.body, { ETag: result.etag, ...(withLocation ? { Location: result.location } : {}) });
 }
 
+/**
+ * What the service stamps on the writes of this request (for the activity record), with the
+ * status a success answers: 201 for POST, 204 for DELETE and for a PATCH answered without a body.
+ */
+function requestInfoOf(request: ScimRequest, successStatus: number): RequestInfo {
+  return { requestId: request.requestId, method: request.method, client: clientOf(request.userAgent), status: successStatus };
+}
+
 function methodNotAllowed(request: ScimRequest, allowed: string[]): ScimError {
   return new ScimError(405, `${request.method} is not supported on ${request.route}; use ${allowed.join(', ')}`);
 }
@@ -30,10 +40,12 @@ function methodNotAllowed(request: ScimRequest, allowed: string[]): ScimError {
  * attributes; User PATCH answers 200 with the resource (RFC 7644 §3.5.2 allows both).
  */
 export async function handleResourceRequest(type: ResourceType, request: ScimRequest, service: DirectoryService): Promise<ScimResponse> {
-  const ctx = { directoryId: request.directoryId, baseUrl: request.baseUrl };
   const id = request.pathParameters.id;
   const ifMatch = request.headers['if-match'];
   const projection = projectionOf(request);
+  const wantsBody = request.method !== 'PATCH' || type === 'User' || projection.attributes !== undefined;
+  const successStatus = request.method === 'POST' ? 201 : request.method === 'DELETE' || !wantsBody ? 204 : 200;
+  const ctx = { directoryId: request.directoryId, baseUrl: request.baseUrl, request: requestInfoOf(request, successStatus) };
 
   if (id === undefined) {
     switch (request.method) {
@@ -61,7 +73,6 @@ export async function handleResourceRequest(type: ResourceType, request: ScimReq
     case 'PUT':
       return resourceResponse(200, await service.replace(ctx, type, id, request.body, ifMatch, projection));
     case 'PATCH': {
-      const wantsBody = type === 'User' || projection.attributes !== undefined;
       const result = await service.patch(ctx, type, id, request.body, ifMatch, wantsBody ? projection : undefined);
       return result === undefined ? { statusCode: 204, headers: {}, body: '' } : resourceResponse(200, result);
     }

@@ -3,6 +3,7 @@
  * and a resource answer. Kept apart from the service so that its listing and membership
  * modules can share them without importing the service itself.
  */
+import type { RequestInfo, RequestStamp } from '../activity/entries.ts';
 import type { ProjectionOptions } from '../core/projection.ts';
 
 /** Who is asking: the directory from the path and the Tenant URL to build locations from. */
@@ -10,6 +11,21 @@ export interface ScimContext {
   directoryId: string;
   /** The directory's Tenant URL, e.g. `https://api.example.com/scim/v2/<directoryId>`. */
   baseUrl: string;
+  /**
+   * The SCIM request being served, when there is one: its writes are stamped with it, so that
+   * they are recorded as provisioning activity. Calls made for no request (tests, tools) leave none.
+   */
+  request?: RequestInfo;
+}
+
+/** The stamp of a write made at `at` for the context's request, if it has one. */
+export function stampOf(ctx: ScimContext, at: string): RequestStamp | undefined {
+  return ctx.request === undefined ? undefined : { ...ctx.request, at };
+}
+
+/** The same context, for writes that must not be recorded as the request's own (undoing a failed create). */
+export function withoutRequest(ctx: ScimContext): ScimContext {
+  return { directoryId: ctx.directoryId, baseUrl: ctx.baseUrl };
 }
 
 /** `attributes` / `excludedAttributes` of a read (RFC 7644 §3.4.2.5). */

@@ -12,7 +12,7 @@ import { applyPatch, parsePatchRequest, splitMembershipOperations, type Membersh
 import { projectionWants, projectResource } from '../core/projection.ts';
 import { assertImmutableUnchanged, parseResourceInput } from '../core/resource.ts';
 import { claimChanges, claimedAttribute, claimsOf, isKeyable, MAX_UNIQUE_VALUE_BYTES } from './claims.ts';
-import { isPlausibleId, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
+import { isPlausibleId, stampOf, withoutRequest, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
 import { ResourceListing, type ListResult } from './listing.ts';
 import { MAX_MEMBER_CHANGES, MembershipPlanner, tooManyMemberChanges } from './membership-planner.ts';
 import { etagOf, ifMatchSatisfied, renderResource } from './render.ts';
@@ -127,9 +127,11 @@ export class DirectoryService {
     const now = this.#now().toISOString();
     const memberRefs = type === 'Group' && members !== undefined ? (await this.#members.resolveNewMembers(ctx, id, members)).newMembers : [];
     const resource: StoredResource = { id, version: 1, created: now, lastModified: now, attributes, memberOf: [] };
+    // A group's member count is written with it: its members are added without touching it.
+    if (type === 'Group') resource.memberCount = memberRefs.length;
     const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
     try {
-      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters);
+      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now));
     } catch (error) {
       translateWriteError(error);
     }
@@ -138,8 +140,9 @@ export class DirectoryService {
         await this.#repository.changeMemberships(ctx.directoryId, id, { add: memberRefs, remove: [] }, { now, bumpGroupVersion: false });
       } catch (error) {
         // A member vanished between the check and the write: undo the create, so that the
-        // rejected request leaves nothing behind and the client's retry is not a 409.
-        await this.delete(ctx, 'Group', id);
+        // rejected request leaves nothing behind and the client's retry is not a 409. The undo
+        // is not a DELETE of the client's: it records no activity of its own.
+        await this.delete(withoutRequest(ctx), 'Group', id);
         translateWriteError(error);
       }
     }
@@ -200,7 +203,8 @@ export class DirectoryService {
         }
         const counters: CounterDelta =
           type === 'User' ? { users: -1, activeUsers: isActive(resource.attributes) ? -1 : 0 } : { groups: -1 };
-        await this.#repository.deleteResource(ctx.directoryId, type, { ...resource, memberOf: [] }, claimsOf(type, resource.attributes), counters);
+        // The groups left above keep their stamp: the request is recorded once, with the delete.
+        await this.#repository.deleteResource(ctx.directoryId, type, { ...resource, memberOf: [] }, claimsOf(type, resource.attributes), counters, stampOf(ctx, now));
         return;
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS || ifMatch !== undefined) translateWriteError(error);
@@ -250,10 +254,12 @@ export class DirectoryService {
             updated,
             claimChanges(claimsOf(type, current.attributes), claimsOf(type, attributes)),
             counters,
+            stampOf(ctx, now),
           );
         }
         if (memberChanges.add.length > 0 || memberChanges.remove.length > 0) {
-          await this.#repository.changeMemberships(ctx.directoryId, id, memberChanges, { now, bumpGroupVersion: true });
+          const stamp = stampOf(ctx, now);
+          await this.#repository.changeMemberships(ctx.directoryId, id, memberChanges, { now, bumpGroupVersion: true, ...(stamp === undefined ? {} : { stamp }) });
           if (projection !== undefined) updated = (await this.#repository.getResource(ctx.directoryId, type, id)) ?? updated;
         }
       } catch (error) {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, createDynamoDbClient } from '../../functions/adapters/dynamodb/client.ts';
 import { keys, SK } from '../../functions/adapters/dynamodb/keys.ts';
 import { ScimClient, startTestRuntime, type TestRuntime } from '../support/local-runtime.ts';
-import { USER_SCHEMA } from '../support/urns.ts';
+import { sleep } from '../../functions/shared/sleep.ts';
+import { GROUP_SCHEMA, USER_SCHEMA } from '../support/urns.ts';
 
 let runtime: TestRuntime;
 let documents: DynamoDBDocumentClient;
@@ -85,16 +86,38 @@ describe('activity of failed requests', () => {
   });
 
   it('writes nothing for an unauthenticated request, whether the directory exists or not', async () => {
-    const before = await activityOf(runtime.directoryId);
+    // Successes of earlier tests may still arrive from the stream: compare the failures.
+    const failuresOf = async (directoryId: string) => (await activityOf(directoryId)).filter((item) => item.outcome === 'failure');
+    const before = await failuresOf(runtime.directoryId);
     const statusBefore = await requestStatusOf(runtime.directoryId);
     const wrongToken = new ScimClient(runtime.tenantUrl, `${runtime.token.slice(0, -4)}AAAA`);
     expect((await wrongToken.post('/Users', { schemas: [USER_SCHEMA], userName: 'x@example.com' })).status).toBe(401);
     const madeUp = 'k3' + randomUUID().replaceAll('-', '').slice(0, 24);
     const stranger = new ScimClient(runtime.tenantUrl.replace(runtime.directoryId, madeUp), runtime.token);
     expect((await stranger.get('/Users')).status).toBe(401);
-    expect(await activityOf(runtime.directoryId)).toEqual(before);
+    expect(await failuresOf(runtime.directoryId)).toEqual(before);
     expect(await requestStatusOf(runtime.directoryId)).toEqual(statusBefore);
     expect(await activityOf(madeUp)).toEqual([]);
     expect(await requestStatusOf(madeUp)).toBeUndefined();
+  });
+});
+
+describe('activity of successful requests', () => {
+  it('records a create from the stream, with the client and the request id, and keeps the stamp out of responses', async () => {
+    const created = await runtime.client.post('/Users', { schemas: [USER_SCHEMA], userName: `ok-${randomUUID().slice(0, 8)}@example.com` }, { 'User-Agent': 'Azure Active Directory SCIM Client' });
+    expect(created.status).toBe(201);
+    const group = await runtime.client.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: `g-${randomUUID().slice(0, 8)}`, members: [{ value: created.body.id }] });
+    expect(group.status).toBe(201);
+    let entry: Record<string, unknown> | undefined;
+    // The local stream poller reads about twice a second; give it a bounded while.
+    for (let attempt = 0; attempt < 100 && entry === undefined; attempt++) {
+      entry = (await activityOf(runtime.directoryId)).find((item) => item.resourceId === created.body.id && item.outcome === 'success');
+      if (entry === undefined) await sleep(100);
+    }
+    expect(entry).toMatchObject({ method: 'POST', status: 201, resourceType: 'User', resourceName: created.body.userName, client: 'entra', requestId: expect.any(String) });
+    for (const reply of [created, group, await runtime.client.get(`/Users/${created.body.id}`), await runtime.client.get(`/Groups/${group.body.id}`)]) {
+      expect(JSON.stringify(reply.body)).not.toContain('lastRequest');
+      expect(JSON.stringify(reply.body)).not.toContain('memberCount');
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { DynamoDbActivityLog } from '../../functions/adapters/dynamodb/activity-writer.ts';
 import { DirectoryRepository } from '../../functions/adapters/dynamodb/directory-repository.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
 import { CachedOrganizationLookup } from '../../functions/fanout/organization-lookup.ts';
@@ -36,7 +37,8 @@ export function localStreamsClient(table: TestTable): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient({ endpoint: table.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
-export async function streamFixture(options: { sink: EventSink; organizationId?: string; directoryId?: string }): Promise<StreamFixture> {
+/** `activityRetentionDays`: record activity from the stream too, kept that long. */
+export async function streamFixture(options: { sink: EventSink; organizationId?: string; directoryId?: string; activityRetentionDays?: number }): Promise<StreamFixture> {
   const table = await createTestTable('fanout');
   const directories = new DirectoryRepository(table.documentClient, table.tableName);
   const directoryId = options.directoryId ?? 'dir-entra-1';
@@ -48,6 +50,9 @@ export async function streamFixture(options: { sink: EventSink; organizationId?:
     organizations: new CachedOrganizationLookup({ documentClient: table.documentClient, tableName: table.tableName }),
     // Short pauses keep the failure tests fast; the count is the production one.
     publish: { retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
+    ...(options.activityRetentionDays === undefined
+      ? {}
+      : { activity: new DynamoDbActivityLog({ documentClient: table.documentClient, tableName: table.tableName, retentionDays: options.activityRetentionDays }) }),
   });
   const delivered: DynamoDBRecord[] = [];
   const streams = localStreamsClient(table);
