@@ -56,6 +56,11 @@ export interface ActivityPage {
   nextCursor?: string;
 }
 
+/** Why `ActivityReader.list` refused: a `since` that is no time, or a cursor it did not issue for this listing. */
+export class ActivityQueryError extends Error {
+  override readonly name = 'ActivityQueryError';
+}
+
 /** Reads activity. Every call is scoped to one directory. */
 export interface ActivityReader {
   list(directoryId: string, options: { limit: number; cursor?: string; outcome?: ActivityOutcome; since?: string }): Promise<ActivityPage>;

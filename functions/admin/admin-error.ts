@@ -4,7 +4,7 @@
  */
 
 /** What went wrong, in words a script can match on. */
-export const ADMIN_ERROR_CODES = ['invalidInput', 'directoryNotFound', 'directoryDeleting', 'tokenNotFound', 'tooManyTokens', 'conflict'] as const;
+export const ADMIN_ERROR_CODES = ['invalidInput', 'directoryNotFound', 'directoryDeleting', 'tokenNotFound', 'tooManyTokens', 'conflict', 'notConfigured'] as const;
 
 export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];
 

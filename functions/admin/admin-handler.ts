@@ -2,6 +2,8 @@
  * The admin Lambda's request handling, apart from its wiring (see `functions/handlers/admin.ts`).
  * Invoked with IAM only (Lambda Invoke, never API Gateway), with one admin command as the event.
  */
+import type { ActivityReader } from '../activity/activity.ts';
+import type { PortalLinks } from '../portal/ports.ts';
 import { isAdminError } from './admin-error.ts';
 import type { AdminService, DeleteProgress } from './admin-service.ts';
 import { parseAdminCommand, runAdminCommand, type AdminCommand, type AdminResponse } from './commands.ts';
@@ -25,6 +27,9 @@ export interface AdminLog {
 
 export interface AdminHandlerDependencies {
   service: AdminService;
+  activity: ActivityReader;
+  /** Absent where no Admin Portal is configured; `portal.link` is then refused. */
+  portalLinks?: PortalLinks;
   /** Starts another invocation of this function with the given command, without waiting for it. */
   invokeSelf: (command: AdminCommand) => Promise<void>;
   log: AdminLog;
@@ -40,6 +45,11 @@ type DeleteCommand = Extract<AdminCommand, { command: 'directory.delete' }>;
  */
 export function createAdminHandler(dependencies: AdminHandlerDependencies) {
   const { service, invokeSelf, log } = dependencies;
+  const services = {
+    admin: service,
+    activity: dependencies.activity,
+    ...(dependencies.portalLinks === undefined ? {} : { portalLinks: dependencies.portalLinks }),
+  };
   const sleep = dependencies.sleep ?? pause;
 
   async function deleteInBackground(command: DeleteCommand, context: InvocationContext): Promise<AdminResponse> {
@@ -83,7 +93,7 @@ export function createAdminHandler(dependencies: AdminHandlerDependencies) {
     });
     if (command.command === 'directory.delete' && command.background === true) return deleteInBackground(command, context);
     const maxBudgetMs = Math.max(1000, context.getRemainingTimeInMillis() - INVOCATION_SAFETY_MS);
-    const response = await runAdminCommand(service, command, { maxBudgetMs });
+    const response = await runAdminCommand(services, command, { maxBudgetMs });
     if (!response.ok) log.info('admin command refused', { command: command.command, code: response.error.code });
     return response;
   };

@@ -1,18 +1,28 @@
 /**
  * The admin command protocol: one JSON command in, one JSON envelope out. The admin Lambda
  * speaks it over Lambda Invoke, and the CLI's `--local` mode runs the same dispatcher in-process.
+ * Directories and tokens go to the admin service; `portal.link` to the Admin Portal's link
+ * service; `activity.list` to the activity reader.
  *
  * @example
  * await runAdminCommand(service, { command: 'token.rotate', directoryId: 'k3…', graceDays: 3 });
  * // → { ok: true, command: 'token.rotate', result: { token: { tokenId, token, … }, previous: { … } } }
  */
 import * as z from 'zod';
-import { ADMIN_ERROR_CODES, isAdminError } from './admin-error.ts';
+import { ActivityQueryError, type ActivityReader } from '../activity/activity.ts';
+import { MAX_RETURN_URL_LENGTH } from '../portal/portal-input.ts';
+import { isPortalError, type PortalLinks } from '../portal/ports.ts';
+import { ADMIN_ERROR_CODES, AdminError, isAdminError } from './admin-error.ts';
 import type { AdminService } from './admin-service.ts';
 import { PROVIDERS } from './directory-store.ts';
 
 const directoryId = z.string().min(1).max(128);
 const text = z.string().max(1000);
+
+/** Most activity entries one `activity.list` answers. */
+export const MAX_ACTIVITY_PAGE = 500;
+/** Entries `activity.list` answers when no limit is given. */
+export const DEFAULT_ACTIVITY_PAGE = 50;
 
 /** Every admin command. Unknown fields are refused, so a typo never passes silently. */
 export const adminCommandSchema = z.discriminatedUnion('command', [
@@ -45,6 +55,23 @@ export const adminCommandSchema = z.discriminatedUnion('command', [
     directoryId,
     graceDays: z.number().min(0).optional(),
     label: text.optional(),
+  }),
+  /** A one-time Admin Portal link for an organization's IT admin (valid 5 minutes). */
+  z.strictObject({
+    command: z.literal('portal.link'),
+    organizationId: text,
+    directoryId: directoryId.optional(),
+    returnUrl: z.string().max(MAX_RETURN_URL_LENGTH).optional(),
+  }),
+  /** A page of a directory's provisioning activity, newest first. */
+  z.strictObject({
+    command: z.literal('activity.list'),
+    directoryId,
+    /** ISO 8601 time: only entries answered at or after it. */
+    since: z.string().max(64).optional(),
+    outcome: z.enum(['success', 'failure']).optional(),
+    limit: z.number().int().min(1).max(MAX_ACTIVITY_PAGE).optional(),
+    cursor: z.string().max(2000).optional(),
   }),
 ]);
 
@@ -85,6 +112,28 @@ export const tokenViewSchema = z.object({
   lastUsedAt: z.string().optional(),
 });
 
+export const portalLinkSchema = z.object({
+  url: z.string(),
+  organizationId: z.string(),
+  directoryId: z.string().optional(),
+  expiresAt: z.string(),
+});
+
+export const activityEntrySchema = z.object({
+  directoryId: z.string(),
+  at: z.string(),
+  requestId: z.string(),
+  method: z.string(),
+  resourceType: z.enum(['User', 'Group']).optional(),
+  resourceId: z.string().optional(),
+  resourceName: z.string().optional(),
+  status: z.number(),
+  outcome: z.enum(['success', 'failure']),
+  scimType: z.string().optional(),
+  detail: z.string().optional(),
+  client: z.enum(['entra', 'okta', 'onelogin', 'jumpcloud', 'other']),
+});
+
 export const deleteProgressSchema = z.object({
   directoryId: z.string(),
   phase: z.enum(['purging', 'draining', 'done']),
@@ -108,6 +157,8 @@ export const adminResultSchemas = {
   'token.list': z.array(tokenViewSchema),
   'token.revoke': tokenViewSchema,
   'token.rotate': z.object({ token: mintedTokenSchema, previous: tokenViewSchema.optional() }),
+  'portal.link': portalLinkSchema,
+  'activity.list': z.object({ items: z.array(activityEntrySchema), nextCursor: z.string().optional() }),
 } as const satisfies Record<AdminCommandName, z.ZodType>;
 
 export type AdminResult<C extends AdminCommandName> = z.infer<(typeof adminResultSchemas)[C]>;
@@ -140,7 +191,56 @@ export function parseAdminCommand(input: unknown): { ok: true; command: AdminCom
   return { ok: false, response: { ok: false, error: { code: 'invalidInput', message: `Invalid admin command: ${describeIssues(parsed.error)}` } } };
 }
 
-async function dispatch(service: AdminService, command: AdminCommand, maxBudgetMs: number): Promise<unknown> {
+/**
+ * What the commands run on. `portalLinks` is absent where no portal is configured (the admin
+ * Lambda without `PORTAL_BASE_URL`): `portal.link` is then refused with `notConfigured`.
+ */
+export interface AdminServices {
+  admin: AdminService;
+  activity: ActivityReader;
+  portalLinks?: PortalLinks;
+}
+
+/** Portal refusals in the admin protocol's words. */
+function asAdminError(error: unknown): unknown {
+  if (!isPortalError(error)) return error;
+  const code = error.code === 'notFound' ? 'directoryNotFound' : error.code === 'invalidInput' ? 'invalidInput' : 'conflict';
+  return new AdminError(code, error.message, { cause: error });
+}
+
+async function createPortalLink(services: AdminServices, command: Extract<AdminCommand, { command: 'portal.link' }>) {
+  if (services.portalLinks === undefined) {
+    throw new AdminError('notConfigured', 'The Admin Portal is not configured here: set PORTAL_BASE_URL on the admin function (the stack does)');
+  }
+  try {
+    return await services.portalLinks.createLink({
+      organizationId: command.organizationId,
+      ...(command.directoryId === undefined ? {} : { directoryId: command.directoryId }),
+      ...(command.returnUrl === undefined ? {} : { returnUrl: command.returnUrl }),
+    });
+  } catch (error) {
+    throw asAdminError(error);
+  }
+}
+
+async function listActivity(services: AdminServices, command: Extract<AdminCommand, { command: 'activity.list' }>) {
+  // Refuses an unknown directory the way every other command does.
+  await services.admin.getDirectory(command.directoryId);
+  try {
+    return await services.activity.list(command.directoryId, {
+      limit: command.limit ?? DEFAULT_ACTIVITY_PAGE,
+      ...(command.cursor === undefined ? {} : { cursor: command.cursor }),
+      ...(command.outcome === undefined ? {} : { outcome: command.outcome }),
+      ...(command.since === undefined ? {} : { since: command.since }),
+    });
+  } catch (error) {
+    if (error instanceof ActivityQueryError) throw new AdminError('invalidInput', error.message, { cause: error });
+    throw error;
+  }
+}
+
+async function dispatch(services: AdminServices, command: AdminCommand, maxBudgetMs: number): Promise<unknown> {
+  const service = services.admin;
   switch (command.command) {
     case 'directory.create':
       return service.createDirectory({
@@ -177,6 +277,10 @@ async function dispatch(service: AdminService, command: AdminCommand, maxBudgetM
         ...(command.graceDays === undefined ? {} : { graceDays: command.graceDays }),
         ...(command.label === undefined ? {} : { label: command.label }),
       });
+    case 'portal.link':
+      return createPortalLink(services, command);
+    case 'activity.list':
+      return listActivity(services, command);
   }
 }
 
@@ -184,9 +288,9 @@ async function dispatch(service: AdminService, command: AdminCommand, maxBudgetM
  * Runs one validated command. Refusals (AdminError) become `{ ok: false }` envelopes; anything
  * else (storage unreachable, a bug) is thrown for the edge to log and report.
  */
-export async function runAdminCommand(service: AdminService, command: AdminCommand, options: { maxBudgetMs?: number } = {}): Promise<AdminResponse> {
+export async function runAdminCommand(services: AdminServices, command: AdminCommand, options: { maxBudgetMs?: number } = {}): Promise<AdminResponse> {
   try {
-    const result = await dispatch(service, command, options.maxBudgetMs ?? Number.POSITIVE_INFINITY);
+    const result = await dispatch(services, command, options.maxBudgetMs ?? Number.POSITIVE_INFINITY);
     return { ok: true, command: command.command, result };
   } catch (error) {
     if (isAdminError(error)) return { ok: false, error: { code: error.code, message: error.message } };

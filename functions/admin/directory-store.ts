@@ -8,7 +8,7 @@
 import type { Counters } from '../service/repository.ts';
 
 /** Identity providers a directory can be created for (they change only the set-up instructions). */
-export const PROVIDERS = ['entra', 'okta', 'generic'] as const;
+export const PROVIDERS = ['entra', 'okta', 'onelogin', 'jumpcloud', 'generic'] as const;
 
 export type DirectoryProvider = (typeof PROVIDERS)[number];
 
@@ -16,6 +16,8 @@ export type DirectoryProvider = (typeof PROVIDERS)[number];
 export const PROVIDER_LABELS: Record<DirectoryProvider, string> = {
   entra: 'Microsoft Entra ID',
   okta: 'Okta',
+  onelogin: 'OneLogin',
+  jumpcloud: 'JumpCloud',
   generic: 'SCIM 2.0 client',
 };
 

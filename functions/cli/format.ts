@@ -35,6 +35,20 @@ export function setupSteps(provider: Provider): string[] {
         '  3. Authentication Mode: HTTP Header; Authorization: Bearer = the Secret Token above.',
         '  4. Test Connector Configuration, then Save and enable "To App" provisioning.',
       ];
+    case 'onelogin':
+      return [
+        'To connect OneLogin:',
+        '  1. Applications → Add App → "SCIM Provisioner with SAML (SCIM v2 Enterprise)" (or your application with SCIM).',
+        '  2. Configuration: SCIM Base URL = the Tenant URL above; SCIM Bearer Token = the Secret Token above; Enable the API connection.',
+        '  3. Provisioning → Enable provisioning, then Save. Assign users (and map groups with rules).',
+      ];
+    case 'jumpcloud':
+      return [
+        'To connect JumpCloud:',
+        '  1. SSO Applications → your application → Identity Management → SCIM 2.0.',
+        '  2. Base URL = the Tenant URL above; Token Key = the Secret Token above.',
+        '  3. Test Connection, then Activate. Bind user groups to the application.',
+      ];
     case 'generic':
       return [
         'To connect a SCIM client:',
@@ -98,6 +112,33 @@ export function formatTokens(tokens: TokenView[]): string {
     ['TOKEN ID', 'LABEL', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED'],
     tokens.map((t) => [t.tokenId, t.label, t.state, t.createdAt, t.revokedAt === undefined ? (t.expiresAt ?? 'never') : `revoked ${t.revokedAt}`, t.lastUsedAt ?? 'never']),
   );
+}
+
+export function formatPortalLink(link: AdminResult<'portal.link'>): string {
+  return [
+    `Admin Portal link for organization ${link.organizationId}${link.directoryId === undefined ? '' : `, directory ${link.directoryId}`}:`,
+    '',
+    link.url,
+    '',
+    `It opens the portal once, until ${link.expiresAt}. Send it to the organization's IT admin now; ask for a new one if it expires.`,
+  ].join('\n');
+}
+
+/** Activity entries, newest first, with how to ask for the next page. */
+export function formatActivity(page: AdminResult<'activity.list'>): string {
+  if (page.items.length === 0) return 'No activity.';
+  const rows = table(
+    ['TIME', 'METHOD', 'RESOURCE', 'STATUS', 'CLIENT', 'DETAIL'],
+    page.items.map((entry) => [
+      entry.at,
+      entry.method,
+      [entry.resourceType, entry.resourceName ?? entry.resourceId].filter((part) => part !== undefined).join(' ') || '-',
+      String(entry.status),
+      entry.client,
+      entry.outcome === 'failure' ? [entry.scimType, entry.detail].filter((part) => part !== undefined).join(': ') : '',
+    ]),
+  );
+  return page.nextCursor === undefined ? rows : `${rows}\n\nMore: add --cursor ${page.nextCursor}`;
 }
 
 export function formatMintedToken(directoryId: string, token: AdminResult<'token.create'>): string {

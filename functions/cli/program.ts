@@ -1,6 +1,7 @@
 /**
- * The `scim-admin` command line: directories and bearer tokens of a scim-directory-sync
- * deployment, and event replays (through the Directory API). Parses arguments with commander, sends one admin command per action through a
+ * The `scim-admin` command line: directories, bearer tokens, Admin Portal links and provisioning
+ * activity of a scim-directory-sync deployment, and event replays (through the Directory API).
+ * Parses arguments with commander, sends one admin command per action through a
  * transport (the deployed admin Lambda, or the local runtime with `--local`), and prints the
  * result for people or, with `--json`, for scripts.
  *
@@ -11,7 +12,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isAdminError } from '../admin/admin-error.ts';
 import { PROVIDERS } from '../admin/directory-store.ts';
 import { adminResultSchemas, type AdminCommand, type AdminCommandName, type AdminResult } from '../admin/commands.ts';
-import { formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatRotation, formatTokens } from './format.ts';
+import { formatActivity, formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatPortalLink, formatRotation, formatTokens } from './format.ts';
 import { DirectoryApiClient, DirectoryApiError, type Replay } from '../client/index.ts';
 import { lambdaTransport, localTransport, readRuntimeInfo, TransportError, type AdminTransport } from './transport.ts';
 import { sleep as pause } from '../shared/sleep.ts';
@@ -59,6 +60,25 @@ function positiveNumber(what: string) {
   };
 }
 
+function wholeNumber(what: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || number < 1) throw new InvalidArgumentError(`${what} must be a whole number from 1`);
+    return number;
+  };
+}
+
+const AGO_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: an ISO 8601 time, or a span back from now such as `30m`, `2h` or `7d`. */
+export function parseSince(value: string, nowMs = Date.now()): string {
+  const ago = /^(\d{1,6})([mhd])$/.exec(value.trim());
+  if (ago !== null) return new Date(nowMs - Number(ago[1]) * (AGO_UNITS_MS[ago[2] ?? 'm'] ?? 60_000)).toISOString();
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('--since must be an ISO 8601 time or a span such as 30m, 2h or 7d');
+  return new Date(ms).toISOString();
+}
+
 function line(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
@@ -75,7 +95,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
 
   const program = new Command('scim-admin')
-    .description('Manage the directories and bearer tokens of a scim-directory-sync deployment.')
+    .description('Manage the directories, bearer tokens and Admin Portal links of a scim-directory-sync deployment.')
     .option('--json', 'print machine-readable JSON')
     .option('--local', 'act on the local runtime started with `npm start` instead of the deployed admin Lambda')
     .option('--data-dir <dir>', 'data directory of the local runtime (holds runtime.json)', '.data')
@@ -324,6 +344,44 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       throw new TransportError(`the Directory API could not start the replay: ${(error as Error).message}`);
     }
   }
+
+  program
+    .command('portal')
+    .description("Admin Portal links for a customer's IT admin")
+    .command('link')
+    .description('make a one-time Admin Portal link (it opens once, within 5 minutes)')
+    .requiredOption('--organization <id>', "the host application's organization id")
+    .option('--directory <directoryId>', 'open the portal on this directory (it must belong to the organization)')
+    .option('--return-url <url>', 'where "Back to the app" goes (https)')
+    .action(async (options: { organization: string; directory?: string; returnUrl?: string }, command: Command) => {
+      const link = await send(command, {
+        command: 'portal.link',
+        organizationId: options.organization,
+        ...(options.directory === undefined ? {} : { directoryId: options.directory }),
+        ...(options.returnUrl === undefined ? {} : { returnUrl: options.returnUrl }),
+      });
+      print(command, () => formatPortalLink(link), () => link);
+    });
+
+  program
+    .command('activity')
+    .description("show a directory's provisioning requests, newest first")
+    .requiredOption('--directory <directoryId>', 'the directory')
+    .option('--since <time>', 'only requests since this time (ISO 8601, or a span such as 30m, 2h, 7d)', (value: string) => parseSince(value))
+    .option('--failed', 'only requests that failed')
+    .option('--limit <n>', 'entries per page (default 50, at most 500)', wholeNumber('--limit'))
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action(async (options: { directory: string; since?: string; failed?: boolean; limit?: number; cursor?: string }, command: Command) => {
+      const page = await send(command, {
+        command: 'activity.list',
+        directoryId: options.directory,
+        ...(options.since === undefined ? {} : { since: options.since }),
+        ...(options.failed === true ? { outcome: 'failure' as const } : {}),
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+        ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      });
+      print(command, () => formatActivity(page), () => ({ directoryId: options.directory, ...page }));
+    });
 
   const wantsJson = args.includes('--json');
   const fail = (code: number, errorCode: string, message: string) => {

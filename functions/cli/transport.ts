@@ -7,11 +7,14 @@ import { join, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
+import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import { adminResponseSchema, runAdminCommand, type AdminCommand, type AdminResponse } from '../admin/commands.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import { PortalLinkService } from '../portal/portal-links.ts';
 
 /** Sends one admin command and returns its envelope. */
 export interface AdminTransport {
@@ -30,6 +33,8 @@ export const runtimeInfoSchema = z.object({
   tableName: z.string().min(1),
   secretsFile: z.string().min(1),
   baseUrl: z.url(),
+  /** Where the local runtime serves the Admin Portal, e.g. `http://127.0.0.1:8080/portal`; needed by `portal link`. */
+  portalBaseUrl: z.url().optional(),
 });
 
 export type RuntimeInfo = z.infer<typeof runtimeInfoSchema>;
@@ -71,17 +76,26 @@ export async function localTransport(dataDir: string): Promise<AdminTransport> {
     throw new TransportError(`runtime.json points at ${info.dynamodbEndpoint}; --local only talks to a DynamoDB on this machine`);
   }
   const client = createDynamoDbClient({ endpoint: info.dynamodbEndpoint, region: 'us-east-1' });
-  const service = new AdminService({
-    directories: new DirectoryRepository(createDocumentClient(client), info.tableName),
+  const documentClient = createDocumentClient(client);
+  const directories = new DirectoryRepository(documentClient, info.tableName);
+  const admin = new AdminService({
+    directories,
     secretStore: new FileSecretStore(info.secretsFile),
     secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
     baseUrl: info.baseUrl,
     deletionDrainMs: LOCAL_DELETION_DRAIN_MS,
   });
+  const services = {
+    admin,
+    activity: new DynamoDbActivityReader(documentClient, info.tableName),
+    ...(info.portalBaseUrl === undefined
+      ? {}
+      : { portalLinks: new PortalLinkService({ store: new PortalRepository(documentClient, info.tableName), directories, portalBaseUrl: info.portalBaseUrl }) }),
+  };
   return {
     async send(command) {
       try {
-        return await runAdminCommand(service, command);
+        return await runAdminCommand(services, command);
       } catch (error) {
         const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
         if (code === 'ECONNREFUSED' || (error as Error).name === 'TimeoutError') {

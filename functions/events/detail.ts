@@ -13,7 +13,7 @@
 import * as z from 'zod';
 
 /** Version of the event shapes. Raised only for a change that would break a consumer. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Every event type, which is also the EventBridge `detail-type`. */
 export const EVENT_TYPES = [
@@ -90,7 +90,7 @@ export const directorySchema = z
     id: z.string(),
     name: z.string(),
     organizationId: z.string().nullable(),
-    provider: z.enum(['entra', 'okta', 'generic']),
+    provider: z.enum(['entra', 'okta', 'onelogin', 'jumpcloud', 'generic']),
     status: z.enum(['active', 'disabled']),
     created: timestamp,
     lastModified: timestamp,

@@ -7,6 +7,7 @@
 import type { AttributeValue } from 'aws-lambda';
 import * as z from 'zod';
 import { ENTITY } from '../adapters/dynamodb/table-definition.ts';
+import { PROVIDERS } from '../admin/directory-store.ts';
 
 /** A stream record that cannot be turned into events (malformed image, foreign directory). */
 export class StreamRecordError extends Error {
@@ -82,7 +83,7 @@ export const directoryItemSchema = z.object({
   directoryId: z.string(),
   name: z.string(),
   organizationId: z.string().optional(),
-  provider: z.enum(['entra', 'okta', 'generic']),
+  provider: z.enum(PROVIDERS),
   status: z.enum(['active', 'disabled']),
   created: z.string(),
   lastModified: z.string(),

@@ -4,7 +4,9 @@
  * `functions/admin/commands.ts`); the response is its envelope.
  *
  * Environment: `TABLE_NAME`, `SCIM_BASE_URL` (required), `TOKEN_SECRET_PREFIX` and
- * `TOKEN_SECRET_KMS_KEY_ID` (optional: the customer-managed key new secrets are encrypted with).
+ * `TOKEN_SECRET_KMS_KEY_ID` (optional: the customer-managed key new secrets are encrypted with),
+ * `PORTAL_BASE_URL` (required for `portal.link`: where the Admin Portal is served, e.g.
+ * `https://<api>/v1/portal`; without it that command is refused and the others work).
  * `directory.delete` with `background: true` re-invokes this function asynchronously, so its
  * role needs `lambda:InvokeFunction` on itself.
  */
@@ -14,29 +16,40 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
+import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
 import { createAdminHandler } from '../admin/admin-handler.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import type { AdminResponse } from '../admin/commands.ts';
 import { requiredEnv } from '../auth/config.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX, ENV } from '../config/environment.ts';
+import { PortalLinkService } from '../portal/portal-links.ts';
 
 const config = {
   tableName: requiredEnv(ENV.tableName),
   baseUrl: requiredEnv(ENV.scimBaseUrl),
   secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
   kmsKeyId: process.env[ENV.tokenSecretKmsKeyId] || undefined,
+  /** Needed only by `portal.link`, which is refused (`notConfigured`) without it. */
+  portalBaseUrl: process.env[ENV.portalBaseUrl] || undefined,
   /** Set by the Lambda runtime. */
   functionName: requiredEnv('AWS_LAMBDA_FUNCTION_NAME'),
 };
 
 const logger = new Logger({ serviceName: 'scim-directory-sync-admin' });
 const lambda = new LambdaClient({});
+const documentClient = createDocumentClient(createDynamoDbClient());
+const directories = new DirectoryRepository(documentClient, config.tableName);
 
 const adminHandler = createAdminHandler({
+  activity: new DynamoDbActivityReader(documentClient, config.tableName),
+  ...(config.portalBaseUrl === undefined
+    ? {}
+    : { portalLinks: new PortalLinkService({ store: new PortalRepository(documentClient, config.tableName), directories, portalBaseUrl: config.portalBaseUrl }) }),
   service: new AdminService({
-    directories: new DirectoryRepository(createDocumentClient(createDynamoDbClient()), config.tableName),
+    directories,
     secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), config.kmsKeyId === undefined ? {} : { kmsKeyId: config.kmsKeyId }),
     secretPrefix: config.secretPrefix,
     baseUrl: config.baseUrl,

@@ -15,6 +15,8 @@ function harness(f: AdminFixture) {
   const sleeps: number[] = [];
   const handler = createAdminHandler({
     service: f.service,
+    activity: f.activity,
+    portalLinks: f.portalLinks,
     invokeSelf: async (command) => {
       continuations.push(command);
     },

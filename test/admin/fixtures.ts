@@ -11,11 +11,15 @@ import { ENTITY } from '../../functions/adapters/dynamodb/table-definition.ts';
 import { FileSecretStore } from '../../functions/adapters/secrets/secret-store.ts';
 import { AdminService } from '../../functions/admin/admin-service.ts';
 import { TokenVerifier } from '../../functions/auth/token-verifier.ts';
+import { DynamoDbActivityReader } from '../../functions/adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../../functions/adapters/dynamodb/directory-repository.ts';
+import { PortalRepository } from '../../functions/adapters/dynamodb/portal-repository.ts';
+import { PortalLinkService } from '../../functions/portal/portal-links.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 
 export const BASE_URL = 'https://scim.example.test/scim/v2';
 export const SECRET_PREFIX = 'test/tokens/';
+export const PORTAL_BASE_URL = 'https://portal.example.test/v1/portal';
 
 export interface AdminFixture {
   table: TestTable;
@@ -25,6 +29,8 @@ export interface AdminFixture {
   /** Real time plus an offset the test can move forward. */
   clock: { offsetMs: number; now: () => number };
   service: AdminService;
+  activity: DynamoDbActivityReader;
+  portalLinks: PortalLinkService;
   verifier: TokenVerifier;
   cleanup: () => Promise<void>;
 }
@@ -51,7 +57,9 @@ export async function adminFixture(options: { deletionDrainMs?: number } = {}): 
     now: () => clock.now(),
     recordUse: (directoryId, tokenId, at) => repository.recordTokenUse(directoryId, tokenId, at),
   });
-  return { table, dataDir, secretsFile, store, clock, service, verifier, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+  const activity = new DynamoDbActivityReader(table.documentClient, table.tableName);
+  const portalLinks = new PortalLinkService({ store: new PortalRepository(table.documentClient, table.tableName), directories: repository, portalBaseUrl: PORTAL_BASE_URL, now: () => clock.now() });
+  return { table, dataDir, secretsFile, store, clock, service, activity, portalLinks, verifier, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
 }
 
 /**

@@ -6,14 +6,17 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { FileSecretStore } from '../../functions/adapters/secrets/secret-store.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../functions/auth/token-secret.ts';
 import { TokenVerifier } from '../../functions/auth/token-verifier.ts';
-import { createTestTable } from '../support/dynamodb.ts';
+import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BASE_URL = 'http://127.0.0.1:8080/scim/v2';
+const PORTAL_BASE_URL = 'http://127.0.0.1:8080/portal';
 
 interface Run {
   code: number;
@@ -23,6 +26,7 @@ interface Run {
 
 let dataDir: string;
 let verifier: TokenVerifier;
+let table: TestTable;
 
 /** Runs `npx node bin/scim-admin.mjs <args>` with a time limit. */
 function scimAdmin(args: string[], options: { dataDir?: string } = {}): Promise<Run> {
@@ -36,12 +40,12 @@ function scimAdmin(args: string[], options: { dataDir?: string } = {}): Promise<
 }
 
 beforeAll(async () => {
-  const table = await createTestTable('cli');
+  table = await createTestTable('cli');
   dataDir = await mkdtemp(join(tmpdir(), 'scim-admin-cli-'));
   const secretsFile = join(dataDir, 'secrets.json');
   await writeFile(
     join(dataDir, 'runtime.json'),
-    JSON.stringify({ dynamodbEndpoint: table.endpoint, tableName: table.tableName, secretsFile, baseUrl: BASE_URL }),
+    JSON.stringify({ dynamodbEndpoint: table.endpoint, tableName: table.tableName, secretsFile, baseUrl: BASE_URL, portalBaseUrl: PORTAL_BASE_URL }),
   );
   verifier = new TokenVerifier(new FileSecretStore(secretsFile), { cacheTtlMs: 0, secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX });
 });
@@ -120,6 +124,44 @@ describe('scim-admin --local', () => {
     expect(gone.stderr).toBe(`scim-admin: Directory ${id} not found\n`);
   }, 120_000);
 
+  it('makes Admin Portal links and shows provisioning activity', async () => {
+    const created = await scimAdmin(['--json', 'directory', 'create', '--name', 'Portal', '--provider', 'onelogin', '--organization', 'org-portal']);
+    const id = (JSON.parse(created.stdout) as { directoryId: string }).directoryId;
+
+    const link = await scimAdmin(['portal', 'link', '--organization', 'org-portal', '--directory', id, '--return-url', 'https://app.example.test/sso', '--json']);
+    expect(link.code).toBe(0);
+    const made = JSON.parse(link.stdout) as { url: string; organizationId: string; directoryId: string; expiresAt: string };
+    expect(made.url).toMatch(new RegExp(`^${PORTAL_BASE_URL}/open\\?link=[A-Za-z0-9_-]{43}$`));
+    expect(made).toMatchObject({ organizationId: 'org-portal', directoryId: id });
+
+    const human = await scimAdmin(['portal', 'link', '--organization', 'org-portal']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^${PORTAL_BASE_URL}/open\\?link=\\S+$`, 'm'));
+    expect(human.stdout).toContain('It opens the portal once');
+
+    const foreign = await scimAdmin(['portal', 'link', '--organization', 'org-other', '--directory', id]);
+    expect(foreign).toMatchObject({ code: 1, stderr: `scim-admin: Directory ${id} not found\n` });
+
+    for (let i = 0; i < 3; i++) {
+      const at = new Date(Date.UTC(2026, 2, 1, 12, i)).toISOString();
+      const failed = i === 1;
+      await table.documentClient.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: { ...keys.activity(id, at, `req-${i}`), directoryId: id, at, requestId: `req-${i}`, method: 'POST', resourceType: 'User', resourceName: `user${i}@example.test`, status: failed ? 409 : 201, outcome: failed ? 'failure' : 'success', ...(failed ? { scimType: 'uniqueness', detail: 'userName is already in use in this directory' } : {}), client: 'onelogin' },
+        }),
+      );
+    }
+    const failures = await scimAdmin(['activity', '--directory', id, '--failed', '--json']);
+    expect(failures.code).toBe(0);
+    expect((JSON.parse(failures.stdout) as { items: { requestId: string }[] }).items.map((e) => e.requestId)).toEqual(['req-1']);
+    const table2 = await scimAdmin(['activity', '--directory', id, '--since', '2026-03-01T12:01:00Z', '--limit', '1']);
+    expect(table2.code).toBe(0);
+    expect(table2.stdout).toMatch(/^TIME +METHOD +RESOURCE +STATUS +CLIENT +DETAIL$/m);
+    expect(table2.stdout).toContain('2026-03-01T12:02:00.000Z  POST    User user2@example.test  201     onelogin');
+    expect(table2.stdout).toMatch(/^More: add --cursor \S+$/m);
+  }, 120_000);
+
   it('says when the local runtime is not running, and exits 2 on bad usage', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'scim-admin-empty-'));
     try {
@@ -131,7 +173,7 @@ describe('scim-admin --local', () => {
     }
     const badProvider = await scimAdmin(['directory', 'create', '--name', 'X', '--provider', 'ldap']);
     expect(badProvider.code).toBe(2);
-    expect(badProvider.stderr).toContain('entra, okta, generic');
+    expect(badProvider.stderr).toContain('entra, okta, onelogin, jumpcloud, generic');
     const badName = await scimAdmin(['directory', 'create', '--name', ' ', '--provider', 'generic']);
     expect(badName.code).toBe(1);
     expect(badName.stderr).toContain('name must not be empty');

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SCHEMA_VERSION } from '../../functions/events/detail.ts';
 import { EVENT_SCHEMAS, EVENT_TYPES, isEventType, parseDirectoryEvent, parseEventBridgeEvent, parseEventOfType } from '../../functions/events/index.ts';
 
 const memberAdded = {
   id: 'ev-1',
   type: 'group.member_added',
-  schemaVersion: 1,
+  schemaVersion: SCHEMA_VERSION,
   occurredAt: '2026-03-02T09:16:06.663Z',
   directoryId: 'd1',
   organizationId: null,
@@ -28,7 +29,7 @@ describe('event parsers', () => {
 
   it.each([
     ['an unknown type', { ...memberAdded, type: 'group.member_moved' }],
-    ['another schemaVersion', { ...memberAdded, schemaVersion: 2 }],
+    ['another schemaVersion', { ...memberAdded, schemaVersion: SCHEMA_VERSION + 1 }],
     ['a missing field', { ...memberAdded, groupId: undefined }],
     ['a malformed time', { ...memberAdded, occurredAt: 'yesterday' }],
     ['a sequence that is not a number', { ...memberAdded, sequence: 'abc' }],

@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../functions/core/schemas/index.ts';
 import { PATCH_OP_SCHEMA } from '../../functions/core/patch-op.ts';
+import { SCHEMA_VERSION } from '../../functions/events/detail.ts';
 import { parseEventBridgeEvent, type DirectoryEvent } from '../../functions/events/index.ts';
 import { EventBridgeSink } from '../../functions/fanout/eventbridge-sink.ts';
 import { EVENT_BUS, EVENT_SOURCE, SCIM_BASE_URL, streamFixture, type StreamFixture } from './fixtures.ts';
@@ -101,7 +102,7 @@ describe('stream fan-out after an Entra ID provisioning cycle', () => {
     expect(events).toHaveLength(ofUser.length + ofGroup.length + ofMembership.length + ofDirectory.length);
 
     for (const event of events) {
-      expect(event).toMatchObject({ schemaVersion: 1, directoryId, organizationId: 'org-contoso' });
+      expect(event).toMatchObject({ schemaVersion: SCHEMA_VERSION, directoryId, organizationId: 'org-contoso' });
       expect(new Set(events.map((other) => other.id)).size).toBe(events.length);
     }
     const [userCreated, userUpdated, deactivated] = ofUser;

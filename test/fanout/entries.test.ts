@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../functions/events/detail.ts';
 import { parseDirectoryEvent, type DirectoryEvent } from '../../functions/events/index.ts';
 import { chunkEntries, entrySize, MAX_ENTRY_BYTES, toOutboundEvent, trimEvent } from '../../functions/fanout/entries.ts';
 
-const base = { schemaVersion: 1 as const, occurredAt: '2026-03-01T10:00:00.000Z', directoryId: 'd1', organizationId: 'o1' };
+const base = { schemaVersion: SCHEMA_VERSION, occurredAt: '2026-03-01T10:00:00.000Z', directoryId: 'd1', organizationId: 'o1' };
 const meta = (resourceType: 'User' | 'Group') => ({ resourceType, created: base.occurredAt, lastModified: base.occurredAt, location: `https://x/scim/v2/d1/${resourceType}s/u1`, version: 'W/"4"' });
 
 function userUpdated(nickName: string): DirectoryEvent {

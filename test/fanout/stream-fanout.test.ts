@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { PATCH_OP_SCHEMA } from '../../functions/core/patch-op.ts';
 import { USER_SCHEMA } from '../../functions/core/schemas/index.ts';
+import { SCHEMA_VERSION } from '../../functions/events/detail.ts';
 import { parseDirectoryEvent, type DirectoryEvent } from '../../functions/events/index.ts';
 import { MAX_ENTRY_BYTES } from '../../functions/fanout/entries.ts';
 import { EventBridgeSink } from '../../functions/fanout/eventbridge-sink.ts';
@@ -200,7 +201,7 @@ describe('StreamFanout with PutEvents', () => {
     expect(updated).toEqual({
       id: expect.any(String),
       type: 'user.updated',
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       occurredAt: expect.any(String),
       directoryId: ctx.directoryId,
       organizationId: null,

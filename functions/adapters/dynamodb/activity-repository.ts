@@ -4,7 +4,7 @@
  * (each holds every `ActivityEntry` field as a top-level attribute, plus its keys and TTL).
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ActivityEntry, ActivityOutcome, ActivityPage, ActivityReader, RequestStatus } from '../../activity/activity.ts';
+import { ActivityQueryError, type ActivityEntry, type ActivityOutcome, type ActivityPage, type ActivityReader, type RequestStatus } from '../../activity/activity.ts';
 import { DirectoryRepository } from './directory-repository.ts';
 import { keys, SK } from './keys.ts';
 
@@ -16,11 +16,6 @@ import { keys, SK } from './keys.ts';
 export const MAX_QUERIES_PER_PAGE = 8;
 /** Entries read per query when a filter drops some (each query reads at most 1 MB anyway). */
 const FILTERED_QUERY_LIMIT = 200;
-
-/** A `since` that is not a time, a cursor this reader did not issue, or one of another listing. */
-export class ActivityQueryError extends Error {
-  override readonly name = 'ActivityQueryError';
-}
 
 interface CursorState {
   /** Sort key of the last entry of the page. */

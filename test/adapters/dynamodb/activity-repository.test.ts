@@ -3,8 +3,8 @@
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActivityEntry } from '../../../functions/activity/activity.ts';
-import { ActivityQueryError, DynamoDbActivityReader } from '../../../functions/adapters/dynamodb/activity-repository.ts';
+import { ActivityQueryError, type ActivityEntry } from '../../../functions/activity/activity.ts';
+import { DynamoDbActivityReader } from '../../../functions/adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../../../functions/adapters/dynamodb/directory-repository.ts';
 import { keys } from '../../../functions/adapters/dynamodb/keys.ts';
 import { createTestTable, type TestTable } from '../../support/dynamodb.ts';

@@ -1,0 +1,53 @@
+/**
+ * The `portal.link` and `activity.list` commands through the command dispatcher the admin Lambda
+ * and the CLI share, on DynamoDB Local.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminResultSchemas, parseAdminCommand, runAdminCommand, type AdminServices } from '../../functions/admin/commands.ts';
+import { adminFixture, PORTAL_BASE_URL, type AdminFixture } from './fixtures.ts';
+
+let fixture: AdminFixture;
+let services: AdminServices;
+let directoryId: string;
+
+beforeAll(async () => {
+  fixture = await adminFixture();
+  services = { admin: fixture.service, activity: fixture.activity, portalLinks: fixture.portalLinks };
+  directoryId = (await fixture.service.createDirectory({ name: 'Acme', provider: 'jumpcloud', organizationId: 'org-acme' })).directory.id;
+});
+
+afterAll(async () => {
+  await fixture?.cleanup();
+});
+
+describe('portal.link', () => {
+  it('makes a link whose result matches its schema', async () => {
+    const response = await runAdminCommand(services, { command: 'portal.link', organizationId: 'org-acme', directoryId, returnUrl: 'https://app.example.test/' });
+    expect(response.ok).toBe(true);
+    const link = adminResultSchemas['portal.link'].parse(response.ok ? response.result : undefined);
+    expect(link.url.startsWith(`${PORTAL_BASE_URL}/open?link=`)).toBe(true);
+    expect(link).toMatchObject({ organizationId: 'org-acme', directoryId });
+  });
+
+  it('refuses in the admin protocol’s words', async () => {
+    expect(await runAdminCommand(services, { command: 'portal.link', organizationId: 'org-other', directoryId })).toEqual({
+      ok: false,
+      error: { code: 'directoryNotFound', message: `Directory ${directoryId} not found` },
+    });
+    expect(await runAdminCommand(services, { command: 'portal.link', organizationId: 'org-acme', returnUrl: 'http://evil.example/' })).toMatchObject({ ok: false, error: { code: 'invalidInput' } });
+    const { portalLinks: _none, ...withoutPortal } = services;
+    expect(await runAdminCommand(withoutPortal, { command: 'portal.link', organizationId: 'org-acme' })).toMatchObject({ ok: false, error: { code: 'notConfigured' } });
+    expect(parseAdminCommand({ command: 'portal.link', organizationId: 'org-acme', extra: 1 })).toMatchObject({ ok: false });
+  });
+});
+
+describe('activity.list', () => {
+  it('lists activity of a directory and refuses unknown directories and foreign cursors', async () => {
+    const response = await runAdminCommand(services, { command: 'activity.list', directoryId, outcome: 'failure', limit: 10 });
+    expect(response).toEqual({ ok: true, command: 'activity.list', result: { items: [] } });
+    expect(await runAdminCommand(services, { command: 'activity.list', directoryId: 'aaaaaaaaaaaaaaaaaaaaaaaaaa' })).toMatchObject({ ok: false, error: { code: 'directoryNotFound' } });
+    expect(await runAdminCommand(services, { command: 'activity.list', directoryId, cursor: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalidInput' } });
+    expect(await runAdminCommand(services, { command: 'activity.list', directoryId, since: 'last tuesday' })).toMatchObject({ ok: false, error: { code: 'invalidInput' } });
+    expect(parseAdminCommand({ command: 'activity.list', directoryId, limit: 100_000 })).toMatchObject({ ok: false });
+  });
+});
