@@ -7,13 +7,18 @@
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PortalLookups, ResourceSummary } from '../../portal/portal-directories.ts';
 import type { MemberRef } from '../../service/repository.ts';
+import { sleep } from '../../shared/sleep.ts';
 import { keys } from './keys.ts';
 
 /** BatchGetItem takes at most 100 keys. */
 export const MAX_SUMMARIES = 100;
 const MAX_BATCH_ATTEMPTS = 8;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * A group's `memberCount` is whole only on groups marked with this attribute (written by the
+ * SCIM repository since the count has been kept); on older groups membership writes have moved a
+ * count that did not start from their real size, so it is ignored and the members are counted.
+ */
+const MEMBER_COUNT_KEPT = 'memberCountKept';
 
 /**
  * DynamoDB implementation of `PortalLookups`.
@@ -49,8 +54,8 @@ export class DynamoDbPortalLookups implements PortalLookups {
           RequestItems: {
             [this.#table]: {
               Keys: requested,
-              ProjectionExpression: 'id, entity, #attributes.userName, #attributes.displayName, memberCount',
-              ExpressionAttributeNames: { '#attributes': 'attributes' },
+              ProjectionExpression: 'id, entity, #attributes.userName, #attributes.displayName, memberCount, #kept',
+              ExpressionAttributeNames: { '#attributes': 'attributes', '#kept': MEMBER_COUNT_KEPT },
             },
           },
         }),
@@ -60,7 +65,7 @@ export class DynamoDbPortalLookups implements PortalLookups {
         const name = item.entity === 'user' ? attributes.userName : attributes.displayName;
         found.set(String(item.id), {
           ...(typeof name === 'string' ? { display: name } : {}),
-          ...(typeof item.memberCount === 'number' ? { memberCount: item.memberCount } : {}),
+          ...(item[MEMBER_COUNT_KEPT] === true && typeof item.memberCount === 'number' ? { memberCount: item.memberCount } : {}),
         });
       }
       requested = output.UnprocessedKeys?.[this.#table]?.Keys ?? [];
