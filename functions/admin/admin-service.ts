@@ -5,14 +5,20 @@
  * A directory lives in two places: its DIRECTORY item in the table (the record, announced on the
  * stream) and its token secret (token hashes plus status, the only thing request authentication
  * reads). Every operation that changes status writes both.
+ *
+ * Longer than 400 lines for a reason: every use case goes through the same few private steps
+ * (the per-directory queue, the cross-process secret lease, the versioned record update), and
+ * keeping them private to one class is what guarantees no caller changes a secret outside the
+ * lease. Input checks and token views live in `admin-input.ts` and `token-views.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import type { SecretStore } from '../adapters/secrets/secret-store.ts';
 import { MAX_TOKEN_CACHE_TTL_MS } from '../auth/config.ts';
-import { DIRECTORY_ID_PATTERN, generateDirectoryId, generateToken, generateTokenId, hashToken } from '../auth/token-format.ts';
+import { generateDirectoryId, generateToken, generateTokenId, hashToken } from '../auth/token-format.ts';
 import { isTokenLive, parseTokenSecret, serializeTokenSecret, tokenSecretName, type StoredToken, type TokenSecret } from '../auth/token-secret.ts';
 import type { Counters } from '../service/repository.ts';
 import { AdminError } from './admin-error.ts';
+import { checkDays, checkDirectoryId, cleanText, invalid, MAX_LABEL_LENGTH, MAX_NAME_LENGTH } from './admin-input.ts';
 import {
   DirectoryStoreError,
   PROVIDERS,
@@ -22,6 +28,7 @@ import {
   type DirectoryStatus,
   type DirectoryStore,
 } from './directory-store.ts';
+import { pruneTokens, toTokenView, type TokenView } from './token-views.ts';
 import { sleep } from '../shared/sleep.ts';
 
 /** At most this many tokens of a directory work at the same time: enough to rotate without downtime. */
@@ -30,8 +37,6 @@ export const MAX_LIVE_TOKENS = 2;
 export const DEFAULT_ROTATION_GRACE_DAYS = 7;
 export const MAX_ROTATION_GRACE_DAYS = 90;
 export const MAX_TOKEN_LIFETIME_DAYS = 3650;
-export const MAX_NAME_LENGTH = 200;
-export const MAX_LABEL_LENGTH = 100;
 
 /**
  * After a directory's secret is deleted, warm Lambdas may still accept its tokens for one cache
@@ -40,9 +45,6 @@ export const MAX_LABEL_LENGTH = 100;
  */
 export const DEFAULT_DELETION_DRAIN_MS = MAX_TOKEN_CACHE_TTL_MS + 30_000;
 
-/** Revoked and expired tokens are kept for listing this long, and at most this many. */
-const DEAD_TOKEN_RETENTION_MS = 90 * 86_400_000;
-const MAX_STORED_TOKENS = 20;
 /** Items deleted per purge page. */
 const PURGE_PAGE_SIZE = 500;
 /** Bounds the optimistic-concurrency retries of a directory update. */
@@ -78,18 +80,6 @@ export interface MintedToken {
   label: string;
   createdAt: string;
   expiresAt?: string;
-}
-
-/** A token as operators see it later: never its value. */
-export interface TokenView {
-  tokenId: string;
-  label: string;
-  /** `expiring` = still working, with an expiry set. */
-  state: 'active' | 'expiring' | 'expired' | 'revoked';
-  createdAt: string;
-  expiresAt?: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
 }
 
 export interface CreatedDirectory {
@@ -129,72 +119,6 @@ export interface AdminServiceOptions {
   now?: () => number;
   /** See DEFAULT_DELETION_DRAIN_MS; the local runtime may use a shorter window matching its own cache. */
   deletionDrainMs?: number;
-}
-
-function invalid(message: string): AdminError {
-  return new AdminError('invalidInput', message);
-}
-
-/**
- * Trims a display text and checks it is 1..max printable characters (NFC, no control
- * characters); `invalidInput` otherwise. The portal checks organization ids with it too.
- */
-export function cleanText(value: unknown, what: string, max: number): string {
-  if (typeof value !== 'string') throw invalid(`${what} must be a string`);
-  const trimmed = value.normalize('NFC').trim();
-  if (trimmed.length === 0) throw invalid(`${what} must not be empty`);
-  if (trimmed.length > max) throw invalid(`${what} must be at most ${max} characters`);
-  // Control characters would corrupt terminal output and logs.
-  if (/\p{Cc}/u.test(trimmed)) throw invalid(`${what} must not contain control characters`);
-  return trimmed;
-}
-
-function checkDirectoryId(directoryId: unknown): string {
-  if (typeof directoryId !== 'string' || !DIRECTORY_ID_PATTERN.test(directoryId)) {
-    throw new AdminError('directoryNotFound', `Directory ${String(directoryId)} not found`);
-  }
-  return directoryId;
-}
-
-function checkDays(value: unknown, what: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw invalid(`${what} must be a number of days from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function tokenState(token: StoredToken, nowMs: number): TokenView['state'] {
-  if (token.revokedAt !== undefined) return 'revoked';
-  if (!isTokenLive(token, nowMs)) return 'expired';
-  return token.expiresAt === undefined ? 'active' : 'expiring';
-}
-
-function toTokenView(token: StoredToken, nowMs: number, lastUsedAt?: string): TokenView {
-  return {
-    tokenId: token.id,
-    label: token.label,
-    state: tokenState(token, nowMs),
-    createdAt: token.createdAt,
-    ...(token.expiresAt === undefined ? {} : { expiresAt: token.expiresAt }),
-    ...(token.revokedAt === undefined ? {} : { revokedAt: token.revokedAt }),
-    ...(lastUsedAt === undefined ? {} : { lastUsedAt }),
-  };
-}
-
-/** When a dead token stopped working. */
-function endOf(token: StoredToken): number {
-  return Date.parse(token.revokedAt ?? token.expiresAt ?? token.createdAt);
-}
-
-/** Drops long-dead tokens so the secret stays small; live tokens are always kept. */
-function pruneTokens(tokens: StoredToken[], nowMs: number): StoredToken[] {
-  const live = tokens.filter((token) => isTokenLive(token, nowMs));
-  const dead = tokens
-    .filter((token) => !isTokenLive(token, nowMs) && nowMs - endOf(token) < DEAD_TOKEN_RETENTION_MS)
-    .sort((a, b) => endOf(b) - endOf(a))
-    .slice(0, Math.max(0, MAX_STORED_TOKENS - live.length));
-  const keep = new Set([...live, ...dead]);
-  return tokens.filter((token) => keep.has(token));
 }
 
 /**

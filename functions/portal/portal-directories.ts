@@ -9,7 +9,8 @@
  * directory only (every key starts with it), so another directory's are never reachable.
  */
 import { ActivityQueryError, type ActivityEntry, type ActivityOutcome, type ActivityReader } from '../activity/activity.ts';
-import type { AdminService, DirectoryView, TokenView } from '../admin/admin-service.ts';
+import type { AdminService, DirectoryView } from '../admin/admin-service.ts';
+import type { TokenView } from '../admin/token-views.ts';
 import { PROVIDER_LABELS, PROVIDERS } from '../admin/directory-store.ts';
 import { TOKEN_PREFIX } from '../auth/token-format.ts';
 import { isScimError } from '../core/error.ts';

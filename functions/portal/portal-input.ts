@@ -3,7 +3,7 @@
  * IT admin's forms), and the translation of admin refusals into portal refusals.
  */
 import { isAdminError } from '../admin/admin-error.ts';
-import { cleanText, MAX_NAME_LENGTH } from '../admin/admin-service.ts';
+import { cleanText, MAX_NAME_LENGTH } from '../admin/admin-input.ts';
 import { DIRECTORY_ID_PATTERN } from '../auth/token-format.ts';
 import { PortalError, type PortalErrorCode } from './ports.ts';
 
