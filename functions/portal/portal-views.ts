@@ -2,6 +2,7 @@
  * From SCIM resources, as the directory service renders them, to the portal's views; and the
  * SCIM filters behind the portal's search boxes.
  */
+import { isJsonObject } from '../core/json.ts';
 import type { ListResponse } from '../core/list-response.ts';
 import type { PortalGroup, PortalUser } from './ports.ts';
 
@@ -14,7 +15,7 @@ export type ListResponseBody = ListResponse<ScimResource>;
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isJsonObject(value) ? value : {};
 }
 
 function meta(resource: ScimResource): { created: string; lastModified: string } {
