@@ -211,14 +211,16 @@ export class HostDirectoryReader {
 
   /** One user, with the first page of its group ids. */
   async getUser(directoryId: string, userId: string, options: { organizationId?: string | undefined } = {}): Promise<HostUserDetail> {
+    const query = queryKey(['userGroups', directoryId, userId]);
+    // The rest of the ids continue the listing this read begins, watermark included.
+    const { watermark } = this.#position(undefined, query);
     const context = await this.#context(directoryId, options.organizationId);
     const resource = await this.#resource(directoryId, 'User', userId);
     const groups = pageOfIds(resource.memberOf, undefined, HOST_PAGE_LIMIT.max);
-    const query = queryKey(['userGroups', directoryId, userId]);
     return {
       user: this.#user(resource, context),
       groupIds: groups.ids,
-      ...(groups.lastKey === undefined ? {} : { groupIdsNextCursor: encodeCursor({ after: groups.lastKey, watermark: new Date(this.#now()).toISOString(), query }) }),
+      ...(groups.lastKey === undefined ? {} : { groupIdsNextCursor: encodeCursor({ after: groups.lastKey, watermark, query }) }),
     };
   }
 
