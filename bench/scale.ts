@@ -205,9 +205,10 @@ async function measureDirectoryApiScale(
   const [farMemberPages, firstMemberPages] = await alternate(onGroups, options, 'Directory API members scale check', () => page(membersPath, farMembers), () => page(membersPath));
   checks.push(compare(`Directory API members page (limit=${API_PAGE_LIMIT}): page ${farPages + 1} vs page 1 of ${options.groupMembers} members`, farMemberPages, firstMemberPages, true));
 
-  const farUsers = await cursorAfter(pagingApi, '/users', FAR_START_INDEX / PAGE_SIZE, options.deadline);
+  const farUserPage = Math.floor(FAR_START_INDEX / API_PAGE_LIMIT);
+  const farUsers = await cursorAfter(pagingApi, '/users', farUserPage, options.deadline);
   const onPaging = (request: BenchRequest) => measureRequest(stack.meter, pagingApi, request, 200);
   const [farUserPages, firstUserPages] = await alternate(onPaging, options, 'Directory API users scale check', () => page('/users', farUsers), () => page('/users'));
-  checks.push(compare(`Directory API users page (limit=${API_PAGE_LIMIT}): page ${FAR_START_INDEX / PAGE_SIZE + 1} vs page 1 of ${options.pagingUsers} users`, farUserPages, firstUserPages, true));
+  checks.push(compare(`Directory API users page (limit=${API_PAGE_LIMIT}): page ${farUserPage + 1} vs page 1 of ${options.pagingUsers} users`, farUserPages, firstUserPages, true));
   return checks;
 }
