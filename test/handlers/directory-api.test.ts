@@ -1,0 +1,56 @@
+/**
+ * The Directory API's Lambda entry point as Lambda loads it: configuration read at cold start, and
+ * bad input refused with an RFC 7644 body before any AWS call.
+ */
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ERROR } from '../support/urns.ts';
+
+const context = { awsRequestId: 'r1', functionName: 'directory-api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+function replayEvent(body: string): APIGatewayProxyEvent {
+  return {
+    resource: '/api/v1/directories/{directoryId}/replays',
+    path: '/api/v1/directories/dir1/replays',
+    httpMethod: 'POST',
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { directoryId: 'dir1' },
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: { path: '/v1/api/v1/directories/dir1/replays', domainName: 'api.example.test', requestId: 'r1' } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('Directory API entry point', () => {
+  it('fails at cold start when PORTAL_BASE_URL is missing', async () => {
+    vi.stubEnv('TABLE_NAME', 'scim-test');
+    vi.stubEnv('SCIM_BASE_URL', 'https://api.example.test/v1/scim/v2');
+    vi.stubEnv('PORTAL_BASE_URL', '');
+    await expect(import('../../functions/handlers/directory-api.ts')).rejects.toThrow(/PORTAL_BASE_URL/);
+  });
+
+  it('refuses a malformed replay with 400 and an RFC 7644 body, before reading anything', async () => {
+    vi.stubEnv('TABLE_NAME', 'scim-test');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('SCIM_BASE_URL', 'https://api.example.test/v1/scim/v2');
+    vi.stubEnv('PORTAL_BASE_URL', 'https://api.example.test/v1/portal');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    const { handler } = (await import('../../functions/handlers/directory-api.ts')) as {
+      handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; body: string }>;
+    };
+    for (const body of ['{', '{"from":"yesterday"}', '{"from":"2026-01-01T00:00:00Z","extra":1}', '[]']) {
+      const response = await handler(replayEvent(body), context);
+      expect(response.statusCode, body).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ schemas: [ERROR], status: '400' });
+    }
+  });
+});
