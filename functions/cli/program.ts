@@ -14,7 +14,7 @@ import { PROVIDERS } from '../admin/directory-store.ts';
 import { adminResultSchemas, type AdminCommand, type AdminCommandName, type AdminResult } from '../admin/commands.ts';
 import { formatActivity, formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatPortalLink, formatRotation, formatTokens } from './format.ts';
 import { DirectoryApiClient, DirectoryApiError, type Replay } from '../client/index.ts';
-import { lambdaTransport, localTransport, readRuntimeInfo, TransportError, type AdminTransport } from './transport.ts';
+import { adminRegion, lambdaTransport, localTransport, readRuntimeInfo, TransportError, type AdminTransport } from './transport.ts';
 import { sleep as pause } from '../shared/sleep.ts';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
@@ -34,6 +34,7 @@ export interface GlobalOptions {
   local?: boolean;
   dataDir: string;
   function?: string;
+  region?: string;
 }
 
 /** A command refused by the admin handler. */
@@ -100,6 +101,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     .option('--local', 'act on the local runtime started with `npm start` instead of the deployed admin Lambda')
     .option('--data-dir <dir>', 'data directory of the local runtime (holds runtime.json)', '.data')
     .option('--function <name>', 'admin Lambda function name or ARN (default: $SCIM_ADMIN_FUNCTION)')
+    .option('--region <region>', 'AWS region of the deployment (default: $AWS_REGION, $AWS_DEFAULT_REGION, the ARN, or the profile)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
@@ -113,7 +115,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     if (functionName === undefined || functionName === '') {
       throw new CommanderError(EXIT.usage, 'scim-admin.noFunction', 'error: name the admin Lambda with --function <name> or SCIM_ADMIN_FUNCTION, or use --local');
     }
-    return lambdaTransport(functionName);
+    return lambdaTransport(functionName, adminRegion(functionName, options.region, io.env));
   }
 
   /** Sends a command and parses its result with the command's schema. */

@@ -110,18 +110,38 @@ export async function localTransport(dataDir: string): Promise<AdminTransport> {
 
 const lambdaErrorSchema = z.object({ errorType: z.string().optional(), errorMessage: z.string().optional() });
 
+/** What the CLI says when no region is configured anywhere the AWS SDK looks. */
+export const NO_REGION_MESSAGE =
+  'no AWS region: pass --region <region> (the region the stack is deployed in), set AWS_REGION or AWS_DEFAULT_REGION, ' +
+  'give the admin function as an ARN, or set region in the AWS_PROFILE profile of ~/.aws/config';
+
 /**
- * Invokes the deployed admin Lambda (IAM-authorised Lambda Invoke). Region and credentials come
- * from the usual AWS environment (AWS_REGION, AWS_PROFILE, …).
+ * The region to call the admin Lambda in, in this order: `--region`, AWS_REGION, AWS_DEFAULT_REGION,
+ * the region of a function ARN. `undefined` leaves it to the SDK, which reads the profile's
+ * `region` from the shared config file (AWS_PROFILE, AWS_CONFIG_FILE).
  */
-export function lambdaTransport(functionName: string): AdminTransport {
-  const client = new LambdaClient({});
+export function adminRegion(functionName: string, region: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const fromArn = /^arn:[^:]+:lambda:([a-z0-9-]+):/.exec(functionName)?.[1];
+  for (const candidate of [region, env.AWS_REGION, env.AWS_DEFAULT_REGION, fromArn]) {
+    if (candidate !== undefined && candidate.trim() !== '') return candidate.trim();
+  }
+  return undefined;
+}
+
+/**
+ * Invokes the deployed admin Lambda (IAM-authorised Lambda Invoke). Credentials come from the usual
+ * AWS environment and profile settings; the region from {@link adminRegion}.
+ */
+export function lambdaTransport(functionName: string, region?: string): AdminTransport {
+  const client = new LambdaClient(region === undefined ? {} : { region });
   return {
     async send(command) {
       let output;
       try {
         output = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(command)) }));
       } catch (error) {
+        // The SDK's own words ("Region is missing") name none of the places a region can come from.
+        if (/region is missing/i.test((error as Error).message)) throw new TransportError(NO_REGION_MESSAGE);
         throw new TransportError(`cannot invoke ${functionName}: ${(error as Error).name}: ${(error as Error).message}`);
       }
       const text = output.Payload === undefined ? '' : Buffer.from(output.Payload).toString('utf8');

@@ -3,8 +3,9 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../functions/cli/program.ts';
+import { adminRegion } from '../../functions/cli/transport.ts';
 
 const lambda = mockClient(LambdaClient);
 const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as never;
@@ -78,5 +79,38 @@ describe('scim-admin over Lambda Invoke', () => {
     expect(run.stdout).toContain('being deleted in the background (5000 items purged so far)');
     const sent = JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand)[0]?.args[0].input.Payload as Uint8Array).toString('utf8')) as Record<string, unknown>;
     expect(sent).toMatchObject({ command: 'directory.delete', directoryId: view.id, background: true });
+  });
+});
+
+describe('scim-admin region', () => {
+  it('takes --region, then AWS_REGION, AWS_DEFAULT_REGION, then the region of a function ARN', () => {
+    const arn = 'arn:aws:lambda:eu-central-2:111111111111:function:scim-admin';
+    expect(adminRegion('fn', 'eu-west-1', { AWS_REGION: 'us-east-1' })).toBe('eu-west-1');
+    expect(adminRegion('fn', undefined, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-east-1');
+    expect(adminRegion('fn', undefined, { AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
+    expect(adminRegion(arn, undefined, {})).toBe('eu-central-2');
+    // Left to the SDK, which reads the profile's region from the shared config file.
+    expect(adminRegion('fn', undefined, { AWS_REGION: ' ' })).toBeUndefined();
+  });
+
+  it('names every place a region can come from when none is set', async () => {
+    lambda.on(InvokeCommand).rejects(new Error('Region is missing'));
+    const run = await cli(['directory', 'list']);
+    expect(run.code).toBe(3);
+    for (const place of ['--region', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', '~/.aws/config']) expect(run.stderr).toContain(place);
+  });
+
+  it('matches what the AWS SDK itself says on a machine without any region', async () => {
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_DEFAULT_REGION', undefined);
+    vi.stubEnv('AWS_PROFILE', undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', '/dev/null');
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/dev/null');
+    try {
+      const client = new LambdaClient({});
+      await expect(client.config.region()).rejects.toThrow(/region is missing/i);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
