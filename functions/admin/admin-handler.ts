@@ -13,6 +13,17 @@ import { sleep as pause } from '../shared/sleep.ts';
 export const INVOCATION_SAFETY_MS = 15_000;
 /** Upper bound on deletion passes in one invocation (each pass is bounded in time as well). */
 const MAX_PASSES_PER_INVOCATION = 50;
+/**
+ * Default bound on a chain of self-invocations. Each link works for up to 15 minutes, so 100 links
+ * purge far more than any directory holds; a bug that re-invokes forever stops there instead of
+ * running up the bill. (Lambda's own loop detection is off for this function: see the construct.)
+ */
+export const DEFAULT_MAX_SELF_INVOCATIONS = 100;
+
+/** A background chain reached its bound; thrown so that Lambda parks the command in the failure queue. */
+export class SelfInvocationLimitError extends Error {
+  override readonly name = 'SelfInvocationLimitError';
+}
 
 /** The slice of the Lambda context the handler needs. */
 export interface InvocationContext {
@@ -34,6 +45,8 @@ export interface AdminHandlerDependencies {
   invokeSelf: (command: AdminCommand) => Promise<void>;
   log: AdminLog;
   sleep?: (ms: number) => Promise<void>;
+  /** @default DEFAULT_MAX_SELF_INVOCATIONS */
+  maxSelfInvocations?: number;
 }
 
 type DeleteCommand = Extract<AdminCommand, { command: 'directory.delete' }>;
@@ -52,7 +65,16 @@ export function createAdminHandler(dependencies: AdminHandlerDependencies) {
   };
   const sleep = dependencies.sleep ?? pause;
 
+  const maxSelfInvocations = dependencies.maxSelfInvocations ?? DEFAULT_MAX_SELF_INVOCATIONS;
+
   async function deleteInBackground(command: DeleteCommand, context: InvocationContext): Promise<AdminResponse> {
+    const selfInvocations = command.selfInvocations ?? 0;
+    if (selfInvocations > maxSelfInvocations) {
+      log.error('directory deletion stopped: too many chained invocations', { directoryId: command.directoryId, selfInvocations });
+      throw new SelfInvocationLimitError(
+        `directory ${command.directoryId}: background deletion stopped after ${maxSelfInvocations} chained invocations; run scim-admin directory delete again to resume`,
+      );
+    }
     let deletedThisInvocation = 0;
     let progress: DeleteProgress | undefined;
     try {
@@ -75,7 +97,13 @@ export function createAdminHandler(dependencies: AdminHandlerDependencies) {
       log.info('directory deleted', { directoryId: command.directoryId, deletedItems: deletedSoFar });
       return { ok: true, command: command.command, result: { ...progress, deletedItems: deletedThisInvocation } };
     }
-    await invokeSelf({ command: 'directory.delete', directoryId: command.directoryId, background: true, deletedSoFar });
+    await invokeSelf({
+      command: 'directory.delete',
+      directoryId: command.directoryId,
+      background: true,
+      deletedSoFar,
+      selfInvocations: selfInvocations + 1,
+    });
     log.info('directory deletion continues in a new invocation', { directoryId: command.directoryId, deletedSoFar, phase: progress?.phase });
     const result: DeleteProgress & { continuing: true } = progress === undefined
       ? { directoryId: command.directoryId, phase: 'purging', done: false, deletedItems: 0, continuing: true }

@@ -41,6 +41,8 @@ export const adminCommandSchema = z.discriminatedUnion('command', [
     background: z.boolean().optional(),
     /** Admin Lambda only: items deleted by earlier passes, carried along for progress logs. */
     deletedSoFar: z.number().int().min(0).optional(),
+    /** Admin Lambda only: how many invocations of the chain came before this one (the chain is capped). */
+    selfInvocations: z.number().int().min(0).optional(),
   }),
   z.strictObject({
     command: z.literal('token.create'),

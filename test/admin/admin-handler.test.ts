@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAdminHandler, INVOCATION_SAFETY_MS, type AdminLog } from '../../functions/admin/admin-handler.ts';
+import { createAdminHandler, INVOCATION_SAFETY_MS, SelfInvocationLimitError, type AdminLog } from '../../functions/admin/admin-handler.ts';
 import type { AdminCommand } from '../../functions/admin/commands.ts';
 import { adminFixture, seedDirectory, type AdminFixture } from './fixtures.ts';
 
@@ -9,7 +9,7 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-function harness(f: AdminFixture) {
+function harness(f: AdminFixture, options: { maxSelfInvocations?: number } = {}) {
   const continuations: AdminCommand[] = [];
   const log: AdminLog = { info: vi.fn(), error: vi.fn() };
   const sleeps: number[] = [];
@@ -25,6 +25,7 @@ function harness(f: AdminFixture) {
       sleeps.push(ms);
       f.clock.offsetMs += ms;
     },
+    ...options,
   });
   /** A context whose invocation has `ms` of work time left beyond the safety margin. */
   const context = (ms: number) => ({ getRemainingTimeInMillis: () => INVOCATION_SAFETY_MS + ms });
@@ -73,6 +74,24 @@ describe('admin Lambda handler', () => {
     expect(continuations).toHaveLength(1);
     expect(sleeps.length).toBeGreaterThan(0);
     expect(await fixture.service.listDirectories()).toEqual([]);
+  }, 60_000);
+
+  it('counts the chain of self-invocations and stops it at the bound, leaving the rest for a retry', async () => {
+    fixture = await adminFixture({ deletionDrainMs: 60_000 });
+    const { handler, continuations, log, context } = harness(fixture, { maxSelfInvocations: 1 });
+    const { directory } = await fixture.service.createDirectory({ name: 'Endless', provider: 'entra' });
+    await seedDirectory(fixture.table.documentClient, fixture.table.tableName, directory.id, 300, 3);
+
+    await handler({ command: 'directory.delete', directoryId: directory.id, background: true }, context(50));
+    expect(continuations[0]).toMatchObject({ selfInvocations: 1 });
+    await handler(continuations[0], context(50));
+    expect(continuations[1]).toMatchObject({ selfInvocations: 2 });
+
+    // Past the bound: the invocation fails (Lambda retries it, then parks it in the failure queue) without work.
+    await expect(handler(continuations[1], context(120_000))).rejects.toThrow(SelfInvocationLimitError);
+    expect(continuations).toHaveLength(2);
+    expect(vi.mocked(log.error)).toHaveBeenCalledWith(expect.stringContaining('too many chained invocations'), expect.anything());
+    expect(await fixture.service.listDirectories()).not.toEqual([]);
   }, 60_000);
 
   it('returns after one pass when the caller drives the deletion', async () => {
