@@ -1,13 +1,25 @@
 /**
  * Where the host application hears about directory changes: an EventBridge bus (created here with an
  * archive, or one the host app already has) and a schema registry describing each event type.
+ *
+ * The archive and the registry exist only in some regions (lib/regions.ts): where the stack's region
+ * is known at synth time they are left out there, and an environment-agnostic stack gets
+ * CloudFormation conditions on `AWS::Region` instead, so that one template deploys everywhere.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnCondition, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { encryptEventBus } from './encryption.ts';
+import {
+  ARCHIVE_UNAVAILABLE_REGIONS,
+  availabilityInRegion,
+  SCHEMA_REGISTRY_REGIONS,
+  type RegionalAvailability,
+} from './regions.ts';
 
 /** Properties of {@link DirectoryEvents}. */
 export interface DirectoryEventsProps {
@@ -22,6 +34,13 @@ export interface DirectoryEventsProps {
    * Without files, the registry is created empty. `false`: no registry at all.
    */
   readonly schemasDirectory?: string | false;
+  /**
+   * Create the schema registry. `true` everywhere (the deploy fails where the region lacks it),
+   * `false` nowhere. @default only in the regions of SCHEMA_REGISTRY_REGIONS
+   */
+  readonly schemaRegistry?: boolean;
+  /** Customer-managed key of the created bus and its archive. @default AWS owned keys */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** One event schema found at synth time. */
@@ -53,6 +72,8 @@ export class DirectoryEvents extends Construct {
   readonly archive?: events.Archive;
   readonly schemaRegistry?: eventschemas.CfnRegistry;
   readonly schemas: eventschemas.CfnSchema[] = [];
+  /** Whether the registry is deployed: known at synth time, or decided by CloudFormation from the region. */
+  readonly schemaRegistryAvailability: RegionalAvailability;
 
   constructor(scope: Construct, id: string, props: DirectoryEventsProps) {
     super(scope, id);
@@ -64,18 +85,27 @@ export class DirectoryEvents extends Construct {
       const bus = new events.EventBus(this, 'Bus', {
         description: 'Changes of SCIM directories: users, groups, memberships, directories',
       });
-      this.archive = bus.archive('Archive', {
-        description: 'Every directory event, for replay',
-        eventPattern: { source: [props.eventSource] },
-        retention: props.archiveRetention ?? Duration.days(365),
-      });
+      const archiveAvailability = availabilityInRegion(this, 'ArchiveRegion', Stack.of(this).region, ARCHIVE_UNAVAILABLE_REGIONS, 'except');
+      if (archiveAvailability !== false) {
+        // The archive holds every event, personal data included, for its whole retention.
+        this.archive = bus.archive('Archive', {
+          description: 'Every directory event, for replay',
+          eventPattern: { source: [props.eventSource] },
+          retention: props.archiveRetention ?? Duration.days(365),
+        });
+        onlyIf(this.archive.node.defaultChild as CfnResource, archiveAvailability);
+      }
+      if (props.encryptionKey !== undefined) encryptEventBus(bus, this.archive, props.encryptionKey);
       this.eventBus = bus;
     }
 
-    if (props.schemasDirectory !== false && props.schemasDirectory !== undefined) {
+    this.schemaRegistryAvailability =
+      props.schemaRegistry ?? availabilityInRegion(this, 'SchemaRegistryRegion', Stack.of(this).region, SCHEMA_REGISTRY_REGIONS, 'only');
+    if (props.schemasDirectory !== false && props.schemasDirectory !== undefined && this.schemaRegistryAvailability !== false) {
       const registry = new eventschemas.CfnRegistry(this, 'SchemaRegistry', {
         description: `Event schemas of ${props.eventSource} (stack ${Stack.of(this).stackName})`,
       });
+      onlyIf(registry, this.schemaRegistryAvailability);
       this.schemaRegistry = registry;
       for (const file of readEventSchemaFiles(props.schemasDirectory)) {
         this.schemas.push(
@@ -87,7 +117,13 @@ export class DirectoryEvents extends Construct {
             description: `${file.name} event`,
           }),
         );
+        onlyIf(this.schemas[this.schemas.length - 1]!, this.schemaRegistryAvailability);
       }
     }
   }
+}
+
+/** Deploys `resource` only where `availability` holds (a `true` needs no condition). */
+function onlyIf(resource: CfnResource, availability: RegionalAvailability): void {
+  if (availability instanceof CfnCondition) resource.cfnOptions.condition = availability;
 }

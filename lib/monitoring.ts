@@ -1,14 +1,19 @@
 /**
- * Alarms and a dashboard for the whole service: API 5xx rate, throttling, function errors, stream
- * lag and parked events.
+ * Alarms and a dashboard for the whole service: API 5xx rate and latency, function error rates,
+ * throttles and durations near the timeout, table throttles, stream lag, parked events and failed
+ * background work.
+ *
+ * Rate alarms need a minimum number of failures as well as a share, so that one failed request
+ * at night (one in three is 33 %) does not page anyone, while a real outage does within minutes.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -16,6 +21,14 @@ import { Construct } from 'constructs';
 export interface AlarmThresholds {
   /** Fraction of API requests answered 5xx over five minutes. @default 0.01 (1 %) */
   readonly api5xxRate?: number;
+  /** Fraction of a function's invocations that failed over five minutes. @default 0.01 (1 %) */
+  readonly functionErrorRate?: number;
+  /** Fewest 5xx answers or function errors in five minutes for a rate alarm to fire. @default 3 */
+  readonly minimumErrors?: number;
+  /** API p99 latency held for three five-minute periods in a row. @default 3 seconds */
+  readonly apiLatencyP99?: Duration;
+  /** p99 duration as a share of the function's timeout, in two of three five-minute periods. @default 0.8 */
+  readonly durationShareOfTimeout?: number;
   /** Age of the oldest stream record the fan-out has not handled yet. @default 5 minutes */
   readonly streamIteratorAge?: Duration;
 }
@@ -28,6 +41,10 @@ export interface ScimMonitoringProps {
   readonly streamFanoutFunction: lambda.IFunction;
   readonly table: dynamodb.ITableV2;
   readonly deadLetterQueue: sqs.IQueue;
+  /** Where failed asynchronous self-invocations of the admin function land. */
+  readonly adminFailureQueue?: sqs.IQueue;
+  /** Functions (by display name) whose duration is watched against their timeout. */
+  readonly timeouts?: Readonly<Record<string, Duration>>;
   /** Where alarms (and their recovery) are announced. @default no actions */
   readonly alarmTopic?: sns.ITopic;
   readonly thresholds?: AlarmThresholds;
@@ -45,24 +62,48 @@ export class ScimMonitoring extends Construct {
     const thresholds = props.thresholds ?? {};
     const api = props.restApi;
 
-    // 5XXError is 0 or 1 per request, so its average is the share of failed requests.
-    const api5xxRate = api.metricServerError({ statistic: 'Average', period: FIVE_MINUTES });
+    const minimumErrors = thresholds.minimumErrors ?? 3;
     this.alarm('Api5xxRate', {
-      metric: api5xxRate,
+      metric: errorRate('API 5xx share', api.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES }), api.metricCount({ statistic: 'Sum', period: FIVE_MINUTES }), minimumErrors),
       threshold: thresholds.api5xxRate ?? 0.01,
-      description: 'More than the allowed share of SCIM requests failed with a 5xx',
+      description: `More than the allowed share of SCIM requests failed with a 5xx (and at least ${minimumErrors} did)`,
+    });
+    const apiLatencyP99 = thresholds.apiLatencyP99 ?? Duration.seconds(3);
+    this.alarm('ApiLatencyP99', {
+      metric: api.metricLatency({ statistic: 'p99', period: FIVE_MINUTES }),
+      threshold: apiLatencyP99.toMilliseconds(),
+      evaluationPeriods: 3,
+      description: `SCIM requests took longer than ${apiLatencyP99.toSeconds()} s at p99 for 15 minutes`,
     });
 
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(`${name}Errors`, {
-        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
-        threshold: 0,
-        description: `The ${name} function raised errors (uncaught: SCIM errors are answers, not errors)`,
+        metric: errorRate(
+          `${name} error share`,
+          fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          fn.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          minimumErrors,
+        ),
+        threshold: thresholds.functionErrorRate ?? 0.01,
+        description: `The ${name} function raised errors in more than the allowed share of invocations (uncaught: SCIM errors are answers, not errors)`,
       });
       this.alarm(`${name}Throttles`, {
         metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
         threshold: 0,
         description: `Invocations of the ${name} function were throttled`,
+      });
+    }
+
+    const durationShare = thresholds.durationShareOfTimeout ?? 0.8;
+    for (const [name, timeout] of Object.entries(props.timeouts ?? {})) {
+      const fn = props.functions[name];
+      if (fn === undefined) continue;
+      this.alarm(`${name}DurationNearTimeout`, {
+        metric: fn.metricDuration({ statistic: 'p99', period: FIVE_MINUTES }),
+        threshold: Math.round(timeout.toMilliseconds() * durationShare),
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        description: `The ${name} function's p99 duration is above ${Math.round(durationShare * 100)} % of its ${timeout.toSeconds()} s timeout`,
       });
     }
 
@@ -101,6 +142,14 @@ export class ScimMonitoring extends Construct {
       threshold: 0,
       description: 'Stream records could not be turned into events and were parked in the dead-letter queue',
     });
+
+    if (props.adminFailureQueue !== undefined) {
+      this.alarm('AdminAsyncFailures', {
+        metric: props.adminFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }),
+        threshold: 0,
+        description: 'Background work of the admin function (a directory purge) failed and was parked in its failure queue',
+      });
+    }
 
     if (props.alarmTopic !== undefined) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
@@ -183,12 +232,19 @@ export class ScimMonitoring extends Construct {
 
   private alarm(
     id: string,
-    options: { metric: cloudwatch.IMetric; threshold: number; description: string; evaluationPeriods?: number },
+    options: {
+      metric: cloudwatch.IMetric;
+      threshold: number;
+      description: string;
+      evaluationPeriods?: number;
+      datapointsToAlarm?: number;
+    },
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: options.metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods ?? 1,
+      ...(options.datapointsToAlarm !== undefined ? { datapointsToAlarm: options.datapointsToAlarm } : {}),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       // No traffic is not a failure.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -197,4 +253,39 @@ export class ScimMonitoring extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/**
+ * `failures / attempts`, but 0 while failures are fewer than `minimum`: a share alone is noisy at
+ * low traffic, a count alone is blind at high traffic.
+ */
+function errorRate(label: string, failures: cloudwatch.IMetric, attempts: cloudwatch.IMetric, minimum: number): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    label,
+    // attempts >= failures >= minimum > 0 whenever the division happens.
+    expression: `IF(FILL(f, 0) >= ${minimum}, FILL(f, 0) / FILL(a, 1), 0)`,
+    period: FIVE_MINUTES,
+    usingMetrics: { f: failures, a: attempts },
+  });
+}
+
+/**
+ * The default alarm topic. With `encryptionKey` it is encrypted with that key (whose policy lets
+ * CloudWatch publish); without, it is not encrypted, because CloudWatch cannot publish to a topic
+ * under the AWS managed `aws/sns` key.
+ */
+export function createAlarmTopic(scope: Construct, encryptionKey: kms.IKey | undefined): sns.Topic {
+  const topic = new sns.Topic(scope, 'AlarmTopic', {
+    displayName: 'SCIM directory sync alarms',
+    enforceSSL: true,
+    ...(encryptionKey !== undefined ? { masterKey: encryptionKey } : {}),
+  });
+  if (encryptionKey === undefined) {
+    Validations.of(topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key; notifications carry alarm names and metric values, no personal data. Pass encryptionKey to encrypt the topic with a customer-managed key.',
+    });
+  }
+  return topic;
 }

@@ -4,9 +4,10 @@
  *
  * Why a REST API and not an HTTP API: see docs/decisions/api-gateway.md.
  */
-import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -23,6 +24,9 @@ export interface ApiThrottling {
   /** Bucket size: how many requests may arrive at once. */
   readonly burstLimit: number;
 }
+
+/** Stage throttling when none is given. */
+export const DEFAULT_THROTTLING: ApiThrottling = { rateLimit: 200, burstLimit: 400 };
 
 /** A custom domain for the Tenant URL. */
 export interface ApiCustomDomain {
@@ -73,6 +77,23 @@ export interface ScimApiProps {
   readonly customDomain?: ApiCustomDomain;
   /** @default none */
   readonly webAcl?: ApiWebAcl;
+  /**
+   * Name of the REST API, which is also the `ApiName` dimension of its metrics: it must differ
+   * between deployments in one account and region, or their alarms and dashboards mix.
+   * @default the construct's path with its stack name, e.g. `ScimDirectorySync-ScimDirectorySync-Api-1A2B3C4D`
+   */
+  readonly restApiName?: string;
+  /**
+   * Set API Gateway's account-level CloudWatch Logs role for this region (a role that may push to
+   * CloudWatch Logs, and the `AWS::ApiGateway::Account` setting naming it). Access logging cannot be
+   * turned on in a region where the setting was never made. `false` leaves the setting as it is.
+   * @default true
+   */
+  readonly accountCloudWatchRole?: boolean;
+  /** Active X-Ray tracing of the stage. @default true */
+  readonly tracing?: boolean;
+  /** Customer-managed key of the access log group. @default CloudWatch Logs' own encryption */
+  readonly accessLogEncryptionKey?: kms.IKey;
 }
 
 /** The gateway-generated errors rendered as SCIM errors, with the status each one answers. */
@@ -177,19 +198,26 @@ export class ScimApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ScimApiProps) {
     super(scope, id);
-    const throttling = props.throttling ?? { rateLimit: 200, burstLimit: 400 };
+    const throttling = props.throttling ?? DEFAULT_THROTTLING;
     const stageName = props.stageName ?? 'v1';
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.accessLogRemovalPolicy ?? RemovalPolicy.RETAIN,
+      ...(props.accessLogEncryptionKey !== undefined ? { encryptionKey: props.accessLogEncryptionKey } : {}),
     });
+    const accountCloudWatchRole = props.accountCloudWatchRole ?? true;
 
     this.restApi = new apigateway.RestApi(this, 'RestApi', {
       description: 'SCIM 2.0 service provider (RFC 7644)',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-      // The account-wide CloudWatch role is a singleton other stacks may own; access logs need no role.
-      cloudWatchRole: false,
+      restApiName: props.restApiName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
+      // Access logs need API Gateway's account-level CloudWatch Logs role: without it, creating the
+      // stage fails ("CloudWatch Logs role ARN must be set in account settings to enable logging").
+      // The role and the setting are retained with the stack's deletion, because the setting is
+      // regional and other APIs of the account may log through it by then; the stage waits for it.
+      cloudWatchRole: accountCloudWatchRole,
+      ...(accountCloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName,
         throttlingRateLimit: throttling.rateLimit,
@@ -200,6 +228,7 @@ export class ScimApi extends Construct {
         loggingLevel: apigateway.MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         metricsEnabled: false,
+        tracingEnabled: props.tracing ?? true,
       },
     });
 
@@ -295,8 +324,16 @@ export class ScimApi extends Construct {
     Validations.of(this.restApi.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG6',
       reason:
-        'JSON access logs are on for every request. Execution logging is off: it needs the account-wide API Gateway CloudWatch role, a per-region singleton this construct must not take over, and it would record request details that SCIM carries personal data in.',
+        'JSON access logs are on for every request. Execution logging is off: it would record request details, and SCIM requests carry personal data and bearer tokens.',
     });
+    const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole !== undefined) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "API Gateway's account-level CloudWatch Logs role serves every API of the account and region, so it cannot be scoped to this stack's log groups; the AWS managed policy is the one AWS documents for it and is kept current by AWS.",
+      });
+    }
     if (props.webAcl === undefined) {
       Validations.of(this.restApi.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',

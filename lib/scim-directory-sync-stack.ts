@@ -3,7 +3,11 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../functions/config/environment.ts';
 import { ScimDirectorySync, type ScimDirectorySyncProps } from './scim-directory-sync.ts';
+
+/** The stack name the app has always deployed by default. */
+export const DEFAULT_STACK_NAME = 'ScimDirectorySync';
 
 /** Properties of {@link ScimDirectorySyncStack}. */
 export interface ScimDirectorySyncStackProps extends StackProps {
@@ -14,13 +18,22 @@ export interface ScimDirectorySyncStackProps extends StackProps {
 /**
  * One SCIM directory-sync deployment. Environment-agnostic unless `env` is given, so that it
  * synthesises offline, without credentials.
+ *
+ * Token secrets: a stack gets a secret prefix of its own (see `defaultTokenSecretPrefix`), except the
+ * stack with the default name, which keeps the prefix every deployment shared before, so that
+ * upgrading it leaves its directories' tokens working. Only one stack of that name can exist per
+ * account and region, so the shared prefix is no longer shared by two current deployments.
  */
 export class ScimDirectorySyncStack extends Stack {
   readonly scim: ScimDirectorySync;
 
   constructor(scope: Construct, id: string, props: ScimDirectorySyncStackProps = {}) {
     super(scope, id, props);
-    this.scim = new ScimDirectorySync(this, 'ScimDirectorySync', props.scim);
+    const keepsSharedPrefix = this.stackName === DEFAULT_STACK_NAME && props.scim?.tokenSecretPrefix === undefined;
+    this.scim = new ScimDirectorySync(this, 'ScimDirectorySync', {
+      ...props.scim,
+      ...(keepsSharedPrefix ? { tokenSecretPrefix: DEFAULT_TOKEN_SECRET_PREFIX } : {}),
+    });
 
     new CfnOutput(this, 'TenantUrlBase', {
       description: "Tenant URL base: a directory's Tenant URL is this plus /<directoryId>",
@@ -49,6 +62,14 @@ export class ScimDirectorySyncStack extends Stack {
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table of all directories',
       value: this.scim.table.tableName,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic of every alarm and recovery: subscribe e-mail, a pager or a chat integration',
+      value: this.scim.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'TokenSecretPrefix', {
+      description: "Name prefix of this deployment's token secrets in Secrets Manager",
+      value: this.scim.tokenSecretPrefix,
     });
   }
 }

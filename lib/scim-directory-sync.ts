@@ -3,8 +3,11 @@
  *
  * Construct ids below are part of the deployed state: CloudFormation derives logical ids from them,
  * and a renamed table id would replace (and, with RETAIN, orphan) the table. Do not rename them.
+ *
+ * Over 400 lines because the props interface documents every option where it is declared;
+ * the parts with logic of their own live in concurrency.ts, encryption.ts, regions.ts and monitoring.ts.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,10 +15,12 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../functions/activity/activity.ts';
@@ -31,9 +36,11 @@ import {
   MAX_TOKEN_CACHE_TTL_SECONDS,
 } from '../functions/config/environment.ts';
 import { PACKAGE_ROOT } from './bundling.ts';
+import { resolveConcurrency, type ConcurrencyLimits } from './concurrency.ts';
 import { DirectoryEvents } from './directory-events.ts';
-import { ScimMonitoring, type AlarmThresholds } from './monitoring.ts';
-import { ScimApi, type ApiThrottling, type ApiWebAcl } from './scim-api.ts';
+import { allowServicesToUseKey, encryptTable } from './encryption.ts';
+import { createAlarmTopic, ScimMonitoring, type AlarmThresholds } from './monitoring.ts';
+import { DEFAULT_THROTTLING, ScimApi, type ApiThrottling, type ApiWebAcl } from './scim-api.ts';
 import { ADMIN_TABLE_ACTIONS, SCIM_RESOURCE_TABLE_ACTIONS, ScimFunction, type LogLevel, type TokenSecrets } from './scim-function.ts';
 
 // The names and defaults the handlers read, from the one module both sides share.
@@ -49,10 +56,21 @@ export interface ScimDirectorySyncProps {
   /** DynamoDB deletion protection. @default true */
   readonly deletionProtection?: boolean;
 
-  /** Name prefix of the token-hash secrets the admin function creates. @default 'scim-directory-sync/tokens/' */
+  /**
+   * Name prefix of the token-hash secrets the admin function creates; the functions' IAM grants
+   * cover this prefix only, so two deployments in one account must not share it.
+   * @default `scim-directory-sync/<stack name, construct path and a hash>/`, unique to this construct
+   */
   readonly tokenSecretPrefix?: string;
-  /** Customer-managed KMS key the admin function encrypts token secrets with. @default the aws/secretsmanager key */
+  /** Customer-managed KMS key the admin function encrypts token secrets with. @default `encryptionKey`, else the aws/secretsmanager key */
   readonly tokenSecretKey?: kms.IKey;
+  /**
+   * One customer-managed KMS key for the table and its stream, the event bus and its archive, the
+   * dead-letter and failure queues, every log group, the alarm topic and the token secrets. Its key
+   * policy must let CloudWatch Logs and CloudWatch use it; that is added when the key is defined in
+   * the same app. @default AWS owned or AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
   /** How long a warm function caches a directory's token secret, 0–60 s. @default 30 */
   readonly tokenCacheTtlSeconds?: number;
   /**
@@ -72,6 +90,11 @@ export interface ScimDirectorySyncProps {
    * `false`: no registry. @default the package's docs/events
    */
   readonly eventSchemasDirectory?: string | false;
+  /**
+   * Create the EventBridge schema registry. `true`: always (the deploy fails in regions without
+   * it), `false`: never. @default only in regions that have it (lib/regions.ts), decided at deploy time
+   */
+  readonly eventSchemaRegistry?: boolean;
 
   /** API stage name. @default 'v1' */
   readonly stageName?: string;
@@ -85,15 +108,29 @@ export interface ScimDirectorySyncProps {
   };
   /** Put an AWS WAF web ACL with AWS managed rule groups in front of the API. @default none */
   readonly webAcl?: ApiWebAcl;
+  /** Name of the REST API (and the `ApiName` of its metrics). @default unique to this construct and stack */
+  readonly restApiName?: string;
+  /**
+   * Set API Gateway's account-level CloudWatch Logs role in this region, which access logging needs.
+   * `false` when the account already has it set and something else manages it. @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * Reserved concurrency of each function; `false` reserves none (accounts whose Lambda concurrency
+   * quota is too small to reserve from). @default derived from the stage throttle (lib/concurrency.ts)
+   */
+  readonly concurrency?: ConcurrencyLimits | false;
 
   /** Retention of every log group. @default one month */
   readonly logRetention?: logs.RetentionDays;
   /** Powertools and Lambda application log level. @default 'INFO' */
   readonly logLevel?: LogLevel;
-  /** Active X-Ray tracing on every function. @default false */
+  /** Active X-Ray tracing on every function and on the API stage. @default true */
   readonly tracing?: boolean;
-  /** SNS topic that receives every alarm and recovery. @default no alarm actions */
+  /** SNS topic that receives every alarm and recovery. @default a new topic */
   readonly alarmTopic?: sns.ITopic;
+  /** E-mail address subscribed to the alarm topic (AWS sends a confirmation mail first). @default none */
+  readonly alarmEmail?: string;
   readonly alarmThresholds?: AlarmThresholds;
 }
 
@@ -123,6 +160,12 @@ export class ScimDirectorySync extends Construct {
   readonly events: DirectoryEvents;
   readonly eventBus: events.IEventBus;
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** Receives every alarm and recovery. */
+  readonly alarmTopic: sns.ITopic;
+  /** Failed asynchronous invocations of the admin function (background purges), after retries. */
+  readonly adminFailureQueue: sqs.Queue;
+  /** Name prefix of the token secrets of this deployment. */
+  readonly tokenSecretPrefix: string;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ScimDirectorySyncProps = {}) {
@@ -132,10 +175,14 @@ export class ScimDirectorySync extends Construct {
     if (!Number.isInteger(tokenCacheTtlSeconds) || tokenCacheTtlSeconds < 0 || tokenCacheTtlSeconds > MAX_TOKEN_CACHE_TTL_SECONDS) {
       throw new RangeError(`tokenCacheTtlSeconds must be an integer from 0 to ${MAX_TOKEN_CACHE_TTL_SECONDS}, not ${tokenCacheTtlSeconds}`);
     }
+    const encryptionKey = props.encryptionKey;
+    if (encryptionKey !== undefined) allowServicesToUseKey(this, encryptionKey);
+    const tokenSecretKey = props.tokenSecretKey ?? encryptionKey;
     const tokenSecrets: TokenSecrets = {
-      prefix: props.tokenSecretPrefix ?? DEFAULT_TOKEN_SECRET_PREFIX,
-      ...(props.tokenSecretKey !== undefined ? { encryptionKey: props.tokenSecretKey } : {}),
+      prefix: props.tokenSecretPrefix ?? defaultTokenSecretPrefix(this),
+      ...(tokenSecretKey !== undefined ? { encryptionKey: tokenSecretKey } : {}),
     };
+    this.tokenSecretPrefix = tokenSecrets.prefix;
     if (!/^[A-Za-z0-9/_+=.@-]+$/.test(tokenSecrets.prefix)) {
       throw new RangeError(`tokenSecretPrefix may hold only the characters Secrets Manager allows in names`);
     }
@@ -154,7 +201,13 @@ export class ScimDirectorySync extends Construct {
       logRemovalPolicy: removalPolicy,
       logLevel: props.logLevel,
       tracing: props.tracing,
+      logEncryptionKey: encryptionKey,
     };
+    const throttling = props.throttling ?? DEFAULT_THROTTLING;
+    const concurrency = props.concurrency === false ? undefined : resolveConcurrency(throttling, props.concurrency);
+    const queueEncryption = encryptionKey !== undefined
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: encryptionKey }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED };
 
     const t = TABLE_DEFINITION;
     this.table = new dynamodb.TableV2(this, 'Table', {
@@ -175,6 +228,7 @@ export class ScimDirectorySync extends Construct {
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy,
     });
+    if (encryptionKey !== undefined) encryptTable(this.table, encryptionKey);
 
     const activityEnvironment = { [ENV.activityRetentionDays]: String(activityRetentionDays) };
     const scimEnvironment = { [ENV.tokenCacheTtlSeconds]: String(tokenCacheTtlSeconds), ...activityEnvironment };
@@ -184,6 +238,7 @@ export class ScimDirectorySync extends Construct {
       description: 'SCIM /Users (RFC 7644)',
       serviceName: 'scim-users',
       environment: scimEnvironment,
+      reservedConcurrency: concurrency?.resourceFunctions,
     })
       .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)
       .bindTokenSecrets(tokenSecrets, 'read');
@@ -194,8 +249,9 @@ export class ScimDirectorySync extends Construct {
       description: 'SCIM /Groups (RFC 7644)',
       serviceName: 'scim-groups',
       // Group writes fan out to many membership items.
-      timeout: Duration.seconds(25),
+      timeout: GROUPS_TIMEOUT,
       environment: scimEnvironment,
+      reservedConcurrency: concurrency?.resourceFunctions,
     })
       .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)
       .bindTokenSecrets(tokenSecrets, 'read');
@@ -209,6 +265,7 @@ export class ScimDirectorySync extends Construct {
       serviceName: 'scim-discovery',
       memorySize: 256,
       environment: scimEnvironment,
+      reservedConcurrency: concurrency?.discoveryFunction,
     })
       .bindTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem'])
       .bindTokenSecrets(tokenSecrets, 'read');
@@ -230,7 +287,11 @@ export class ScimDirectorySync extends Construct {
       discoveryFunction: this.discoveryFunction.lambdaFunction,
       directoryApiFunction: this.directoryApiFunction.lambdaFunction,
       ...(props.stageName !== undefined ? { stageName: props.stageName } : {}),
-      ...(props.throttling !== undefined ? { throttling: props.throttling } : {}),
+      throttling,
+      ...(props.restApiName !== undefined ? { restApiName: props.restApiName } : {}),
+      accountCloudWatchRole: props.apiGatewayCloudWatchRole ?? true,
+      tracing: props.tracing ?? true,
+      ...(encryptionKey !== undefined ? { accessLogEncryptionKey: encryptionKey } : {}),
       ...(props.customDomain !== undefined ? { customDomain: props.customDomain } : {}),
       ...(props.webAcl !== undefined ? { webAcl: props.webAcl } : {}),
       ...(props.logRetention !== undefined ? { accessLogRetention: props.logRetention } : {}),
@@ -260,8 +321,10 @@ export class ScimDirectorySync extends Construct {
       memorySize: 1024,
       timeout: Duration.minutes(15),
       // A long directory purge hands its continuation to a fresh invocation of itself, on purpose.
+      // The chain is bounded by the handler (a hop count in the command), not by Lambda's loop detection.
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
       environment: { [ENV.scimBaseUrl]: this.tenantUrlBase },
+      reservedConcurrency: concurrency?.adminFunction,
     })
       .bindTable(this.table, ADMIN_TABLE_ACTIONS, {
         indexes: [t.directoryIndex.name],
@@ -275,13 +338,32 @@ export class ScimDirectorySync extends Construct {
       eventSource,
       ...(props.eventArchiveRetention !== undefined ? { archiveRetention: props.eventArchiveRetention } : {}),
       schemasDirectory: props.eventSchemasDirectory ?? `${PACKAGE_ROOT}docs/events`,
+      ...(props.eventSchemaRegistry !== undefined ? { schemaRegistry: props.eventSchemaRegistry } : {}),
+      ...(encryptionKey !== undefined ? { encryptionKey } : {}),
     });
     this.eventBus = this.events.eventBus;
     // Replays need an archive, which exists only on a bus this construct created.
     if (this.events.archive !== undefined) this.directoryApiFunction.bindEventReplay(this.events.archive, this.eventBus);
 
+    // A failed background purge is retried twice by Lambda, then parked here with its command, so an
+    // operator can see it (alarm) and resume it with `scim-admin directory delete`.
+    this.adminFailureQueue = new sqs.Queue(this, 'AdminFailureQueue', {
+      ...queueEncryption,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.adminFailureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: the on-failure destination of the admin function\'s asynchronous invocations.',
+    });
+    this.adminFunction.lambdaFunction.configureAsyncInvoke({
+      onFailure: new lambdaDestinations.SqsDestination(this.adminFailureQueue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+
     this.deadLetterQueue = new sqs.Queue(this, 'StreamDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...queueEncryption,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -295,9 +377,10 @@ export class ScimDirectorySync extends Construct {
       handler: 'streamFanout',
       description: 'DynamoDB stream to EventBridge: one public event per changed user, group, membership, directory',
       serviceName: 'scim-stream-fanout',
-      timeout: Duration.minutes(1),
+      timeout: FANOUT_TIMEOUT,
       // Events carry the resource's location (RFC 7643 §3.1 meta.location).
       environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, ...activityEnvironment },
+      reservedConcurrency: concurrency?.streamFanoutFunction,
     })
       .bindTable(this.table, ['dynamodb:GetItem'])
       .bindEventBus(this.eventBus, eventSource);
@@ -332,6 +415,27 @@ export class ScimDirectorySync extends Construct {
       }),
     );
 
+    if (encryptionKey !== undefined) {
+      // Every function reads and writes the table (the fan-out its activity entries, and its stream).
+      for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.adminFunction, this.streamFanoutFunction]) {
+        encryptionKey.grantEncryptDecrypt(fn.role);
+      }
+      for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.adminFunction, this.streamFanoutFunction]) {
+        Validations.of(fn.role).acknowledge(
+          ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
+            id: `AwsSolutions-IAM5[Action::${action}]`,
+            reason:
+              'Granted by the CDK for the customer-managed key of this deployment only (the resource is that key\'s ARN): the variants of re-encryption and data-key generation DynamoDB and SQS use with it.',
+          })),
+        );
+      }
+    }
+
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, encryptionKey);
+    if (props.alarmEmail !== undefined) {
+      this.alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
+    }
+
     const monitoring = new ScimMonitoring(this, 'Monitoring', {
       restApi: this.api.restApi,
       functions: {
@@ -345,7 +449,9 @@ export class ScimDirectorySync extends Construct {
       streamFanoutFunction: this.streamFanoutFunction.lambdaFunction,
       table: this.table,
       deadLetterQueue: this.deadLetterQueue,
-      ...(props.alarmTopic !== undefined ? { alarmTopic: props.alarmTopic } : {}),
+      adminFailureQueue: this.adminFailureQueue,
+      timeouts: { Users: API_TIMEOUT, Groups: GROUPS_TIMEOUT, Discovery: API_TIMEOUT, StreamFanout: FANOUT_TIMEOUT },
+      alarmTopic: this.alarmTopic,
       ...(props.alarmThresholds !== undefined ? { thresholds: props.alarmThresholds } : {}),
     });
     this.alarms = monitoring.alarms;
@@ -383,6 +489,20 @@ export class ScimDirectorySync extends Construct {
   private executeApiArn(method: string, path: string): string {
     return this.api.restApi.arnForExecuteApi(method, path, this.api.restApi.deploymentStage.stageName);
   }
+}
+
+/** The SCIM functions' timeout (the ScimFunction default); Groups writes fan out to many membership items. */
+const API_TIMEOUT = Duration.seconds(15);
+const GROUPS_TIMEOUT = Duration.seconds(25);
+const FANOUT_TIMEOUT = Duration.minutes(1);
+
+/**
+ * The token-secret prefix of a construct: unique per stack (stack names are unique in an account
+ * and region) and per construct path, and never a prefix of another deployment's, since it ends
+ * with "/" and the name part holds none.
+ */
+export function defaultTokenSecretPrefix(scope: Construct): string {
+  return `scim-directory-sync/${Names.uniqueResourceName(scope, { maxLength: 96, separator: '-' })}/`;
 }
 
 /**

@@ -34,8 +34,15 @@ export interface ScimFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** @default 'INFO' */
   readonly logLevel?: LogLevel;
-  /** Active X-Ray tracing. @default false */
+  /** Active X-Ray tracing. @default true */
   readonly tracing?: boolean;
+  /** Customer-managed key of the log group (its key policy must let CloudWatch Logs use it). @default CloudWatch Logs' own encryption */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Reserved concurrency: at most this many executions at once, and as many kept aside from the
+   * account's pool. @default none (shares the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
   /** Extra environment variables (only names of `functions/config/environment.ts`, which the handlers read). */
   readonly environment?: Partial<Record<EnvironmentVariable, string>>;
   /** @default lambda.RecursiveLoop.TERMINATE */
@@ -113,10 +120,12 @@ export class ScimFunction extends Construct {
   constructor(scope: Construct, id: string, props: ScimFunctionProps) {
     super(scope, id);
     const logLevel = props.logLevel ?? 'INFO';
+    const tracing = props.tracing ?? true;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      ...(props.logEncryptionKey !== undefined ? { encryptionKey: props.logEncryptionKey } : {}),
     });
 
     // An own role instead of the default one: the default attaches the AWS managed
@@ -142,7 +151,8 @@ export class ScimFunction extends Construct {
       // match the level Powertools writes at or DEBUG lines would vanish.
       applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
-      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       recursiveLoop: props.recursiveLoop ?? lambda.RecursiveLoop.TERMINATE,
       bundling: cdkBundlingOptions(),
       environment: {
@@ -152,7 +162,7 @@ export class ScimFunction extends Construct {
         ...props.environment,
       },
     });
-    if (props.tracing) {
+    if (tracing) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so IAM requires "*".',

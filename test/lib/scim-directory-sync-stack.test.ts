@@ -60,11 +60,11 @@ function dependencyCycle(template: Template): string[] | undefined {
 }
 
 describe.skipIf(skip !== undefined)('ScimDirectorySyncStack', () => {
-  it('outputs the Tenant URL base, admin function, event bus and table', () => {
+  it('outputs the Tenant URL base, admin function, event bus, table, alarm topic and token-secret prefix', () => {
     const { template } = synthStack();
     const outputs = template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['TenantUrlBase', 'AdminFunctionName', 'EventBusName', 'EventBusArn', 'TableName']),
+      expect.arrayContaining(['TenantUrlBase', 'AdminFunctionName', 'EventBusName', 'EventBusArn', 'TableName', 'AlarmTopicArn', 'TokenSecretPrefix']),
     );
     expect(JSON.stringify(outputs['TenantUrlBase']!.Value)).toContain('/scim/v2');
     expect(JSON.stringify(outputs['AdminFunctionName']!.Value)).toMatch(/"Ref":"ScimDirectorySyncAdminFunction/);
@@ -97,6 +97,8 @@ describe.skipIf(skip !== undefined)('ScimDirectorySyncStack', () => {
     const stack = new Stack(app, 'Options');
     new ScimDirectorySync(stack, 'Scim', {
       tokenSecretKey: new kms.Key(stack, 'TokenKey', { enableKeyRotation: true }),
+      encryptionKey: new kms.Key(stack, 'DataKey', { enableKeyRotation: true }),
+      alarmEmail: 'ops@example.com',
       webAcl: { rateLimitPerFiveMinutes: 2000 },
       customDomain: {
         domainName: 'scim.example.com',

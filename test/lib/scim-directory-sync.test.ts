@@ -37,6 +37,9 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       Environment: { Variables: Record<string, unknown> };
     }).Environment.Variables;
 
+  /** The prefix the construct derived for the stack "Test" (the default-named stack keeps the shared one). */
+  const tokenPrefix = () => envOf('Users')['TOKEN_SECRET_PREFIX'] as string;
+
   beforeAll(() => {
     template = synthStack().template;
   });
@@ -107,7 +110,7 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       for (const name of ['Users', 'Groups', 'Discovery'] as const) {
         expect(envOf(name)).toMatchObject({
           TABLE_NAME: { Ref: tableId() },
-          TOKEN_SECRET_PREFIX: 'scim-directory-sync/tokens/',
+          TOKEN_SECRET_PREFIX: tokenPrefix(),
           TOKEN_CACHE_TTL_SECONDS: '30',
           ACTIVITY_RETENTION_DAYS: '30',
           SCIM_BASE_URL: expect.anything(),
@@ -116,7 +119,7 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
       expect(envOf('StreamFanout')).toMatchObject({ ACTIVITY_RETENTION_DAYS: '30' });
       expect(envOf('Admin')).toMatchObject({
         TABLE_NAME: { Ref: tableId() },
-        TOKEN_SECRET_PREFIX: 'scim-directory-sync/tokens/',
+        TOKEN_SECRET_PREFIX: tokenPrefix(),
         SCIM_BASE_URL: expect.anything(),
       });
       expect(envOf('StreamFanout')).toMatchObject({
@@ -144,7 +147,11 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
   });
 
   describe('least privilege', () => {
-    const secretArn = (prefix = 'scim-directory-sync/tokens/') => ({
+    it('derive a token-secret prefix of their own from the stack and construct path', () => {
+      expect(tokenPrefix()).toMatch(/^scim-directory-sync\/Test-ScimDirectorySync-[A-Z0-9]{8}\/$/);
+    });
+
+    const secretArn = (prefix = tokenPrefix()) => ({
       'Fn::Join': [
         '',
         [
@@ -158,7 +165,8 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
         ],
       ],
     });
-    const logActions = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    // X-Ray tracing is on by default.
+    const logActions = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
     const itemActions = [
       'dynamodb:BatchGetItem',
       'dynamodb:DeleteItem',
@@ -202,6 +210,10 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
           'secretsmanager:DeleteSecret',
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
+          // Failed asynchronous self-invocations go to its failure queue.
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:SendMessage',
           ...logActions,
         ].sort(),
       );
@@ -344,26 +356,45 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
   });
 
   describe('observability', () => {
-    it('alarms on API 5xx rate, errors and throttles of each function, table throttles, iterator age and DLQ depth', () => {
-      const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map(
-        (a) => a['Properties'] as Record<string, unknown>,
-      );
-      const byMetric = (metricName: string) => alarms.filter((a) => a['MetricName'] === metricName);
-      expect(byMetric('5XXError')).toEqual([
-        expect.objectContaining({ Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.01 }),
+    const alarms = () =>
+      Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map((a) => a['Properties'] as Record<string, unknown>);
+    const byMetric = (metricName: string) => alarms().filter((a) => a['MetricName'] === metricName);
+    /** Alarms on a metric math expression that reads `metricName`. */
+    const byExpressionOver = (metricName: string) =>
+      alarms().filter((a) => JSON.stringify(a['Metrics'] ?? '').includes(`"MetricName":"${metricName}"`));
+
+    it('alarms on the API 5xx share and p99 latency, and on errors, throttles and durations of each function', () => {
+      const api5xx = byExpressionOver('5XXError');
+      expect(api5xx).toHaveLength(1);
+      expect(api5xx[0]).toMatchObject({ Threshold: 0.01, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(JSON.stringify(api5xx[0]!['Metrics'])).toContain('IF(FILL(f, 0) >= 3, FILL(f, 0) / FILL(a, 1), 0)');
+      expect(byMetric('Latency')).toEqual([
+        expect.objectContaining({ Namespace: 'AWS/ApiGateway', ExtendedStatistic: 'p99', Threshold: 3000, EvaluationPeriods: 3 }),
       ]);
-      expect(byMetric('Errors')).toHaveLength(FUNCTIONS.length);
+      // One error at low traffic is not a page: a share, and at least three errors.
+      const errors = byExpressionOver('Errors');
+      expect(errors).toHaveLength(FUNCTIONS.length);
+      for (const alarm of errors) expect(JSON.stringify(alarm['Metrics'])).toContain('"MetricName":"Invocations"');
       expect(byMetric('Throttles')).toHaveLength(FUNCTIONS.length);
+      const durations = byMetric('Duration');
+      expect(durations.map((a) => a['Threshold']).sort((x, y) => Number(x) - Number(y))).toEqual([12000, 12000, 20000, 48000]);
+      for (const alarm of durations) expect(alarm).toMatchObject({ ExtendedStatistic: 'p99', EvaluationPeriods: 3, DatapointsToAlarm: 2 });
       expect(byMetric('IteratorAge')).toEqual([expect.objectContaining({ Threshold: 300000, Statistic: 'Maximum' })]);
-      expect(byMetric('ApproximateNumberOfMessagesVisible')).toEqual([
-        expect.objectContaining({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }),
-      ]);
-      const tableThrottles = alarms.filter((a) =>
-        JSON.stringify(a['Metrics'] ?? '').includes('WriteThrottleEvents'),
-      );
-      expect(tableThrottles).toHaveLength(1);
-      for (const alarm of alarms) expect(alarm['AlarmActions']).toBeUndefined();
+      expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+      expect(byExpressionOver('WriteThrottleEvents')).toHaveLength(1);
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('sends every alarm and recovery to the alarm topic it creates, and outputs the topic', () => {
+      const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', 'ScimDirectorySyncAlarmTopic') };
+      template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topic], OKActions: [topic] });
+      template.resourceCountIs('AWS::SNS::Subscription', 0);
+      expect(template.toJSON()['Outputs']['AlarmTopicArn']).toEqual({ Description: expect.any(String), Value: topic });
+    });
+
+    it('traces every function and the API stage with X-Ray', () => {
+      template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+      template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     });
   });
 });
