@@ -16,6 +16,8 @@ export interface ConcurrencyLimits {
   readonly resourceFunctions?: number;
   /** The discovery function. @default a fifth of `resourceFunctions`, at least 2 (20 at 200 requests/s) */
   readonly discoveryFunction?: number;
+  /** The host app's Directory API (backfill, lookups, replays). @default as `discoveryFunction` */
+  readonly directoryApiFunction?: number;
   /**
    * The stream fan-out. It runs one batch per stream shard at a time, so it needs about as many as
    * the table stream has shards; reserving them keeps events flowing while the API is busy.
@@ -44,6 +46,7 @@ export function resolveConcurrency(throttling: ApiThrottling, limits: Concurrenc
   const resolved = {
     resourceFunctions,
     discoveryFunction: limits.discoveryFunction ?? Math.max(2, Math.ceil(resourceFunctions / 5)),
+    directoryApiFunction: limits.directoryApiFunction ?? limits.discoveryFunction ?? Math.max(2, Math.ceil(resourceFunctions / 5)),
     streamFanoutFunction: limits.streamFanoutFunction ?? 10,
     adminFunction: limits.adminFunction ?? 5,
   };
@@ -55,5 +58,7 @@ export function resolveConcurrency(throttling: ApiThrottling, limits: Concurrenc
 
 /** What the limits reserve from the account's pool in total (Lambda keeps at least 100 unreserved). */
 export function totalReserved(limits: Required<ConcurrencyLimits>): number {
-  return 2 * limits.resourceFunctions + limits.discoveryFunction + limits.streamFanoutFunction + limits.adminFunction;
+  return (
+    2 * limits.resourceFunctions + limits.discoveryFunction + limits.directoryApiFunction + limits.streamFanoutFunction + limits.adminFunction
+  );
 }

@@ -72,6 +72,8 @@ export class DirectoryEvents extends Construct {
   readonly archive?: events.Archive;
   readonly schemaRegistry?: eventschemas.CfnRegistry;
   readonly schemas: eventschemas.CfnSchema[] = [];
+  /** Whether the archive is deployed (only with a created bus). */
+  readonly archiveAvailability: RegionalAvailability = false;
   /** Whether the registry is deployed: known at synth time, or decided by CloudFormation from the region. */
   readonly schemaRegistryAvailability: RegionalAvailability;
 
@@ -86,6 +88,7 @@ export class DirectoryEvents extends Construct {
         description: 'Changes of SCIM directories: users, groups, memberships, directories',
       });
       const archiveAvailability = availabilityInRegion(this, 'ArchiveRegion', Stack.of(this).region, ARCHIVE_UNAVAILABLE_REGIONS, 'except');
+      this.archiveAvailability = archiveAvailability;
       if (archiveAvailability !== false) {
         // The archive holds every event, personal data included, for its whole retention.
         this.archive = bus.archive('Archive', {

@@ -7,7 +7,7 @@
  * Over 400 lines because the props interface documents every option where it is declared;
  * the parts with logic of their own live in concurrency.ts, encryption.ts, regions.ts and monitoring.ts.
  */
-import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnCondition, Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -276,6 +276,7 @@ export class ScimDirectorySync extends Construct {
       handler: 'directoryApi',
       description: 'Host Directory API /api/v1 (IAM): directories, users, groups, members, replays',
       serviceName: 'scim-directory-api',
+      reservedConcurrency: concurrency?.directoryApiFunction,
     }).bindTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], {
       indexes: [t.directoryIndex.name],
       indexActions: ['dynamodb:Query'],
@@ -343,7 +344,10 @@ export class ScimDirectorySync extends Construct {
     });
     this.eventBus = this.events.eventBus;
     // Replays need an archive, which exists only on a bus this construct created.
-    if (this.events.archive !== undefined) this.directoryApiFunction.bindEventReplay(this.events.archive, this.eventBus);
+    if (this.events.archive !== undefined) {
+      const availability = this.events.archiveAvailability;
+      this.directoryApiFunction.bindEventReplay(this.events.archive, this.eventBus, availability instanceof CfnCondition ? { onlyIf: availability } : {});
+    }
 
     // A failed background purge is retried twice by Lambda, then parked here with its command, so an
     // operator can see it (alarm) and resume it with `scim-admin directory delete`.

@@ -2,7 +2,7 @@
  * The house Lambda function: `NodejsFunction` with the project's defaults, and grant helpers that set
  * the environment variable a handler reads together with the exact IAM actions it needs.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, type CfnCondition, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -262,12 +262,17 @@ export class ScimFunction extends Construct {
    * Sets `EVENT_ARCHIVE_ARN` and `EVENT_BUS_ARN` and allows `events:StartReplay` from that archive
    * only, for replays named `scimds-…` (the Directory API's replay names).
    */
-  bindEventReplay(archive: events.Archive, bus: events.IEventBus): this {
-    this.addEnvironment(ENV.eventArchiveArn, archive.archiveArn);
+  bindEventReplay(archive: events.Archive, bus: events.IEventBus, options: { onlyIf?: CfnCondition } = {}): this {
+    // An archive that exists only in some regions (a CloudFormation condition) is named only there;
+    // elsewhere the variable and the ARN are left out and the function offers no replays.
+    const archiveArn = options.onlyIf === undefined
+      ? archive.archiveArn
+      : Token.asString(Fn.conditionIf(options.onlyIf.logicalId, archive.archiveArn, Aws.NO_VALUE));
+    this.addEnvironment(ENV.eventArchiveArn, archiveArn);
     this.addEnvironment(ENV.eventBusArn, bus.eventBusArn);
     const replayArns = Stack.of(this).formatArn({ service: 'events', resource: 'replay', resourceName: 'scimds-*' });
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['events:StartReplay'], resources: [archive.archiveArn, replayArns] }),
+      new iam.PolicyStatement({ actions: ['events:StartReplay'], resources: [archiveArn, replayArns] }),
     );
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagReference(Stack.of(this).resolve(replayArns))}]`,

@@ -246,6 +246,8 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
         'events:StartReplay',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
       ]);
       // Its only write is a portal link, in the link partitions.
       const put = statementsOfRole(template, roleId('DirectoryApi')).find((statement) => statement.actions.includes('dynamodb:PutItem'))!;
