@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CURSOR_TIMEOUT_SECONDS,
-  DEFAULT_PAGE_SIZE,
-  MAX_FILTER_RESULTS,
-  MAX_PAGE_SIZE,
-  resourceTypes,
-  schemas,
-  serviceProviderConfig,
-} from '../../functions/core/discovery.ts';
+import { resourceTypes, schemas, serviceProviderConfig } from '../../functions/core/discovery.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, SCHEMAS, USER_SCHEMA } from '../../functions/core/schemas/index.ts';
+import { decodeCursor, encodeCursor, parsePaging } from '../../functions/service/paging.ts';
+import { scimErrorOf } from '../support/scim-errors.ts';
 
 const BASE = 'https://api.example.com/scim/v2/dir-1';
 
@@ -36,8 +30,14 @@ describe('serviceProviderConfig (RFC 7643 §5, RFC 9865 §4)', () => {
     });
   });
 
-  it('exports the numbers it advertises', () => {
-    expect([DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_FILTER_RESULTS, CURSOR_TIMEOUT_SECONDS]).toEqual([100, 200, 200, 3600]);
+  it('advertises the paging the service enforces: default and largest page, and when a cursor expires', () => {
+    const { pagination } = serviceProviderConfig(BASE);
+    expect(parsePaging({}).count).toBe(pagination.defaultPageSize);
+    expect(parsePaging({ count: String(pagination.maxPageSize * 10) }).count).toBe(pagination.maxPageSize);
+    const issuedAt = Date.parse('2026-03-01T00:00:00Z');
+    const cursor = encodeCursor({ lastKey: 'u-1', filterHash: 'h', issuedAt });
+    expect(decodeCursor(cursor, 'h', issuedAt + pagination.cursorTimeout * 1000)).toBe('u-1');
+    expect(scimErrorOf(() => decodeCursor(cursor, 'h', issuedAt + pagination.cursorTimeout * 1000 + 1))).toMatchObject({ status: 400, scimType: 'expiredCursor' });
   });
 
   it('builds locations without a double slash', () => {

@@ -9,6 +9,7 @@ import {
   esbuildBuildOptions,
   handlerEntryPath,
 } from '../../lib/bundling.ts';
+import { missingHandlers } from './synth.ts';
 
 describe('house bundling settings', () => {
   it('are the same for the CDK construct and for the esbuild size check', () => {
@@ -28,6 +29,10 @@ describe('house bundling settings', () => {
   it('target Node 22, minify, map sources and bundle the AWS SDK', () => {
     const cdk = cdkBundlingOptions();
     expect(cdk).toMatchObject({ target: 'node22', minify: true, sourceMap: true, bundleAwsSDK: true, externalModules: [] });
+  });
+
+  it('have an entry file for every handler the stack deploys (a missing one fails here, not silently later)', () => {
+    expect(missingHandlers()).toEqual([]);
   });
 
   it('point at entries inside the package, and cap the three API handlers', () => {

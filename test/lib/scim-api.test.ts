@@ -7,10 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HOST_API_ROUTES, PORTAL_ROUTES, ROUTES, SCIM_ROUTES } from '../../functions/http/routes.ts';
 import { GATEWAY_ERRORS, gatewayErrorTemplate, ScimApi } from '../../lib/scim-api.ts';
 import { ScimDirectorySync } from '../../lib/scim-directory-sync.ts';
-import { logicalId, resourcesOfType, skipReason, synthStack, testApp } from './synth.ts';
+import { logicalId, resourcesOfType, synthStack, testApp } from './synth.ts';
 
-const skip = skipReason();
-if (skip !== undefined) console.warn(skip);
 
 type Json = Record<string, unknown>;
 
@@ -39,7 +37,7 @@ function routes(template: Template): Map<string, string> {
   return result;
 }
 
-describe.skipIf(skip !== undefined)('ScimApi', () => {
+describe('ScimApi', () => {
   let template: Template;
   const fnId = (name: string) => logicalId(template, 'AWS::Lambda::Function', `ScimDirectorySync${name}Function`);
 
@@ -166,7 +164,7 @@ describe.skipIf(skip !== undefined)('ScimApi', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('ScimApi (props)', () => {
+describe('ScimApi (props)', () => {
   it('serves a custom domain with TLS 1.2, an alias record, and the domain in the Tenant URL', () => {
     const stack = new Stack(testApp(), 'Domain');
     const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });

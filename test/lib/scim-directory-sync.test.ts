@@ -14,19 +14,17 @@ import {
   actionsOfRole,
   logicalId,
   resourcesOfType,
-  skipReason,
+  
   statementsOfRole,
   synthStack,
   testApp,
 } from './synth.ts';
 
-const skip = skipReason();
-if (skip !== undefined) console.warn(skip);
 
 const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'DirectoryApi', 'Admin', 'StreamFanout'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
-describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
+describe('ScimDirectorySync (defaults)', () => {
   let template: Template;
   const fnId = (name: FunctionName) => logicalId(template, 'AWS::Lambda::Function', `ScimDirectorySync${name}Function`);
   const roleId = (name: FunctionName) => logicalId(template, 'AWS::IAM::Role', `ScimDirectorySync${name}FunctionRole`);
@@ -401,7 +399,7 @@ describe.skipIf(skip !== undefined)('ScimDirectorySync (defaults)', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('ScimDirectorySync (props)', () => {
+describe('ScimDirectorySync (props)', () => {
   it('sends every alarm and recovery to the alarm topic', () => {
     const app = testApp();
     const stack = new Stack(app, 'Props');

@@ -1,6 +1,6 @@
 /**
- * Shared helpers of the CDK tests: synthesise the stack without bundling assets, and find the
- * handlers whose entry file is not written yet (NodejsFunction refuses a missing entry).
+ * Shared helpers of the CDK tests: synthesise the stack without bundling assets, and list the
+ * handlers whose entry file is missing (NodejsFunction refuses a missing entry).
  */
 import { existsSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
@@ -8,17 +8,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HANDLER_ENTRIES, handlerEntryPath, type HandlerName } from '../../lib/bundling.ts';
 import { ScimDirectorySyncStack, type ScimDirectorySyncStackProps } from '../../lib/scim-directory-sync-stack.ts';
 
-/** Handlers whose entry file does not exist yet. */
+/** Handlers whose entry file does not exist. */
 export function missingHandlers(): string[] {
   return (Object.keys(HANDLER_ENTRIES) as HandlerName[])
     .filter((name) => !existsSync(handlerEntryPath(name)))
     .map((name) => HANDLER_ENTRIES[name]);
-}
-
-/** Reason printed when a suite is skipped for missing entries. */
-export function skipReason(): string | undefined {
-  const missing = missingHandlers();
-  return missing.length > 0 ? `CDK tests skipped: handler entries missing: ${missing.join(', ')}` : undefined;
 }
 
 /** An app whose stacks skip asset bundling (template assertions need no code). */

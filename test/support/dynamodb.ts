@@ -16,7 +16,10 @@ export interface TestTable {
 }
 
 export function localEndpoint(): string {
-  const endpoint = inject('dynamodbEndpoint');
+  const endpoint = inject('dynamodbEndpoint') as string | undefined;
+  if (endpoint === undefined) {
+    throw new Error('this test needs DynamoDB Local: list it in the connected project of vitest.config.ts');
+  }
   const host = new URL(endpoint).hostname;
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') {
     throw new Error(`connected tests run only against DynamoDB Local on loopback, not ${endpoint}`);

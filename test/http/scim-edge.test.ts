@@ -1,0 +1,168 @@
+/**
+ * The HTTP edge of a SCIM endpoint, driven through the same middy handler Lambda runs: media
+ * type, size and JSON checks, method and authentication answers, and the 503 a throttled
+ * dependency turns into. Storage is DynamoDB Local; Secrets Manager, which has no local
+ * emulator, is faked at the SDK boundary.
+ */
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbActivityLog } from '../../functions/adapters/dynamodb/activity-writer.ts';
+import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
+import { SecretsManagerSecretStore } from '../../functions/adapters/secrets/secret-store.ts';
+import { generateToken, hashToken } from '../../functions/auth/token-format.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../functions/auth/token-secret.ts';
+import { TokenVerifier } from '../../functions/auth/token-verifier.ts';
+import { MAX_BODY_BYTES } from '../../functions/handlers/middleware.ts';
+import { createScimHandler } from '../../functions/handlers/scim-handler.ts';
+import { handleResourceRequest } from '../../functions/http/resource-routes.ts';
+import { DirectoryService } from '../../functions/service/directory-service.ts';
+import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { ERROR, USER_SCHEMA } from '../support/urns.ts';
+
+const DIR_A = 'k3edgedirectorya0000000000';
+const DIR_B = 'k3edgedirectoryb0000000000';
+const tokenA = generateToken();
+const tokenB = generateToken();
+
+const secretsManager = mockClient(SecretsManagerClient);
+const logger = new Logger({ serviceName: 'scim-edge-test', logLevel: 'SILENT' });
+const context = { awsRequestId: 'r1', functionName: 'users', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+let table: TestTable;
+let service: DirectoryService;
+
+function serveSecrets(): void {
+  secretsManager.reset();
+  // A directory without a secret: Secrets Manager answers as it does for a missing one.
+  secretsManager.on(GetSecretValueCommand).rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+  for (const [directoryId, token] of [[DIR_A, tokenA], [DIR_B, tokenB]] as const) {
+    secretsManager.on(GetSecretValueCommand, { SecretId: DEFAULT_TOKEN_SECRET_PREFIX + directoryId }).resolves({
+      SecretString: JSON.stringify({
+        directoryId,
+        status: 'active',
+        tokens: [{ id: `tok_${directoryId.slice(-4)}`, label: 'edge', hash: hashToken(token), createdAt: '2026-01-01T00:00:00Z' }],
+      }),
+    });
+  }
+}
+
+/** The /Users handler over `users`, with a verifier that reads the faked Secrets Manager. */
+function usersHandler(users: DirectoryService) {
+  const verifier = new TokenVerifier(new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' })), { cacheTtlMs: 0 });
+  const activity = new DynamoDbActivityLog({ documentClient: table.documentClient, tableName: table.tableName });
+  const handler = createScimHandler((request) => handleResourceRequest('User', request, users), { verifier, logger, activity });
+  return (event: APIGatewayProxyEvent) => handler(event, context) as Promise<APIGatewayProxyResult>;
+}
+
+interface RequestOptions {
+  method?: string;
+  directoryId?: string;
+  token?: string;
+  contentType?: string;
+  body?: string | null;
+  id?: string;
+}
+
+function event({ method = 'GET', directoryId = DIR_A, token = tokenA, contentType, body = null, id }: RequestOptions = {}): APIGatewayProxyEvent {
+  const path = `/scim/v2/${directoryId}/Users${id === undefined ? '' : `/${id}`}`;
+  return {
+    resource: `/scim/v2/{directoryId}/Users${id === undefined ? '' : '/{id}'}`,
+    path,
+    httpMethod: method,
+    headers: { Authorization: `Bearer ${token}`, ...(contentType === undefined ? {} : { 'Content-Type': contentType }) },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { directoryId, ...(id === undefined ? {} : { id }) },
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: { path: `/v1${path}`, domainName: 'api.example.test', requestId: 'r1' } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** Status, scimType and headers of an answer, after checking it is an RFC 7644 §3.12 error body. */
+function errorOf(response: APIGatewayProxyResult) {
+  const body = JSON.parse(response.body) as { schemas: string[]; status: string; scimType?: string; detail?: string };
+  expect(body.schemas).toEqual([ERROR]);
+  expect(body.status).toBe(String(response.statusCode));
+  expect(response.headers?.['Content-Type']).toBe('application/scim+json');
+  return { status: response.statusCode, scimType: body.scimType, headers: response.headers ?? {} };
+}
+
+async function userCount(directoryId: string): Promise<number> {
+  return (await service.list({ directoryId, baseUrl: 'https://api.example.test/scim/v2' }, 'User', {})).totalResults;
+}
+
+const newUser = JSON.stringify({ schemas: [USER_SCHEMA], userName: 'edge-user' });
+
+beforeAll(async () => {
+  table = await createTestTable('http');
+  service = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }));
+});
+
+beforeEach(() => {
+  serveSecrets();
+});
+
+describe('SCIM HTTP edge', () => {
+  it('creates a user with a valid token and JSON body (the baseline the refusals below differ from)', async () => {
+    const response = await usersHandler(service)(event({ method: 'POST', contentType: 'application/scim+json', body: newUser }));
+    expect(response.statusCode).toBe(201);
+    expect(response.headers?.Location).toMatch(new RegExp(`/scim/v2/${DIR_A}/Users/`));
+    expect(await userCount(DIR_A)).toBe(1);
+  });
+
+  it.each([
+    ['a media type other than JSON', { contentType: 'text/plain', body: newUser }, 415, undefined],
+    ['a body over the size limit', { contentType: 'application/json', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'x', title: 'a'.repeat(MAX_BODY_BYTES) }) }, 413, undefined],
+    ['an empty body', { contentType: 'application/scim+json', body: '' }, 400, 'invalidSyntax'],
+    ['a body of whitespace', { contentType: 'application/scim+json', body: ' \n ' }, 400, 'invalidSyntax'],
+    ['a body that is not JSON', { contentType: 'application/scim+json', body: '{"schemas": [' }, 400, 'invalidSyntax'],
+  ])('refuses %s with its status and scimType, and stores nothing', async (_name, request, status, scimType) => {
+    const directoryId = DIR_B;
+    const before = await userCount(directoryId);
+    const response = await usersHandler(service)(event({ method: 'POST', directoryId, token: tokenB, ...request }));
+    expect(errorOf(response)).toMatchObject({ status, scimType });
+    expect(await userCount(directoryId)).toBe(before);
+  });
+
+  it('answers 405 to a method the endpoint does not serve', async () => {
+    const response = await usersHandler(service)(event({ method: 'DELETE' }));
+    expect(errorOf(response)).toMatchObject({ status: 405, scimType: undefined });
+  });
+
+  it.each([
+    ["a valid token of another directory", { directoryId: DIR_A, token: tokenB }],
+    ['a well-formed token that is not one of the directory', { directoryId: DIR_A, token: generateToken() }],
+    ['a well-formed token for a directory that does not exist', { directoryId: 'k3nosuchdirectory000000000', token: tokenA }],
+    ['a token that is not well-formed', { directoryId: DIR_A, token: 'not-a-token' }],
+  ])('answers 401 with a Bearer challenge to %s, before touching the directory', async (_name, request) => {
+    const before = await userCount(DIR_A);
+    const response = await usersHandler(service)(event({ method: 'POST', contentType: 'application/scim+json', body: newUser, ...request }));
+    const error = errorOf(response);
+    expect(error).toMatchObject({ status: 401, scimType: undefined });
+    expect(error.headers['WWW-Authenticate']).toMatch(/^Bearer /);
+    expect(await userCount(DIR_A)).toBe(before);
+  });
+
+  it('answers 503 with Retry-After when DynamoDB throttles, so that the client retries', async () => {
+    // DynamoDB Local never throttles; the SDK's own exception is thrown at the client boundary.
+    const throttled = mockClient(table.documentClient);
+    throttled.onAnyCommand().rejects(new ProvisionedThroughputExceededException({ $metadata: { httpStatusCode: 400 }, message: 'Rate of requests exceeds the allowed throughput.' }));
+    try {
+      const busy = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }));
+      for (const request of [event(), event({ method: 'POST', contentType: 'application/scim+json', body: newUser })]) {
+        const error = errorOf(await usersHandler(busy)(request));
+        expect(error).toMatchObject({ status: 503, scimType: undefined });
+        expect(Number(error.headers['Retry-After'])).toBeGreaterThan(0);
+      }
+    } finally {
+      throttled.restore();
+    }
+  });
+});
