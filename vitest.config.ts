@@ -18,21 +18,18 @@ const STACK = ['test/lib/**/*.test.ts', 'test/scripts/**/*.test.ts'];
  * mistake, it fails at once (test/support/dynamodb.ts refuses to run without DynamoDB Local).
  */
 const CONNECTED = [
+  // Folders whose tests are mostly connected: a new test there is in the right project by default.
   'test/adapters/dynamodb/**/*.test.ts',
-  'test/admin/admin-handler.test.ts',
-  'test/admin/admin-service.test.ts',
-  'test/admin/secret-lease.test.ts',
+  'test/admin/**/*.test.ts',
+  'test/e2e/**/*.test.ts',
+  'test/fanout/**/*.test.ts',
+  'test/local/**/*.test.ts',
+  'test/portal/**/*.test.ts',
+  'test/service/**/*.test.ts',
+  // Single connected tests among unit tests.
   'test/auth/token-use.test.ts',
   'test/cli/main.test.ts',
-  'test/e2e/**/*.test.ts',
-  'test/fanout/entra-sequence.test.ts',
-  'test/fanout/handler.test.ts',
-  'test/fanout/stream-fanout.test.ts',
   'test/http/scim-edge.test.ts',
-  'test/local/start.test.ts',
-  'test/local/stream-poller.test.ts',
-  'test/portal/portal-links.test.ts',
-  'test/service/directory-service.test.ts',
 ];
 
 export default defineConfig({
