@@ -14,6 +14,13 @@ import { USER_SCHEMA, GROUP_SCHEMA, PATCH_OP } from '../support/urns.ts';
 import { scimRejectionOf } from '../support/scim-errors.ts';
 
 
+/**
+ * Tests that first create hundreds of users: their round-trip counts do not depend on time, but
+ * creating the users takes well over the default 30 s on a busy two-core machine, and a test cut
+ * off by its timeout keeps sending requests into the next test's count.
+ */
+const SEEDING_TIMEOUT_MS = 180_000;
+
 /** A list answer with the attributes a test reads typed. */
 type Listed<T> = Omit<ListResult, 'Resources'> & { Resources: T[] };
 
@@ -134,7 +141,7 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
     const bigRemove = await counter.during(() => remove(big.id));
     const smallRemove = await counter.during(() => remove(small.id));
     expect(commandsOf(bigRemove.requests)).toEqual(commandsOf(smallRemove.requests));
-  });
+  }, SEEDING_TIMEOUT_MS);
 
   it('GET group with excludedAttributes=members is one read whatever the group size', async () => {
     const ctx = newDirectory();
@@ -148,7 +155,7 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
     expect(commandsOf(emptyRead.requests)).toEqual(['GetItem']);
     const full = await service.get(ctx, 'Group', big.id);
     expect((full.body.members as unknown[]).length).toBe(120);
-  });
+  }, SEEDING_TIMEOUT_MS);
 
   it('a sequential startIndex page costs O(count), not O(startIndex)', async () => {
     const ctx = newDirectory();
