@@ -251,16 +251,16 @@ export class ResourceListing {
     return found;
   }
 
-  /** Fetches the candidates of direct lookups: each id or claim costs one strongly consistent read. */
+  /** Fetches the candidates of direct lookups: each id or claim costs one strongly consistent read, then the resources it names. */
   async #lookup(ctx: ScimContext, type: ResourceType, lookups: Lookup[]): Promise<StoredResource[]> {
     // A value no resource could hold (too long to key, or not an id) simply matches nothing.
     const ids = await Promise.all(
-      lookups.map((lookup) => {
-        if (lookup.kind === 'id') return isPlausibleId(lookup.id) ? lookup.id : undefined;
-        return isKeyable(lookup.claim) ? this.#repository.findIdByClaim(ctx.directoryId, lookup.claim) : undefined;
+      lookups.map(async (lookup): Promise<string[]> => {
+        if (lookup.kind === 'id') return isPlausibleId(lookup.id) ? [lookup.id] : [];
+        return isKeyable(lookup.claim) ? this.#repository.findIdsByClaim(ctx.directoryId, lookup.claim) : [];
       }),
     );
-    const unique = [...new Set(ids.filter((id): id is string => id !== undefined))];
+    const unique = [...new Set(ids.flat())];
     if (unique.length === 0) return [];
     if (unique.length === 1) {
       const resource = await this.#repository.getResource(ctx.directoryId, type, unique[0] as string);

@@ -8,10 +8,13 @@ import type { FilterNode } from '../core/filter/index.ts';
 import { GROUP_SCHEMA, USER_SCHEMA } from '../core/schemas/index.ts';
 import type { Claim, ResourceType } from './repository.ts';
 
-/** One direct lookup that yields at most one candidate. */
+/** One direct lookup: an id, or a claim that names its holders (one for a unique claim, any number for externalId). */
 export type Lookup = { kind: 'id'; id: string } | { kind: 'claim'; claim: Claim };
 
-/** Which stored claim serves `<attribute> eq <value>` for each resource type. */
+/**
+ * Which stored claim serves `<attribute> eq <value>` for each resource type. A group's externalId
+ * has no index (groups stored so far carry none), so `externalId eq` on groups reads the directory.
+ */
 const CLAIMED_ATTRIBUTES: Record<ResourceType, Record<string, Claim['kind']>> = {
   User: { username: 'userName', externalid: 'externalId' },
   Group: { displayname: 'groupName' },

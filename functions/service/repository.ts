@@ -26,10 +26,21 @@ export interface StoredResource {
   memberCount?: number;
 }
 
-/** A uniqueness claim: a value that at most one resource of the directory may hold. */
+/**
+ * A value a resource is found by with one key read. `userName` and `groupName` (a group's
+ * displayName) are uniqueness claims: at most one resource of the directory holds each.
+ * `externalId` is only an index: RFC 7643 §3.1 gives it no uniqueness, and Entra ID's default
+ * mapping (`mailNickname → externalId`) repeats it for two people with the same mail nickname in
+ * different domains, so several users may hold the same one.
+ */
 export interface Claim {
   kind: 'userName' | 'externalId' | 'groupName';
   value: string;
+}
+
+/** True for the claims at most one resource may hold; a write that takes a held one is a conflict. */
+export function isUniqueClaim(claim: Claim): boolean {
+  return claim.kind !== 'externalId';
 }
 
 /** Changes to the directory's counters, applied in the same transaction as the resource. */
@@ -88,7 +99,8 @@ export class MissingReferenceError extends Error {
 
 export interface ScimRepository {
   getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined>;
-  findIdByClaim(directoryId: string, claim: Claim): Promise<string | undefined>;
+  /** The ids of the resources holding the claim (at most one for a unique claim), strongly consistent. */
+  findIdsByClaim(directoryId: string, claim: Claim): Promise<string[]>;
   /** Writes a new resource with its claims and counters; a group's `memberCount` is written with it. */
   createResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta, stamp?: RequestStamp): Promise<void>;
   /** Writes `after` if the stored version is still `before.version`; swaps claims; applies counters. */

@@ -46,6 +46,20 @@ describe('Okta-style provisioning', () => {
     expect(reply.body.Resources[0].userName).toBe(`${prefix}.alice@example.com`);
   });
 
+  it('provisions two people whose externalId (Entra ID maps mailNickname to it) is the same, and finds both by it', async () => {
+    const nickname = `john-${randomUUID().slice(0, 8)}`;
+    const created = [];
+    for (const domain of ['contoso.example', 'fabrikam.example']) {
+      const reply = await runtime.client.post('/Users', { schemas: [USER_SCHEMA], userName: `${nickname}@${domain}`, externalId: nickname, active: true });
+      expect(reply.status).toBe(201);
+      created.push(reply.body.id as string);
+    }
+    const found = await runtime.client.get(`/Users?filter=${encodeURIComponent(`externalId eq "${nickname}"`)}`);
+    expect(found.status).toBe(200);
+    expect(found.body.totalResults).toBe(2);
+    expect(found.body.Resources.map((user: { id: string }) => user.id).sort()).toEqual(created.sort());
+  });
+
   it('pages with startIndex=1&count=2 through every user exactly once', async () => {
     const seen: string[] = [];
     const total = (await runtime.client.get('/Users?count=0')).body.totalResults as number;

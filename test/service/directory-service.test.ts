@@ -3,7 +3,7 @@
  * cost of each SCIM operation in DynamoDB round trips.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
@@ -197,14 +197,40 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
 });
 
 describe('integrity', () => {
-  it('userName is unique case-insensitively, externalId case-sensitively, group displayName too', async () => {
+  it('userName is unique case-insensitively and group displayName too', async () => {
     const ctx = newDirectory();
-    await createUser(ctx, 'Bob@Example.com', { externalId: 'ext-1' });
+    await createUser(ctx, 'Bob@Example.com');
     expect(await scimRejectionOf(() => createUser(ctx, 'bob@example.COM'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
-    expect(await scimRejectionOf(() => createUser(ctx, 'carol', { externalId: 'ext-1' }))).toMatchObject({ status: 409, scimType: 'uniqueness' });
-    await createUser(ctx, 'dave', { externalId: 'EXT-1' });
     await createGroup(ctx, 'Sales');
     expect(await scimRejectionOf(() => createGroup(ctx, 'sales'))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+  });
+
+  it('lets several users hold one externalId (RFC 7643 §3.1), and externalId eq finds each, case-sensitively', async () => {
+    const ctx = newDirectory();
+    const externalIdEq = async (value: string) =>
+      (await service.list(ctx, 'User', { filter: `externalId eq "${value}"` })).Resources.map((user) => user.id).sort();
+    const bob = await createUser(ctx, 'bob@contoso.example', { externalId: 'john' });
+    const carol = await createUser(ctx, 'john@fabrikam.example', { externalId: 'john' });
+    const dave = await createUser(ctx, 'dave', { externalId: 'JOHN' });
+    expect(await externalIdEq('john')).toEqual([bob.id, carol.id].sort());
+    expect(await externalIdEq('JOHN')).toEqual([dave.id]);
+
+    // A holder that lets the value go, or is deleted, is found by it no more.
+    await service.patch(ctx, 'User', carol.id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'externalId', value: 'jane' }] });
+    await service.delete(ctx, 'User', bob.id);
+    expect(await externalIdEq('john')).toEqual([]);
+    expect(await externalIdEq('jane')).toEqual([carol.id]);
+    expect(await externalIdEq('nobody')).toEqual([]);
+  });
+
+  it('still finds a user by an externalId index item written while externalId was unique', async () => {
+    const ctx = newDirectory();
+    const first = await createUser(ctx, 'first', { externalId: 'legacy' });
+    // The shape such items have: the one holder in `resourceId`.
+    await table.documentClient.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.externalIdClaim(ctx.directoryId, 'legacy'), resourceId: first.id } }));
+    const second = await createUser(ctx, 'second', { externalId: 'legacy' });
+    const found = await service.list(ctx, 'User', { filter: 'externalId eq "legacy"' });
+    expect(found.Resources.map((user) => user.id).sort()).toEqual([first.id, second.id].sort());
   });
 
   it('renaming frees the old userName and claims the new one', async () => {

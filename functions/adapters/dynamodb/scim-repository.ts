@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import {
+  isUniqueClaim,
   MissingReferenceError,
   UniquenessConflictError,
   VersionConflictError,
@@ -201,13 +202,19 @@ export class DynamoDbScimRepository implements ScimRepository {
     return Item === undefined ? undefined : toStoredResource(Item);
   }
 
-  async findIdByClaim(directoryId: string, claim: Claim): Promise<string | undefined> {
+  async findIdsByClaim(directoryId: string, claim: Claim): Promise<string[]> {
     // Strongly consistent: Entra ID looks a user up right before creating it, and retries a
     // create whose response it lost; a stale answer here would create a duplicate.
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: claimKey(directoryId, claim), ConsistentRead: true }),
     );
-    return Item?.resourceId as string | undefined;
+    if (Item === undefined) return [];
+    // An externalId item lists its holders in `resourceIds`; one written while externalId was
+    // still unique names its holder in `resourceId`, which may since have let it go. The caller
+    // evaluates the filter on each resource it reads, so such a stale id matches nothing.
+    const ids = new Set<string>(Item.resourceIds instanceof Set ? (Item.resourceIds as Set<string>) : []);
+    if (typeof Item.resourceId === 'string') ids.add(Item.resourceId);
+    return [...ids];
   }
 
   async createResource(
@@ -534,6 +541,19 @@ export class DynamoDbScimRepository implements ScimRepository {
   }
 
   private putClaim(directoryId: string, claim: Claim, resourceId: string): TaggedItem {
+    if (!isUniqueClaim(claim)) {
+      return {
+        role: { kind: 'claim', claim },
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: claimKey(directoryId, claim),
+            UpdateExpression: 'ADD resourceIds :self',
+            ExpressionAttributeValues: { ':self': new Set([resourceId]) },
+          },
+        },
+      };
+    }
     return {
       role: { kind: 'claim', claim },
       item: {
@@ -548,6 +568,21 @@ export class DynamoDbScimRepository implements ScimRepository {
   }
 
   private deleteClaim(directoryId: string, claim: Claim, resourceId: string): TaggedItem {
+    if (!isUniqueClaim(claim)) {
+      // The item stays when its last holder leaves (DynamoDB cannot delete it only when the set
+      // empties); it then names nobody, and the next holder reuses it.
+      return {
+        role: { kind: 'claim', claim },
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: claimKey(directoryId, claim),
+            UpdateExpression: 'DELETE resourceIds :self',
+            ExpressionAttributeValues: { ':self': new Set([resourceId]) },
+          },
+        },
+      };
+    }
     return {
       role: { kind: 'claim', claim },
       item: {
