@@ -11,15 +11,13 @@ import { resolveConcurrency, totalReserved } from '../../lib/concurrency.ts';
 import { SCHEMA_REGISTRY_REGIONS } from '../../lib/regions.ts';
 import { ScimDirectorySync } from '../../lib/scim-directory-sync.ts';
 import { DEFAULT_STACK_NAME, ScimDirectorySyncStack } from '../../lib/scim-directory-sync-stack.ts';
-import { logicalId, resourcesOfType, skipReason, statementsOfRole, synthStack, testApp } from './synth.ts';
+import { logicalId, resourcesOfType, statementsOfRole, synthStack, testApp } from './synth.ts';
 
-const skip = skipReason();
-if (skip !== undefined) console.warn(skip);
 
 type Json = Record<string, unknown>;
 const propertiesOf = (template: Template, type: string) => Object.values(resourcesOfType(template, type)).map((r) => r['Properties'] as Json);
 
-describe.skipIf(skip !== undefined)('first deploy in a fresh account', () => {
+describe('first deploy in a fresh account', () => {
   it('sets API Gateway\'s account-level CloudWatch Logs role, retained, before the stage that logs', () => {
     const { template } = synthStack();
     const account = logicalId(template, 'AWS::ApiGateway::Account', 'ScimDirectorySyncApiRestApiAccount');
@@ -48,7 +46,7 @@ describe.skipIf(skip !== undefined)('first deploy in a fresh account', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('alarms that notify someone', () => {
+describe('alarms that notify someone', () => {
   it('subscribes an e-mail address to the alarm topic when one is given', () => {
     const { template } = synthStack({ scim: { alarmEmail: 'ops@example.com' } });
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -63,7 +61,7 @@ describe.skipIf(skip !== undefined)('alarms that notify someone', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('concurrency', () => {
+describe('concurrency', () => {
   const reserved = (template: Template) =>
     Object.fromEntries(
       Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).map(([id, r]) => [
@@ -107,7 +105,7 @@ describe.skipIf(skip !== undefined)('concurrency', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('two deployments in one account', () => {
+describe('two deployments in one account', () => {
   it('get disjoint API names, token-secret prefixes and IAM scopes', () => {
     const app = testApp();
     const stacks = ['ScimProd', 'ScimStaging'].map((id) => new ScimDirectorySyncStack(app, id));
@@ -143,7 +141,7 @@ describe.skipIf(skip !== undefined)('two deployments in one account', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('regions', () => {
+describe('regions', () => {
   const synthIn = (region: string, props = {}) => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     return Template.fromStack(new ScimDirectorySyncStack(app, 'Scim', { env: { account: '111111111111', region }, scim: props }));
@@ -183,7 +181,7 @@ describe.skipIf(skip !== undefined)('regions', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('one encryption key', () => {
+describe('one encryption key', () => {
   it('encrypts the table, bus, archive, queues, log groups, alarm topic and token secrets with it', () => {
     const app = testApp();
     const stack = new Stack(app, 'Keyed');
