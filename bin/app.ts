@@ -10,7 +10,8 @@
  * - `reservedConcurrency`: `false` reserves no Lambda concurrency (accounts with a small quota);
  * - `eventSchemaRegistry`: `true` or `false` forces the schema registry on or off (default: by region);
  * - `tracing`: `false` turns X-Ray tracing off (default true);
- * - `tokenSecretPrefix`: keep an existing deployment's token secrets (docs/deploy.md, "Upgrading").
+ * - `tokenSecretPrefix`: keep an existing deployment's token secrets (docs/deploy.md, "Upgrading");
+ * - `appName`, `logoUrl`, `accentColor`: how the Admin Portal presents the host app (`-c appName="Hero SaaS"`).
  * The stack is environment-agnostic: the account and region come from the deploying credentials,
  * and synth needs none.
  */
@@ -48,6 +49,11 @@ const tokenSecretPrefix = textContext('tokenSecretPrefix');
 const apiGatewayCloudWatchRole = booleanContext('apiGatewayCloudWatchRole');
 const eventSchemaRegistry = booleanContext('eventSchemaRegistry');
 const tracing = booleanContext('tracing');
+const portal = {
+  ...(textContext('appName') === undefined ? {} : { appName: textContext('appName') }),
+  ...(textContext('logoUrl') === undefined ? {} : { logoUrl: textContext('logoUrl') }),
+  ...(textContext('accentColor') === undefined ? {} : { accentColor: textContext('accentColor') }),
+};
 
 new ScimDirectorySyncStack(app, stackName, {
   description: 'SCIM 2.0 directory sync: identity providers provision users and groups; changes go to EventBridge',
@@ -59,5 +65,6 @@ new ScimDirectorySyncStack(app, stackName, {
     ...(booleanContext('reservedConcurrency') === false ? { concurrency: false as const } : {}),
     ...(eventSchemaRegistry !== undefined ? { eventSchemaRegistry } : {}),
     ...(tracing !== undefined ? { tracing } : {}),
+    portal,
   },
 });

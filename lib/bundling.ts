@@ -4,6 +4,7 @@
  * The CDK construct (`ScimFunction`) and the size check (`npm run build`) both derive their esbuild
  * settings from {@link HANDLER_BUNDLE}, so the bundle that is measured is the bundle that is deployed.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -19,6 +20,7 @@ export const HANDLER_ENTRIES = {
   admin: 'functions/handlers/admin.ts',
   streamFanout: 'functions/handlers/stream-fanout.ts',
   directoryApi: 'functions/handlers/directory-api.ts',
+  portal: 'functions/handlers/portal.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
@@ -79,9 +81,29 @@ function absoluteAliases(): Record<string, string> {
   );
 }
 
-/** The settings above in the shape `NodejsFunction` takes. */
-export function cdkBundlingOptions(): BundlingOptions {
+/** Folder, beside a handler's `index.mjs`, holding the Admin Portal's page assets. */
+export const PORTAL_ASSETS_FOLDER = 'portal-assets';
+
+/**
+ * Commands run after esbuild for a handler that needs more than its bundle: the portal function
+ * serves its page's script and stylesheet, built from `functions/portal/ui` by `ui-build.ts`
+ * (with tsx, a dependency of this package) into the function's asset.
+ */
+export function afterBundlingCommands(handler: HandlerName, outputDir: string): string[] {
+  if (handler !== 'portal') return [];
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const build = fileURLToPath(new URL('../functions/portal/ui-build.ts', import.meta.url));
+  return [`node "${tsx}" "${build}" "${outputDir}/${PORTAL_ASSETS_FOLDER}"`];
+}
+
+/** The settings above in the shape `NodejsFunction` takes, for one handler. */
+export function cdkBundlingOptions(handler: HandlerName): BundlingOptions {
   return {
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => afterBundlingCommands(handler, outputDir),
+    },
     target: HANDLER_BUNDLE.target,
     format: OutputFormat.ESM,
     minify: HANDLER_BUNDLE.minify,

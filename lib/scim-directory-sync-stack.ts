@@ -43,6 +43,10 @@ export class ScimDirectorySyncStack extends Stack {
       description: 'Admin function for the scim-admin CLI (--function or SCIM_ADMIN_FUNCTION)',
       value: this.scim.adminFunction.lambdaFunction.functionName,
     });
+    new CfnOutput(this, 'AdminPortalUrlBase', {
+      description: 'Admin Portal: links made with `scim-admin portal link` open below this URL',
+      value: this.scim.portalUrlBase,
+    });
     new CfnOutput(this, 'EventBusName', {
       description: 'EventBridge bus carrying directory events',
       value: this.scim.eventBus.eventBusName,

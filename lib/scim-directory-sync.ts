@@ -35,6 +35,7 @@ import {
   ENV,
   MAX_TOKEN_CACHE_TTL_SECONDS,
 } from '../functions/config/environment.ts';
+import { checkBranding } from '../functions/portal/pages.ts';
 import { PACKAGE_ROOT } from './bundling.ts';
 import { resolveConcurrency, type ConcurrencyLimits } from './concurrency.ts';
 import { DirectoryEvents } from './directory-events.ts';
@@ -45,6 +46,26 @@ import { ADMIN_TABLE_ACTIONS, SCIM_RESOURCE_TABLE_ACTIONS, ScimFunction, type Lo
 
 // The names and defaults the handlers read, from the one module both sides share.
 export { DEFAULT_EVENT_SOURCE, DEFAULT_TOKEN_CACHE_TTL_SECONDS, DEFAULT_TOKEN_SECRET_PREFIX };
+
+/** How the Admin Portal presents itself to the customer's IT admin. */
+export interface AdminPortalProps {
+  /** The host app's name, shown on every page ("Hero SaaS"). @default 'your application' */
+  readonly appName?: string;
+  /** An https image shown beside the name. @default none */
+  readonly logoUrl?: string;
+  /** Accent colour of buttons and links, `#rrggbb`. @default a blue with AA contrast */
+  readonly accentColor?: string;
+  /**
+   * Origins of the host app allowed to show the portal in an iframe (`frame-ancestors`). Setting
+   * any makes the session cookie `SameSite=None`. @default none: the portal cannot be framed
+   */
+  readonly frameAncestors?: readonly string[];
+  /** Minutes without a request from the identity provider after which the portal warns. @default 120 */
+  readonly staleAfterMinutes?: number;
+}
+
+/** Default name of the host app on the portal's pages when none is given. */
+export const DEFAULT_PORTAL_APP_NAME = 'your application';
 
 /** Properties of {@link ScimDirectorySync}. Every one is optional. */
 export interface ScimDirectorySyncProps {
@@ -127,6 +148,8 @@ export interface ScimDirectorySyncProps {
   readonly logLevel?: LogLevel;
   /** Active X-Ray tracing on every function and on the API stage. @default true */
   readonly tracing?: boolean;
+  /** Branding and embedding of the Admin Portal. */
+  readonly portal?: AdminPortalProps;
   /** SNS topic that receives every alarm and recovery. @default a new topic */
   readonly alarmTopic?: sns.ITopic;
   /** E-mail address subscribed to the alarm topic (AWS sends a confirmation mail first). @default none */
@@ -154,6 +177,10 @@ export class ScimDirectorySync extends Construct {
   readonly directoryApiFunction: ScimFunction;
   /** Not reachable through the API: invoked with IAM by the `scim-admin` CLI. */
   readonly adminFunction: ScimFunction;
+  /** Serves the Admin Portal under `/portal`. */
+  readonly portalFunction: ScimFunction;
+  /** `https://…/portal`: portal links open below it. */
+  readonly portalUrlBase: string;
   readonly streamFanoutFunction: ScimFunction;
   /** Stream records the fan-out gave up on. */
   readonly deadLetterQueue: sqs.Queue;
@@ -281,8 +308,33 @@ export class ScimDirectorySync extends Construct {
       indexes: [t.directoryIndex.name],
       indexActions: ['dynamodb:Query'],
     });
+    const portal = props.portal ?? {};
+    // Bad branding fails the synth, not the first page view.
+    checkBranding({
+      appName: portal.appName ?? DEFAULT_PORTAL_APP_NAME,
+      ...(portal.logoUrl === undefined ? {} : { logoUrl: portal.logoUrl }),
+      ...(portal.accentColor === undefined ? {} : { accentColor: portal.accentColor }),
+    });
+    this.portalFunction = new ScimFunction(this, 'PortalFunction', {
+      ...functionDefaults,
+      handler: 'portal',
+      description: "Admin Portal: the customer's IT admin sets up Directory Sync through a one-time link",
+      serviceName: 'scim-portal',
+      environment: {
+        ...scimEnvironment,
+        PORTAL_APP_NAME: portal.appName ?? DEFAULT_PORTAL_APP_NAME,
+        ...(portal.logoUrl === undefined ? {} : { PORTAL_LOGO_URL: portal.logoUrl }),
+        ...(portal.accentColor === undefined ? {} : { PORTAL_ACCENT_COLOR: portal.accentColor }),
+        ...(portal.frameAncestors === undefined || portal.frameAncestors.length === 0 ? {} : { PORTAL_FRAME_ANCESTORS: portal.frameAncestors.join(' ') }),
+        ...(portal.staleAfterMinutes === undefined ? {} : { PORTAL_STALE_AFTER_MINUTES: String(portal.staleAfterMinutes) }),
+      },
+    })
+      // Directories, tokens' last use and lease, users, groups, activity, links and sessions.
+      .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS, { indexes: [t.directoryIndex.name], indexActions: ['dynamodb:Query'] })
+      .bindTokenSecrets(tokenSecrets, 'manage');
 
     this.api = new ScimApi(this, 'Api', {
+      portalFunction: this.portalFunction.lambdaFunction,
       usersFunction: this.usersFunction.lambdaFunction,
       groupsFunction: this.groupsFunction.lambdaFunction,
       discoveryFunction: this.discoveryFunction.lambdaFunction,
@@ -300,11 +352,14 @@ export class ScimDirectorySync extends Construct {
     });
     this.tenantUrlBase = this.api.tenantUrlBase;
     // meta.location and $ref values are built from the Tenant URL base (RFC 7643 §3.1).
-    for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.directoryApiFunction]) {
+    for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.directoryApiFunction, this.portalFunction]) {
       fn.addEnvironment(ENV.scimBaseUrl, this.tenantUrlBase);
     }
+    // The API's base is the Tenant URL base without its `/scim/v2`.
+    this.portalUrlBase = `${this.tenantUrlBase.slice(0, -'/scim/v2'.length)}/portal`;
+    this.portalFunction.addEnvironment('PORTAL_BASE_URL', this.portalUrlBase);
     // Portal links the Directory API makes open the portal on this same API.
-    this.directoryApiFunction.addEnvironment(ENV.portalBaseUrl, this.tenantUrlBase.replace(/\/scim\/v2$/, '/portal'));
+    this.directoryApiFunction.addEnvironment(ENV.portalBaseUrl, this.portalUrlBase);
     // Its one write: a portal link item, in a partition of its own (keys.ts), never a directory's.
     this.directoryApiFunction.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -324,7 +379,7 @@ export class ScimDirectorySync extends Construct {
       // A long directory purge hands its continuation to a fresh invocation of itself, on purpose.
       // The chain is bounded by the handler (a hop count in the command), not by Lambda's loop detection.
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
-      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase },
+      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, PORTAL_BASE_URL: this.portalUrlBase },
       reservedConcurrency: concurrency?.adminFunction,
     })
       .bindTable(this.table, ADMIN_TABLE_ACTIONS, {
@@ -333,6 +388,7 @@ export class ScimDirectorySync extends Construct {
       })
       .bindTokenSecrets(tokenSecrets, 'manage')
       .allowSelfInvoke();
+    this.portalFunction.allowInvokeOf(this.adminFunction.lambdaFunction);
 
     this.events = new DirectoryEvents(this, 'Events', {
       ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
@@ -448,6 +504,7 @@ export class ScimDirectorySync extends Construct {
         Discovery: this.discoveryFunction.lambdaFunction,
         DirectoryApi: this.directoryApiFunction.lambdaFunction,
         Admin: this.adminFunction.lambdaFunction,
+        Portal: this.portalFunction.lambdaFunction,
         StreamFanout: this.streamFanoutFunction.lambdaFunction,
       },
       streamFanoutFunction: this.streamFanoutFunction.lambdaFunction,

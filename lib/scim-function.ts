@@ -154,7 +154,7 @@ export class ScimFunction extends Construct {
       tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       recursiveLoop: props.recursiveLoop ?? lambda.RecursiveLoop.TERMINATE,
-      bundling: cdkBundlingOptions(),
+      bundling: cdkBundlingOptions(props.handler),
       environment: {
         [ENV.serviceName]: props.serviceName,
         [ENV.logLevel]: logLevel,
@@ -278,6 +278,16 @@ export class ScimFunction extends Construct {
       id: `AwsSolutions-IAM5[Resource::${nagReference(Stack.of(this).resolve(replayArns))}]`,
       reason: 'Each replay gets a new name at run time; the wildcard is confined to the scimds- prefix of the Directory API\'s replays.',
     });
+    return this;
+  }
+
+  /**
+   * Sets `ADMIN_FUNCTION_NAME` and allows asynchronous invocations of the admin function (the portal
+   * hands a directory deletion to it, which carries it on in the background).
+   */
+  allowInvokeOf(adminFunction: lambda.IFunction): this {
+    this.addEnvironment('ADMIN_FUNCTION_NAME', adminFunction.functionName);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [adminFunction.functionArn] }));
     return this;
   }
 

@@ -24,8 +24,10 @@ export type EndpointHandlers = Partial<Record<Endpoint, ProxyHandler>>;
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 function send(response: ServerResponse, result: APIGatewayProxyResult): void {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  // API Gateway sends each value of a multi-value header (Set-Cookie) as a header of its own.
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
   response.writeHead(result.statusCode, headers);
   response.end(result.body);
 }

@@ -4,11 +4,9 @@
  * runtime builds the same events, so both run the same code.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { PORTAL_ROOT } from '../http/routes.ts';
 import { headersOf, queryOf } from '../http/scim-http.ts';
 import type { PortalRequest, PortalResponse } from './portal-http.ts';
-
-/** The resource path every portal route starts with. */
-export const PORTAL_ROOT = '/portal';
 
 /**
  * The path the browser sees the portal under: the stage (or custom domain base path) that the full

@@ -13,7 +13,7 @@ import { missingHandlers } from './synth.ts';
 
 describe('house bundling settings', () => {
   it('are the same for the CDK construct and for the esbuild size check', () => {
-    const cdk = cdkBundlingOptions();
+    const cdk = cdkBundlingOptions('users');
     const esbuild = esbuildBuildOptions('/src/functions/handlers/users.ts', '/out/users');
     expect(esbuild).toMatchObject({ bundle: true, platform: 'node', format: 'esm', outfile: '/out/users/index.mjs' });
     expect(cdk.format).toBe(OutputFormat.ESM);
@@ -27,12 +27,20 @@ describe('house bundling settings', () => {
   });
 
   it('target Node 22, minify, map sources and bundle the AWS SDK', () => {
-    const cdk = cdkBundlingOptions();
+    const cdk = cdkBundlingOptions('users');
     expect(cdk).toMatchObject({ target: 'node22', minify: true, sourceMap: true, bundleAwsSDK: true, externalModules: [] });
   });
 
   it('have an entry file for every handler the stack deploys (a missing one fails here, not silently later)', () => {
     expect(missingHandlers()).toEqual([]);
+  });
+
+  it("build the portal's page assets into the portal function's bundle, and nothing extra for the others", () => {
+    const hooks = (name: 'users' | 'portal') => cdkBundlingOptions(name).commandHooks?.afterBundling('/in', '/out') ?? [];
+    expect(hooks('users')).toEqual([]);
+    const [command, ...more] = hooks('portal');
+    expect(more).toEqual([]);
+    expect(command).toMatch(/^node ".*tsx.*" ".*functions\/portal\/ui-build\.ts" "\/out\/portal-assets"$/);
   });
 
   it('point at entries inside the package, and cap the three API handlers', () => {
