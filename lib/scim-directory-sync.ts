@@ -36,6 +36,7 @@ import {
   MAX_TOKEN_CACHE_TTL_SECONDS,
 } from '../functions/config/environment.ts';
 import { checkBranding } from '../functions/portal/pages.ts';
+import { DEFAULT_PORTAL_APP_NAME } from '../functions/portal/portal-config.ts';
 import { PACKAGE_ROOT } from './bundling.ts';
 import { resolveConcurrency, type ConcurrencyLimits } from './concurrency.ts';
 import { DirectoryEvents } from './directory-events.ts';
@@ -64,8 +65,7 @@ export interface AdminPortalProps {
   readonly staleAfterMinutes?: number;
 }
 
-/** Default name of the host app on the portal's pages when none is given. */
-export const DEFAULT_PORTAL_APP_NAME = 'your application';
+export { DEFAULT_PORTAL_APP_NAME };
 
 /** Properties of {@link ScimDirectorySync}. Every one is optional. */
 export interface ScimDirectorySyncProps {

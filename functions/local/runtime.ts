@@ -5,6 +5,7 @@
  */
 import { mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -14,7 +15,7 @@ import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.t
 import { startLocalDynamoDb, type LocalDynamoDb } from '../adapters/dynamodb/local-dynamodb.ts';
 import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
-import { AdminService } from '../admin/admin-service.ts';
+import type { AdminService } from '../admin/admin-service.ts';
 import { recordTokenAndRequest, TokenVerifier } from '../auth/token-verifier.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
 import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts';
@@ -22,15 +23,23 @@ import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
 import { handleResourceRequest } from '../http/resource-routes.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
-import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { createHostApiHandler } from '../handlers/host-api-handler.ts';
-import { PortalLinkService } from '../portal/portal-links.ts';
 import { HostDirectoryReader } from '../service/host-directory-reader.ts';
 import { LocalEventReplayer } from './event-replay.ts';
+import type { PortalBranding } from '../portal/pages.ts';
+import { createPortalHttp } from '../portal/portal-http.ts';
+import { createPortalProxyHandler } from '../portal/portal-lambda.ts';
+import { createPortalServices } from '../portal/portal-services.ts';
+import type { PortalLinks } from '../portal/ports.ts';
+import { buildPortalAssets } from '../portal/ui-build.ts';
 import { startLocalEvents } from './event-sink.ts';
 import { startLocalServer, type EndpointHandlers, type LocalServer, type ProxyHandler } from './server.ts';
 
 export const DEFAULT_TABLE_NAME = 'scim-directory-sync';
+/** The organization the default directory belongs to, and whose Admin Portal `npm start` links to. */
+export const LOCAL_ORGANIZATION_ID = 'local-organization';
+/** Bounds the background passes of a directory deletion started from the local portal. */
+const MAX_LOCAL_DELETE_PASSES = 1000;
 /** Tokens are re-read from the secrets file this often, so a revoke from the CLI bites quickly. */
 const LOCAL_TOKEN_CACHE_TTL_MS = 5_000;
 
@@ -48,6 +57,8 @@ export interface LocalRuntimeOptions {
   logLevel?: string;
   /** Also POST every change event to this URL. */
   webhookUrl?: string;
+  /** How the Admin Portal presents the host app. @default { appName: 'Hero SaaS' } */
+  portal?: PortalBranding;
 }
 
 /** What `npm start` writes to `<dataDir>/runtime.json` so that `scim-admin --local` can find it. */
@@ -68,6 +79,10 @@ export interface LocalRuntime {
   token: string;
   info: RuntimeInfo;
   admin: AdminService;
+  /** The organization of the default directory. */
+  organizationId: string;
+  /** Makes Admin Portal links (`<origin>/portal/open?link=…`). */
+  portalLinks: PortalLinks;
   /** `<dataDir>/events.jsonl` (a temporary folder with --in-memory): every change event, one JSON object a line. */
   eventsFile: string;
   stop(): Promise<void>;
@@ -101,19 +116,18 @@ async function ensureDefaultDirectory(admin: AdminService, verifier: TokenVerifi
   const saved = await readState(statePath);
   let directoryId: string | undefined;
   if (saved !== undefined) {
-    const exists = await admin.getDirectory(saved.directoryId).then(
-      () => true,
-      () => false,
-    );
-    if (exists) {
+    const existing = await admin.getDirectory(saved.directoryId).catch(() => undefined);
+    if (existing !== undefined) {
       directoryId = saved.directoryId;
+      // Directories of older data folders belong to no organization: give them the local one.
+      if (existing.organizationId === undefined) await admin.updateDirectory(directoryId, { organizationId: LOCAL_ORGANIZATION_ID });
       const check = await verifier.verify(saved.directoryId, saved.token);
       if (check.ok) return saved;
     }
   }
   let state: LocalDirectoryState;
   if (directoryId === undefined) {
-    const created = await admin.createDirectory({ name: 'Local directory', provider: 'entra' });
+    const created = await admin.createDirectory({ name: 'Local directory', provider: 'entra', organizationId: LOCAL_ORGANIZATION_ID });
     state = { directoryId: created.directory.id, token: created.token.token };
   } else {
     const tokens = await admin.listTokens(directoryId);
@@ -165,27 +179,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName }));
     const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
+    // The portal's handler needs the server's address (for its links), so it joins once listening.
     const handlers: EndpointHandlers = {
       Users: handlerFor((request) => handleResourceRequest('User', request, service)),
       Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
       discovery: handlerFor(handleDiscoveryRequest),
     };
     const server: LocalServer = await startLocalServer(handlers, { port: options.port });
-    const activityReader = new DynamoDbActivityReader(documentClient, tableName);
-    // The Directory API renders Tenant URLs, known only once the server has its port.
-    handlers.directoryApi = createHostApiHandler(
-      {
-        reader: new HostDirectoryReader({
-          resources: new DynamoDbScimRepository({ documentClient, tableName }),
-          directories,
-          scimBaseUrl: server.scimBaseUrl,
-          requestStatus: (directoryId) => activityReader.requestStatus(directoryId),
-        }),
-        replays: new LocalEventReplayer(join(stateDir, 'events.jsonl')),
-        portalLinks: new PortalLinkService({ store: new PortalRepository(documentClient, tableName), directories, portalBaseUrl: `${server.origin}/portal` }),
-      },
-      { logger },
-    ) as unknown as ProxyHandler;
     cleanups.push(() => server.close());
 
     // Change events come from the table's stream through the same fan-out as in AWS; started
@@ -203,13 +203,55 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => events.stop());
 
-    const admin = new AdminService({
-      directories,
+    let stopped = false;
+    cleanups.push(async () => {
+      stopped = true;
+    });
+    const portalServices = createPortalServices({
+      documentClient,
+      tableName,
       secretStore,
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
-      baseUrl: server.scimBaseUrl,
+      scimBaseUrl: server.scimBaseUrl,
+      portalBaseUrl: `${server.origin}/portal`,
       deletionDrainMs: LOCAL_TOKEN_CACHE_TTL_MS,
+      // What the admin Lambda does in AWS: purge in passes until the directory is gone.
+      continueDeletion: async (directoryId) => {
+        void (async () => {
+          for (let pass = 0; pass < MAX_LOCAL_DELETE_PASSES && !stopped; pass++) {
+            const progress = await portalServices.admin.deleteDirectory(directoryId, { budgetMs: 5_000 });
+            if (progress.done) return;
+            await delay(Math.min(progress.retryAfterMs ?? 0, 10_000));
+          }
+        })().catch((error: unknown) => logger.error('local directory deletion failed', { directoryId, error: String(error) }));
+      },
     });
+    const admin = portalServices.admin;
+    const activityReader = new DynamoDbActivityReader(documentClient, tableName);
+    // The Directory API renders Tenant URLs, known only once the server has its port.
+    handlers.directoryApi = createHostApiHandler(
+      {
+        reader: new HostDirectoryReader({
+          resources: new DynamoDbScimRepository({ documentClient, tableName }),
+          directories,
+          scimBaseUrl: server.scimBaseUrl,
+          requestStatus: (directoryId) => activityReader.requestStatus(directoryId),
+        }),
+        replays: new LocalEventReplayer(join(stateDir, 'events.jsonl')),
+        portalLinks: portalServices.links,
+      },
+      { logger },
+    ) as unknown as ProxyHandler;
+    handlers.portal = createPortalProxyHandler(
+      createPortalHttp({
+        links: portalServices.links,
+        directories: portalServices.directories,
+        assets: await buildPortalAssets(),
+        branding: options.portal ?? { appName: 'Hero SaaS' },
+        logError: (message, attributes) => logger.error(message, attributes),
+      }),
+      logger,
+    ) as unknown as ProxyHandler;
     const state = await ensureDefaultDirectory(admin, verifier, join(stateDir, 'local-directory.json'));
 
     const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl };
@@ -224,6 +266,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       token: state.token,
       info,
       admin,
+      organizationId: LOCAL_ORGANIZATION_ID,
+      portalLinks: portalServices.links,
       eventsFile: events.eventsFile,
       stop,
     };

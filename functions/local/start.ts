@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { JavaMissingError } from '../adapters/dynamodb/local-dynamodb.ts';
+import { checkBranding, type PortalBranding } from '../portal/pages.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 function portNumber(value: string): number {
@@ -40,9 +41,34 @@ const program = new Command()
   .option('--dynamodb-endpoint <url>', 'use this DynamoDB endpoint instead of starting DynamoDB Local', endpointUrl)
   .option('--table-name <name>', 'DynamoDB table name', 'scim-directory-sync')
   .option('--webhook <url>', 'also POST every change event (JSON) to this URL', webhookUrl)
+  .option('--app-name <name>', "the host app's name on the Admin Portal's pages", 'Hero SaaS')
+  .option('--logo-url <url>', 'an https image shown beside the app name on the Admin Portal')
+  .option('--accent-color <hex>', 'accent colour of the Admin Portal, #rrggbb')
   .parse();
 
-const options = program.opts<{ port: number; dataDir: string; inMemory: boolean; dynamodbEndpoint?: string; tableName: string; webhook?: string }>();
+const options = program.opts<{
+  port: number;
+  dataDir: string;
+  inMemory: boolean;
+  dynamodbEndpoint?: string;
+  tableName: string;
+  webhook?: string;
+  appName: string;
+  logoUrl?: string;
+  accentColor?: string;
+}>();
+
+let branding: PortalBranding;
+try {
+  branding = checkBranding({
+    appName: options.appName,
+    ...(options.logoUrl === undefined ? {} : { logoUrl: options.logoUrl }),
+    ...(options.accentColor === undefined ? {} : { accentColor: options.accentColor }),
+  });
+} catch (error) {
+  process.stderr.write(`Invalid Admin Portal option: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
 
 try {
   const runtime = await startLocalRuntime({
@@ -52,7 +78,9 @@ try {
     tableName: options.tableName,
     ...(options.dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint: options.dynamodbEndpoint }),
     ...(options.webhook === undefined ? {} : { webhookUrl: options.webhook }),
+    portal: branding,
   });
+  const portalLink = await runtime.portalLinks.createLink({ organizationId: runtime.organizationId });
   process.stdout.write(
     [
       '',
@@ -61,6 +89,10 @@ try {
       '',
       `Tenant URL: ${runtime.tenantUrl}`,
       `Secret Token: ${runtime.token}`,
+      '',
+      `Admin Portal: ${portalLink.url}`,
+      `  (the IT admin's view of organization "${runtime.organizationId}"; the link works once, for 5 minutes:`,
+      `   npx scim-admin --local portal link --organization ${runtime.organizationId} makes another)`,
       '',
       `DynamoDB: ${runtime.info.dynamodbEndpoint} (table ${runtime.info.tableName})${options.inMemory ? ', in memory' : ''}`,
       `Events: one line each below, all of them in ${runtime.eventsFile}${options.webhook === undefined ? '' : `, POSTed to ${options.webhook}`}`,

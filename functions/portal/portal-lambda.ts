@@ -41,3 +41,30 @@ export function toProxyResult(response: PortalResponse): APIGatewayProxyResult {
     body: response.body,
   };
 }
+
+/** Logs of the portal's edge: one line per request (method, route, status, duration), never a value. */
+export interface PortalLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+/**
+ * The proxy handler around a portal request handler: maps the event, logs one line without the
+ * path's values (a link secret travels in the query, which is never logged), maps the answer.
+ */
+export function createPortalProxyHandler(portal: (request: PortalRequest) => Promise<PortalResponse>, logger: PortalLogger) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const started = Date.now();
+    const request = toPortalRequest(event);
+    const response = await portal(request);
+    logger.info('portal request', {
+      method: request.method,
+      // Only the first segment below /portal (`api`, `assets`, `open`): deeper segments are ids.
+      route: `${PORTAL_ROOT}/${request.path.split('/')[1] ?? ''}`,
+      status: response.statusCode,
+      requestId: request.requestId,
+      durationMs: Date.now() - started,
+    });
+    return toProxyResult(response);
+  };
+}

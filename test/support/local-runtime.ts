@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../functions/local/runtime.ts';
+import type { PortalBranding } from '../../functions/portal/pages.ts';
 import { localEndpoint } from './dynamodb.ts';
 
 export interface TestRuntime extends LocalRuntime {
@@ -64,7 +65,7 @@ export class ScimClient {
 }
 
 /** Starts the local runtime against the shared DynamoDB Local, with its own table and data folder. */
-export async function startTestRuntime(): Promise<TestRuntime> {
+export async function startTestRuntime(options: { portal?: PortalBranding } = {}): Promise<TestRuntime> {
   const dataDir = await mkdtemp(join(tmpdir(), 'scim-e2e-'));
   const runtime = await startLocalRuntime({
     port: 0,
@@ -73,6 +74,7 @@ export async function startTestRuntime(): Promise<TestRuntime> {
     dynamodbEndpoint: localEndpoint(),
     tableName: `e2e-${randomUUID().slice(0, 8)}`,
     logLevel: 'SILENT',
+    ...(options.portal === undefined ? {} : { portal: options.portal }),
   });
   return {
     ...runtime,

@@ -1,0 +1,76 @@
+/**
+ * Lambda entry point of the Admin Portal, behind API Gateway under `/portal` (REST API, proxy
+ * integration, no authoriser: the portal checks its own session cookie).
+ *
+ * Environment: `TABLE_NAME`, `SCIM_BASE_URL`, `PORTAL_BASE_URL`, `ADMIN_FUNCTION_NAME` (required);
+ * `TOKEN_SECRET_PREFIX`, `TOKEN_SECRET_KMS_KEY_ID`; branding `PORTAL_APP_NAME`, `PORTAL_LOGO_URL`,
+ * `PORTAL_ACCENT_COLOR`; `PORTAL_FRAME_ANCESTORS` (space-separated origins) and
+ * `PORTAL_STALE_AFTER_MINUTES`. The page's assets are read at cold start from `portal-assets/`
+ * beside this bundle (written there at bundling time, see lib/bundling.ts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
+import { requiredEnv } from '../auth/config.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import { portalConfigFromEnv } from '../portal/portal-config.ts';
+import { createPortalHttp, type PortalAssets } from '../portal/portal-http.ts';
+import { createPortalProxyHandler } from '../portal/portal-lambda.ts';
+import { createPortalServices } from '../portal/portal-services.ts';
+
+const CONTENT_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+function readAssets(folder: URL): PortalAssets {
+  const assets = new Map<string, { contentType: string; body: string }>();
+  for (const name of readdirSync(folder)) {
+    const contentType = CONTENT_TYPES[name.split('.').pop() ?? ''];
+    if (contentType !== undefined) assets.set(name, { contentType, body: readFileSync(new URL(name, folder), 'utf8') });
+  }
+  return assets;
+}
+
+const config = portalConfigFromEnv();
+const adminFunctionName = requiredEnv('ADMIN_FUNCTION_NAME');
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'scim-portal' });
+const lambda = new LambdaClient({});
+const kmsKeyId = process.env.TOKEN_SECRET_KMS_KEY_ID || undefined;
+
+const services = createPortalServices({
+  documentClient: createDocumentClient(createDynamoDbClient()),
+  tableName: requiredEnv('TABLE_NAME'),
+  secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), kmsKeyId === undefined ? {} : { kmsKeyId }),
+  secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
+  scimBaseUrl: requiredEnv('SCIM_BASE_URL'),
+  portalBaseUrl: requiredEnv('PORTAL_BASE_URL'),
+  // The admin function purges in budgeted passes and re-invokes itself until the directory is gone.
+  continueDeletion: async (directoryId) => {
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: adminFunctionName,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify({ command: 'directory.delete', directoryId, background: true })),
+      }),
+    );
+  },
+});
+
+const portal = createPortalHttp({
+  links: services.links,
+  directories: services.directories,
+  assets: readAssets(new URL('./portal-assets/', import.meta.url)),
+  ...config,
+  logError: (message, attributes) => logger.error(message, attributes),
+});
+
+const proxy = createPortalProxyHandler(portal, logger);
+
+/** Lambda entry point. */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler((event) => proxy(event));
