@@ -322,11 +322,11 @@ export class ScimDirectorySync extends Construct {
       serviceName: 'scim-portal',
       environment: {
         ...scimEnvironment,
-        PORTAL_APP_NAME: portal.appName ?? DEFAULT_PORTAL_APP_NAME,
-        ...(portal.logoUrl === undefined ? {} : { PORTAL_LOGO_URL: portal.logoUrl }),
-        ...(portal.accentColor === undefined ? {} : { PORTAL_ACCENT_COLOR: portal.accentColor }),
-        ...(portal.frameAncestors === undefined || portal.frameAncestors.length === 0 ? {} : { PORTAL_FRAME_ANCESTORS: portal.frameAncestors.join(' ') }),
-        ...(portal.staleAfterMinutes === undefined ? {} : { PORTAL_STALE_AFTER_MINUTES: String(portal.staleAfterMinutes) }),
+        [ENV.portalAppName]: portal.appName ?? DEFAULT_PORTAL_APP_NAME,
+        ...(portal.logoUrl === undefined ? {} : { [ENV.portalLogoUrl]: portal.logoUrl }),
+        ...(portal.accentColor === undefined ? {} : { [ENV.portalAccentColor]: portal.accentColor }),
+        ...(portal.frameAncestors === undefined || portal.frameAncestors.length === 0 ? {} : { [ENV.portalFrameAncestors]: portal.frameAncestors.join(' ') }),
+        ...(portal.staleAfterMinutes === undefined ? {} : { [ENV.portalStaleAfterMinutes]: String(portal.staleAfterMinutes) }),
       },
     })
       // Directories, tokens' last use and lease, users, groups, activity, links and sessions.
@@ -357,7 +357,7 @@ export class ScimDirectorySync extends Construct {
     }
     // The API's base is the Tenant URL base without its `/scim/v2`.
     this.portalUrlBase = `${this.tenantUrlBase.slice(0, -'/scim/v2'.length)}/portal`;
-    this.portalFunction.addEnvironment('PORTAL_BASE_URL', this.portalUrlBase);
+    this.portalFunction.addEnvironment(ENV.portalBaseUrl, this.portalUrlBase);
     // Portal links the Directory API makes open the portal on this same API.
     this.directoryApiFunction.addEnvironment(ENV.portalBaseUrl, this.portalUrlBase);
     // Its one write: a portal link item, in a partition of its own (keys.ts), never a directory's.
@@ -379,7 +379,7 @@ export class ScimDirectorySync extends Construct {
       // A long directory purge hands its continuation to a fresh invocation of itself, on purpose.
       // The chain is bounded by the handler (a hop count in the command), not by Lambda's loop detection.
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
-      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, PORTAL_BASE_URL: this.portalUrlBase },
+      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, [ENV.portalBaseUrl]: this.portalUrlBase },
       reservedConcurrency: concurrency?.adminFunction,
     })
       .bindTable(this.table, ADMIN_TABLE_ACTIONS, {

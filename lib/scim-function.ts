@@ -286,7 +286,7 @@ export class ScimFunction extends Construct {
    * hands a directory deletion to it, which carries it on in the background).
    */
   allowInvokeOf(adminFunction: lambda.IFunction): this {
-    this.addEnvironment('ADMIN_FUNCTION_NAME', adminFunction.functionName);
+    this.addEnvironment(ENV.adminFunctionName, adminFunction.functionName);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [adminFunction.functionArn] }));
     return this;
   }

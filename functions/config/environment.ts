@@ -32,6 +32,18 @@ export const ENV = {
   eventArchiveArn: 'EVENT_ARCHIVE_ARN',
   /** The bus replayed events go to (the archive's own bus). */
   eventBusArn: 'EVENT_BUS_ARN',
+  /** The admin function, which the portal asks to carry a directory deletion on. */
+  adminFunctionName: 'ADMIN_FUNCTION_NAME',
+  /** The host app's name on the portal's pages. */
+  portalAppName: 'PORTAL_APP_NAME',
+  /** An https logo shown beside it. */
+  portalLogoUrl: 'PORTAL_LOGO_URL',
+  /** The portal's accent colour, `#rrggbb`. */
+  portalAccentColor: 'PORTAL_ACCENT_COLOR',
+  /** Space-separated https origins allowed to frame the portal. */
+  portalFrameAncestors: 'PORTAL_FRAME_ANCESTORS',
+  /** Minutes without a request before the portal warns about the connection. */
+  portalStaleAfterMinutes: 'PORTAL_STALE_AFTER_MINUTES',
   /** Powertools service name, the `service` key of every log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools log level. */

@@ -18,7 +18,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
 import { requiredEnv } from '../auth/config.ts';
-import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX, ENV } from '../config/environment.ts';
 import { portalConfigFromEnv } from '../portal/portal-config.ts';
 import { createPortalHttp, type PortalAssets } from '../portal/portal-http.ts';
 import { createPortalProxyHandler } from '../portal/portal-lambda.ts';
@@ -36,18 +36,18 @@ function readAssets(folder: URL): PortalAssets {
 }
 
 const config = portalConfigFromEnv();
-const adminFunctionName = requiredEnv('ADMIN_FUNCTION_NAME');
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'scim-portal' });
+const adminFunctionName = requiredEnv(ENV.adminFunctionName);
+const logger = new Logger({ serviceName: process.env[ENV.serviceName] ?? 'scim-portal' });
 const lambda = new LambdaClient({});
-const kmsKeyId = process.env.TOKEN_SECRET_KMS_KEY_ID || undefined;
+const kmsKeyId = process.env[ENV.tokenSecretKmsKeyId] || undefined;
 
 const services = createPortalServices({
   documentClient: createDocumentClient(createDynamoDbClient()),
-  tableName: requiredEnv('TABLE_NAME'),
+  tableName: requiredEnv(ENV.tableName),
   secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), kmsKeyId === undefined ? {} : { kmsKeyId }),
-  secretPrefix: process.env.TOKEN_SECRET_PREFIX || DEFAULT_TOKEN_SECRET_PREFIX,
-  scimBaseUrl: requiredEnv('SCIM_BASE_URL'),
-  portalBaseUrl: requiredEnv('PORTAL_BASE_URL'),
+  secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
+  scimBaseUrl: requiredEnv(ENV.scimBaseUrl),
+  portalBaseUrl: requiredEnv(ENV.portalBaseUrl),
   // The admin function purges in budgeted passes and re-invokes itself until the directory is gone.
   continueDeletion: async (directoryId) => {
     await lambda.send(

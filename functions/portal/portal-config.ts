@@ -3,6 +3,7 @@
  * props), checked once at cold start so a bad value fails the deploy's first invocation loudly.
  */
 import { ConfigurationError } from '../auth/config.ts';
+import { ENV } from '../config/environment.ts';
 import { checkBranding, type PortalBranding } from './pages.ts';
 
 export interface PortalConfig {
@@ -23,18 +24,18 @@ export function portalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Porta
   let branding: PortalBranding;
   try {
     branding = checkBranding({
-      appName: text('PORTAL_APP_NAME') ?? DEFAULT_PORTAL_APP_NAME,
-      ...(text('PORTAL_LOGO_URL') === undefined ? {} : { logoUrl: text('PORTAL_LOGO_URL') }),
-      ...(text('PORTAL_ACCENT_COLOR') === undefined ? {} : { accentColor: text('PORTAL_ACCENT_COLOR') }),
+      appName: text(ENV.portalAppName) ?? DEFAULT_PORTAL_APP_NAME,
+      ...(text(ENV.portalLogoUrl) === undefined ? {} : { logoUrl: text(ENV.portalLogoUrl) }),
+      ...(text(ENV.portalAccentColor) === undefined ? {} : { accentColor: text(ENV.portalAccentColor) }),
     });
   } catch (error) {
     throw new ConfigurationError(`portal branding: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const ancestors = text('PORTAL_FRAME_ANCESTORS')?.split(/\s+/);
+  const ancestors = text(ENV.portalFrameAncestors)?.split(/\s+/);
   for (const origin of ancestors ?? []) {
     if (!/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(origin)) throw new ConfigurationError(`PORTAL_FRAME_ANCESTORS must list https origins, not "${origin}"`);
   }
-  const stale = text('PORTAL_STALE_AFTER_MINUTES');
+  const stale = text(ENV.portalStaleAfterMinutes);
   const staleAfterMinutes = stale === undefined ? undefined : Number(stale);
   if (staleAfterMinutes !== undefined && (!Number.isInteger(staleAfterMinutes) || staleAfterMinutes < 5 || staleAfterMinutes > 7 * 24 * 60)) {
     throw new ConfigurationError(`PORTAL_STALE_AFTER_MINUTES must be a whole number of minutes from 5 to 10080, not "${stale}"`);
