@@ -83,9 +83,9 @@ describe('Admin Portal journey', () => {
     // 3. Choose Microsoft Entra ID and Configure.
     await page.getByRole('radio', { name: /Microsoft Entra ID/ }).check();
     await page.getByRole('button', { name: 'Configure' }).click();
-    await visible(page.getByLabel('Bearer token'));
-    const tenantUrl = await page.getByLabel('Endpoint URL').inputValue();
-    const token = await page.getByLabel('Bearer token').inputValue();
+    await visible(page.getByRole('textbox', { name: 'Bearer token' }));
+    const tenantUrl = await page.getByRole('textbox', { name: 'Endpoint URL' }).inputValue();
+    const token = await page.getByRole('textbox', { name: 'Bearer token' }).inputValue();
     expect(tenantUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/[a-z2-7]+$/);
     expect(token).toMatch(/^scimds_/);
     await visible(page.getByText('Waiting for the first request from Microsoft Entra ID').first());
@@ -168,19 +168,19 @@ describe('Admin Portal journey', () => {
     await page.goto(link.url);
     await page.getByRole('radio', { name: /Okta/ }).check();
     await page.getByRole('button', { name: 'Configure' }).click();
-    const tenantUrl = await page.getByLabel('Endpoint URL').inputValue();
-    const first = await page.getByLabel('Bearer token').inputValue();
+    const tenantUrl = await page.getByRole('textbox', { name: 'Endpoint URL' }).inputValue();
+    const first = await page.getByRole('textbox', { name: 'Bearer token' }).inputValue();
     expect((await new ScimClient(tenantUrl, first).get('/Users')).status).toBe(200);
 
     await page.reload();
-    await visible(page.getByLabel('Endpoint URL'));
-    expect(await page.getByLabel('Bearer token').count()).toBe(0);
+    await visible(page.getByRole('textbox', { name: 'Endpoint URL' }));
+    expect(await page.getByRole('textbox', { name: 'Bearer token' }).count()).toBe(0);
     expect(await page.content()).not.toContain(first);
     await visible(page.getByText(/scimds_•+/).first());
     await shot(page, 'masked-after-reload');
 
     await page.getByRole('button', { name: 'Generate a new token' }).click();
-    const second = await page.getByLabel('Bearer token').inputValue();
+    const second = await page.getByRole('textbox', { name: 'Bearer token' }).inputValue();
     expect(second).not.toBe(first);
     await visible(page.getByText(/previous token keeps working for 7 days/));
     await shot(page, 'rotated');
@@ -238,8 +238,8 @@ describe('Admin Portal journey', () => {
     await otherPage.goto(otherLink.url);
     await otherPage.getByRole('radio', { name: /Other SCIM 2.0 client/ }).check();
     await otherPage.getByRole('button', { name: 'Configure' }).click();
-    const tenantUrl = await otherPage.getByLabel('Endpoint URL').inputValue();
-    const token = await otherPage.getByLabel('Bearer token').inputValue();
+    const tenantUrl = await otherPage.getByRole('textbox', { name: 'Endpoint URL' }).inputValue();
+    const token = await otherPage.getByRole('textbox', { name: 'Bearer token' }).inputValue();
     const directoryId = tenantUrl.split('/').pop() as string;
     const client = new ScimClient(tenantUrl, token);
     const user = await client.post('/Users', { schemas: [USER_SCHEMA], userName: 'secret@b.example' });

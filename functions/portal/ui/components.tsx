@@ -11,14 +11,20 @@ export type Loaded<T> =
   | { state: 'ready'; data: T }
   | { state: 'error'; error: ApiError };
 
-/** Runs `load` whenever `key` changes; `reload` runs it again. Late answers of an older key are dropped. */
+/**
+ * Runs `load` whenever `key` changes; `reload` runs it again and keeps showing the current data
+ * until the new answer comes (so what the admin is reading, a new token say, stays on screen).
+ * Late answers of an older key are dropped.
+ */
 export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> & { reload: () => void } {
   const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
   const [round, setRound] = useState(0);
   const current = useRef(0);
+  const loadedKey = useRef<string | undefined>(undefined);
   useEffect(() => {
     const mine = ++current.current;
-    setResult({ state: 'loading' });
+    if (loadedKey.current !== key) setResult({ state: 'loading' });
+    loadedKey.current = key;
     load().then(
       (data) => mine === current.current && setResult({ state: 'ready', data }),
       (error: unknown) =>

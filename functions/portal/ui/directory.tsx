@@ -4,7 +4,7 @@
  */
 import { api, type PortalDirectory, type SessionInfo } from './api.ts';
 import { ActivityTab } from './activity.tsx';
-import { Show, useLoad } from './components.tsx';
+import { plural, Show, useLoad } from './components.tsx';
 import { ConnectionBadge } from './directories.tsx';
 import { GroupsTab, UsersTab } from './people.tsx';
 import { providerLabel } from './providers.ts';
@@ -63,8 +63,8 @@ export function DirectoryView({ session, directoryId, path }: { session: Session
               <ConnectionBadge directory={directory} session={session} />
             </div>
             <p class="subtitle">
-              {providerLabel(directory.provider)} · {directory.counts.activeUsers.toLocaleString('en')} of {directory.counts.users.toLocaleString('en')} users have access ·{' '}
-              {directory.counts.groups.toLocaleString('en')} groups
+              {providerLabel(directory.provider)} · {directory.counts.activeUsers.toLocaleString('en')} of {plural(directory.counts.users, 'user', 'users')} {directory.counts.activeUsers === 1 ? 'has' : 'have'} access ·{' '}
+              {plural(directory.counts.groups, 'group', 'groups')}
             </p>
             <nav class="subtabs" aria-label="Directory sections">
               {TABS.map((item) => (
