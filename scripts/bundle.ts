@@ -19,10 +19,12 @@ import {
   HANDLER_BUNDLE,
   HANDLER_ENTRIES,
   PACKAGE_ROOT,
+  PORTAL_ASSETS_FOLDER,
   esbuildBuildOptions,
   handlerEntryPath,
   type HandlerName,
 } from '../lib/bundling.ts';
+import { writePortalAssets } from '../functions/portal/ui-build.ts';
 
 /** The outcome for one handler. */
 export type BundleResult =
@@ -65,6 +67,8 @@ export async function bundleHandlers(
       metafile: true,
       logLevel: 'warning',
     });
+    // What the construct's after-bundling hook adds (lib/bundling.ts): the portal's page assets.
+    if (handler === 'portal') await writePortalAssets(join(directory, PORTAL_ASSETS_FOLDER));
     const outputFile = join(directory, HANDLER_BUNDLE.outputFile);
     const output = Object.entries(outcome.metafile.outputs).find(([path]) => resolve(PACKAGE_ROOT, path) === outputFile);
     if (output === undefined) throw new Error(`esbuild reported no output for ${handler} at ${outputFile}`);
