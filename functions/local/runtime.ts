@@ -67,6 +67,8 @@ export interface RuntimeInfo {
   tableName: string;
   secretsFile: string;
   baseUrl: string;
+  /** Where the Admin Portal is served: `scim-admin --local portal link` makes links below it. */
+  portalBaseUrl: string;
 }
 
 export interface LocalRuntime {
@@ -203,6 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => events.stop());
 
+    const portalBaseUrl = `${server.origin}/portal`;
     let stopped = false;
     cleanups.push(async () => {
       stopped = true;
@@ -213,7 +216,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       secretStore,
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
       scimBaseUrl: server.scimBaseUrl,
-      portalBaseUrl: `${server.origin}/portal`,
+      portalBaseUrl,
       deletionDrainMs: LOCAL_TOKEN_CACHE_TTL_MS,
       // What the admin Lambda does in AWS: purge in passes until the directory is gone.
       continueDeletion: async (directoryId) => {
@@ -254,7 +257,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ) as unknown as ProxyHandler;
     const state = await ensureDefaultDirectory(admin, verifier, join(stateDir, 'local-directory.json'));
 
-    const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl };
+    const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl, portalBaseUrl };
     const runtimeFile = join(dataDir, 'runtime.json');
     await writePrivate(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
     cleanups.push(() => rm(runtimeFile, { force: true }));
