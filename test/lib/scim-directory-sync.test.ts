@@ -21,7 +21,7 @@ import {
 } from './synth.ts';
 
 
-const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'DirectoryApi', 'Admin', 'StreamFanout'] as const;
+const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'DirectoryApi', 'Admin', 'StreamFanout', 'Portal'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 describe('ScimDirectorySync (defaults)', () => {
