@@ -16,6 +16,7 @@ interface Started {
   tenantUrl: string;
   token: string;
   dynamodbEndpoint: string;
+  portalLink: string;
   output: () => string;
 }
 
@@ -36,9 +37,10 @@ function start(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<St
       const tenant = /^Tenant URL: (\S+)$/m.exec(output);
       const token = /^Secret Token: (\S+)$/m.exec(output);
       const dynamodb = /^DynamoDB: (\S+)/m.exec(output);
-      if (tenant && token && dynamodb) {
+      const portal = /^Admin Portal: (\S+)$/m.exec(output);
+      if (tenant && token && dynamodb && portal) {
         clearTimeout(timer);
-        resolve({ child, tenantUrl: tenant[1] as string, token: token[1] as string, dynamodbEndpoint: dynamodb[1] as string, output: () => output });
+        resolve({ child, tenantUrl: tenant[1] as string, token: token[1] as string, dynamodbEndpoint: dynamodb[1] as string, portalLink: portal[1] as string, output: () => output });
       }
     };
     child.stdout?.on('data', check);
@@ -89,6 +91,17 @@ describe('npm start', () => {
         body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'kept@example.com' }),
       });
       expect(created.status).toBe(201);
+
+      // The Admin Portal link opens a session (once) for the local organization, which holds the default directory.
+      expect(first.portalLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/portal\/open\?link=[A-Za-z0-9_-]{43}$/);
+      const opened = await fetch(first.portalLink, { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      expect(cookie).toMatch(/=/);
+      const directories = await fetch(new URL('/portal/api/directories', first.portalLink), { headers: { Cookie: cookie } });
+      const listed = (await directories.json()) as { items: Array<{ tenantUrl: string; counts: { users: number } }> };
+      expect(listed.items.map((d) => d.tenantUrl)).toEqual([first.tenantUrl]);
+      expect((await fetch(first.portalLink, { redirect: 'manual' })).status).toBe(410);
     } finally {
       expect(await stop(first.child)).toBe(0);
     }
