@@ -16,13 +16,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
+import { AdminService } from '../admin/admin-service.ts';
 import { requiredEnv } from '../auth/config.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX, ENV } from '../config/environment.ts';
 import { portalConfigFromEnv } from '../portal/portal-config.ts';
 import { createPortalHttp, type PortalAssets } from '../portal/portal-http.ts';
 import { createPortalProxyHandler } from '../portal/portal-lambda.ts';
-import { createPortalServices } from '../portal/portal-services.ts';
+import { dynamoDbPortal } from '../portal/wiring.ts';
 
 const CONTENT_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
@@ -41,12 +43,18 @@ const logger = new Logger({ serviceName: process.env[ENV.serviceName] ?? 'scim-p
 const lambda = new LambdaClient({});
 const kmsKeyId = process.env[ENV.tokenSecretKmsKeyId] || undefined;
 
-const services = createPortalServices({
-  documentClient: createDocumentClient(createDynamoDbClient()),
-  tableName: requiredEnv(ENV.tableName),
+const tableName = requiredEnv(ENV.tableName);
+const documentClient = createDocumentClient(createDynamoDbClient());
+const admin = new AdminService({
+  directories: new DirectoryRepository(documentClient, tableName),
   secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), kmsKeyId === undefined ? {} : { kmsKeyId }),
   secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
-  scimBaseUrl: requiredEnv(ENV.scimBaseUrl),
+  baseUrl: requiredEnv(ENV.scimBaseUrl),
+});
+const services = dynamoDbPortal({
+  documentClient,
+  tableName,
+  admin,
   portalBaseUrl: requiredEnv(ENV.portalBaseUrl),
   // The admin function purges in budgeted passes and re-invokes itself until the directory is gone.
   continueDeletion: async (directoryId) => {

@@ -15,7 +15,7 @@ import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.t
 import { startLocalDynamoDb, type LocalDynamoDb } from '../adapters/dynamodb/local-dynamodb.ts';
 import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
-import type { AdminService } from '../admin/admin-service.ts';
+import { AdminService } from '../admin/admin-service.ts';
 import { recordTokenAndRequest, TokenVerifier } from '../auth/token-verifier.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
 import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts';
@@ -29,7 +29,7 @@ import { LocalEventReplayer } from './event-replay.ts';
 import type { PortalBranding } from '../portal/pages.ts';
 import { createPortalHttp } from '../portal/portal-http.ts';
 import { createPortalProxyHandler } from '../portal/portal-lambda.ts';
-import { createPortalServices } from '../portal/portal-services.ts';
+import { dynamoDbPortal } from '../portal/wiring.ts';
 import type { PortalLinks } from '../portal/ports.ts';
 import { buildPortalAssets } from '../portal/ui-build.ts';
 import { startLocalEvents } from './event-sink.ts';
@@ -210,26 +210,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanups.push(async () => {
       stopped = true;
     });
-    const portalServices = createPortalServices({
-      documentClient,
-      tableName,
+    const admin = new AdminService({
+      directories,
       secretStore,
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
-      scimBaseUrl: server.scimBaseUrl,
-      portalBaseUrl,
+      baseUrl: server.scimBaseUrl,
       deletionDrainMs: LOCAL_TOKEN_CACHE_TTL_MS,
+    });
+    const portalServices = dynamoDbPortal({
+      documentClient,
+      tableName,
+      admin,
+      portalBaseUrl,
       // What the admin Lambda does in AWS: purge in passes until the directory is gone.
       continueDeletion: async (directoryId) => {
         void (async () => {
           for (let pass = 0; pass < MAX_LOCAL_DELETE_PASSES && !stopped; pass++) {
-            const progress = await portalServices.admin.deleteDirectory(directoryId, { budgetMs: 5_000 });
+            const progress = await admin.deleteDirectory(directoryId, { budgetMs: 5_000 });
             if (progress.done) return;
             await delay(Math.min(progress.retryAfterMs ?? 0, 10_000));
           }
         })().catch((error: unknown) => logger.error('local directory deletion failed', { directoryId, error: String(error) }));
       },
     });
-    const admin = portalServices.admin;
     const activityReader = new DynamoDbActivityReader(documentClient, tableName);
     // The Directory API renders Tenant URLs, known only once the server has its port.
     handlers.directoryApi = createHostApiHandler(

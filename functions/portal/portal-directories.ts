@@ -213,25 +213,35 @@ export class PortalDirectoryService implements PortalDirectories {
       }),
     )) as ListResponseBody;
     return {
-      items: body.Resources.map((resource) => toPortalUser(resource)),
+      items: await this.#withGroupNames(view.id, body.Resources.map((resource) => toPortalUser(resource))),
       totalResults: body.totalResults,
       ...(body.nextCursor === undefined ? {} : { nextCursor: body.nextCursor }),
     };
   }
 
+  /**
+   * Names the groups of users, in one read for a page: the first 100 distinct groups by name, any
+   * others (a page of users in very many groups) by id.
+   */
+  async #withGroupNames(directoryId: string, users: PortalUser[]): Promise<PortalUser[]> {
+    const ids = [...new Set(users.flatMap((user) => user.groups.map((group) => group.id)))].slice(0, MAX_PORTAL_PAGE);
+    if (ids.length === 0) return users;
+    const names = await this.#lookups.summaries(directoryId, ids.map((id) => ({ id, type: 'Group' as const })));
+    return users.map((user) => ({
+      ...user,
+      groups: user.groups.map((group) => {
+        const display = names.get(group.id)?.display;
+        return display === undefined ? group : { ...group, display };
+      }),
+    }));
+  }
+
   async getUser(organizationId: string, directoryId: string, userId: string): Promise<PortalUserDetail> {
     const view = await this.#owned(organizationId, directoryId);
     const { body } = await this.#get(view, 'User', userId);
-    const user = toPortalUser(body);
-    // A user in more than 100 groups shows the first 100 by name and the rest by id.
-    const names = await this.#lookups.summaries(view.id, user.groups.slice(0, MAX_PORTAL_PAGE).map((group) => ({ id: group.id, type: 'Group' as const })));
-    const groups = user.groups.map((group) => {
-      const display = names.get(group.id)?.display;
-      return display === undefined ? group : { ...group, display };
-    });
+    const [user] = await this.#withGroupNames(view.id, [toPortalUser(body)]);
     return {
-      ...user,
-      groups,
+      ...(user as PortalUser),
       ...(typeof body.externalId === 'string' ? { externalId: body.externalId } : {}),
       resource: body,
     };

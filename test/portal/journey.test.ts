@@ -116,6 +116,7 @@ describe('Admin Portal journey', () => {
     await visible(page.getByText('of 2 users in all'));
     await visible(page.getByRole('cell', { name: 'ada@hero.example' }));
     await visible(page.getByRole('cell', { name: 'Deactivated' }));
+    await visible(page.getByRole('row', { name: /ada@hero\.example.*Has access Admins/ }));
     await shot(page, 'users');
     await expectAccessible(page);
 
