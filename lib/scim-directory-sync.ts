@@ -321,7 +321,6 @@ export class ScimDirectorySync extends Construct {
       description: "Admin Portal: the customer's IT admin sets up Directory Sync through a one-time link",
       serviceName: 'scim-portal',
       environment: {
-        ...scimEnvironment,
         [ENV.portalAppName]: portal.appName ?? DEFAULT_PORTAL_APP_NAME,
         ...(portal.logoUrl === undefined ? {} : { [ENV.portalLogoUrl]: portal.logoUrl }),
         ...(portal.accentColor === undefined ? {} : { [ENV.portalAccentColor]: portal.accentColor }),

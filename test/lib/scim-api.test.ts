@@ -61,6 +61,9 @@ describe('ScimApi', () => {
     for (const route of HOST_API_ROUTES) {
       for (const method of route.methods) expected.set(`${method} ${route.resource}`, fnId('DirectoryApi'));
     }
+    for (const route of PORTAL_ROUTES) {
+      for (const method of route.methods) expected.set(`${method} ${route.resource}`, fnId('Portal'));
+    }
     expect(Object.fromEntries(routes(template))).toEqual(Object.fromEntries(expected));
   });
 
@@ -68,11 +71,11 @@ describe('ScimApi', () => {
     const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission')).map(
       (p) => p['Properties'] as { Principal: string; SourceArn: unknown; FunctionName: unknown },
     );
-    expect(permissions).toHaveLength(17 + HOST_API_ROUTES.flatMap((route) => route.methods).length);
+    expect(permissions).toHaveLength(17 + [...HOST_API_ROUTES, ...PORTAL_ROUTES].flatMap((route) => route.methods).length);
     for (const permission of permissions) {
       expect(permission.Principal).toBe('apigateway.amazonaws.com');
       // Scoped to stage, method and path: no `*/*` for the whole API.
-      expect(JSON.stringify(permission.SourceArn)).toMatch(/"\/",\{"Ref":"[A-Za-z0-9]+"\},"\/(GET|POST|PUT|PATCH|DELETE)\/(scim\/v2|api\/v1)\//);
+      expect(JSON.stringify(permission.SourceArn)).toMatch(/"\/",\{"Ref":"[A-Za-z0-9]+"\},"\/(GET|POST|PUT|PATCH|DELETE)\/(scim\/v2|api\/v1|portal)(\/|")/);
     }
   });
 
