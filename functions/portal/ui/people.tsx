@@ -2,8 +2,9 @@
  * Users and Groups: searchable, paged lists, a user's detail, and a group's members (paged, so a
  * 50,000-member group opens as fast as a small one).
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, type PortalGroup, type PortalUser } from './api.ts';
+import { api, type PortalGroup, type PortalPage, type PortalUser } from './api.ts';
 import { formatTime, Pager, plural, Show, useCursorPages, useLoad } from './components.tsx';
 import type { DirectoryTabProps } from './directory.tsx';
 import { providerLabel } from './providers.ts';
@@ -50,10 +51,60 @@ function UserRow({ user, directoryId }: { user: PortalUser; directoryId: string 
   );
 }
 
-function UserList({ directory }: DirectoryTabProps) {
+/**
+ * A searchable, cursor-paged table of users or groups: the search box, the rows, the empty and
+ * no-match words, and the pager.
+ */
+function SearchableTable<T extends { id: string }>(props: {
+  what: 'users' | 'groups';
+  directory: DirectoryTabProps['directory'];
+  searchLabel: string;
+  columns: readonly string[];
+  load: (options: { search: string; cursor?: string }) => Promise<PortalPage<T>>;
+  row: (item: T) => ComponentChildren;
+}) {
   const [search, setSearch] = useState('');
   const pages = useCursorPages();
-  const loaded = useLoad(() => api.users(directory.id, { search, ...(pages.cursor === undefined ? {} : { cursor: pages.cursor }) }), `${search}|${pages.cursor ?? ''}`);
+  const loaded = useLoad(() => props.load({ search, ...(pages.cursor === undefined ? {} : { cursor: pages.cursor }) }), `${search}|${pages.cursor ?? ''}`);
+  const one = props.what === 'users' ? 'user' : 'group';
+  return (
+    <>
+      <SearchBox
+        label={props.searchLabel}
+        onSearch={(text) => {
+          setSearch(text);
+          pages.reset();
+        }}
+      />
+      <Show loaded={loaded} what={props.what}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p class="notice">{search === '' ? emptyWords(props.directory, props.what) : `No ${one} matches "${search}".`}</p>
+          ) : (
+            <>
+              <table class="table">
+                <caption class="visually-hidden">{props.what === 'users' ? 'Users' : 'Groups'}</caption>
+                <thead>
+                  <tr>
+                    {props.columns.map((column) => (
+                      <th scope="col" key={column}>
+                        {column}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>{page.items.map((item) => props.row(item))}</tbody>
+              </table>
+              <Pager page={pages.page} hasNext={page.nextCursor !== undefined} onPrevious={pages.previous} onNext={() => page.nextCursor !== undefined && pages.next(page.nextCursor)} />
+            </>
+          )
+        }
+      </Show>
+    </>
+  );
+}
+
+function UserList({ directory }: DirectoryTabProps) {
   const { activeUsers, users } = directory.counts;
   return (
     <>
@@ -61,42 +112,14 @@ function UserList({ directory }: DirectoryTabProps) {
       <p class="lead">
         <strong>{plural(activeUsers, 'user has', 'users have')} access</strong> of {plural(users, 'user', 'users')} in all.
       </p>
-      <SearchBox
-        label="Search by user name, name or email"
-        onSearch={(text) => {
-          setSearch(text);
-          pages.reset();
-        }}
+      <SearchableTable<PortalUser>
+        what="users"
+        directory={directory}
+        searchLabel="Search by user name, name or email"
+        columns={['User name', 'Name', 'Email', 'Access', 'Groups', 'Last change']}
+        load={(options) => api.users(directory.id, options)}
+        row={(user) => <UserRow key={user.id} user={user} directoryId={directory.id} />}
       />
-      <Show loaded={loaded} what="users">
-        {(page) =>
-          page.items.length === 0 ? (
-            <p class="notice">{search === '' ? emptyWords(directory, 'users') : `No user matches "${search}".`}</p>
-          ) : (
-            <>
-              <table class="table">
-                <caption class="visually-hidden">Users</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">User name</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Access</th>
-                    <th scope="col">Groups</th>
-                    <th scope="col">Last change</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((user) => (
-                    <UserRow key={user.id} user={user} directoryId={directory.id} />
-                  ))}
-                </tbody>
-              </table>
-              <Pager page={pages.page} hasNext={page.nextCursor !== undefined} onPrevious={pages.previous} onNext={() => page.nextCursor !== undefined && pages.next(page.nextCursor)} />
-            </>
-          )
-        }
-      </Show>
     </>
   );
 }
@@ -168,46 +191,18 @@ function GroupRow({ group, directoryId }: { group: PortalGroup; directoryId: str
 }
 
 function GroupList({ directory }: DirectoryTabProps) {
-  const [search, setSearch] = useState('');
-  const pages = useCursorPages();
-  const loaded = useLoad(() => api.groups(directory.id, { search, ...(pages.cursor === undefined ? {} : { cursor: pages.cursor }) }), `${search}|${pages.cursor ?? ''}`);
   return (
     <>
       <h2>Groups</h2>
       <p class="lead">{plural(directory.counts.groups, 'group', 'groups')} provisioned.</p>
-      <SearchBox
-        label="Search by group name"
-        onSearch={(text) => {
-          setSearch(text);
-          pages.reset();
-        }}
+      <SearchableTable<PortalGroup>
+        what="groups"
+        directory={directory}
+        searchLabel="Search by group name"
+        columns={['Group', 'Members', 'Last change']}
+        load={(options) => api.groups(directory.id, options)}
+        row={(group) => <GroupRow key={group.id} group={group} directoryId={directory.id} />}
       />
-      <Show loaded={loaded} what="groups">
-        {(page) =>
-          page.items.length === 0 ? (
-            <p class="notice">{search === '' ? emptyWords(directory, 'groups') : `No group matches "${search}".`}</p>
-          ) : (
-            <>
-              <table class="table">
-                <caption class="visually-hidden">Groups</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Group</th>
-                    <th scope="col">Members</th>
-                    <th scope="col">Last change</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((group) => (
-                    <GroupRow key={group.id} group={group} directoryId={directory.id} />
-                  ))}
-                </tbody>
-              </table>
-              <Pager page={pages.page} hasNext={page.nextCursor !== undefined} onPrevious={pages.previous} onNext={() => page.nextCursor !== undefined && pages.next(page.nextCursor)} />
-            </>
-          )
-        }
-      </Show>
     </>
   );
 }
