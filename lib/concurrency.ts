@@ -30,6 +30,8 @@ export interface ConcurrencyLimits {
    * @default 5
    */
   readonly adminFunction?: number;
+  /** The Admin Portal: a few IT admins' browsers at a time. @default 5 */
+  readonly portalFunction?: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export function resolveConcurrency(throttling: ApiThrottling, limits: Concurrenc
     directoryApiFunction: limits.directoryApiFunction ?? limits.discoveryFunction ?? Math.max(2, Math.ceil(resourceFunctions / 5)),
     streamFanoutFunction: limits.streamFanoutFunction ?? 10,
     adminFunction: limits.adminFunction ?? 5,
+    portalFunction: limits.portalFunction ?? 5,
   };
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`concurrency.${name} must be a whole number of at least 1, not ${value}`);
@@ -59,6 +62,6 @@ export function resolveConcurrency(throttling: ApiThrottling, limits: Concurrenc
 /** What the limits reserve from the account's pool in total (Lambda keeps at least 100 unreserved). */
 export function totalReserved(limits: Required<ConcurrencyLimits>): number {
   return (
-    2 * limits.resourceFunctions + limits.discoveryFunction + limits.directoryApiFunction + limits.streamFanoutFunction + limits.adminFunction
+    2 * limits.resourceFunctions + limits.discoveryFunction + limits.directoryApiFunction + limits.streamFanoutFunction + limits.adminFunction + limits.portalFunction
   );
 }

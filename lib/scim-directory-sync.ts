@@ -320,6 +320,7 @@ export class ScimDirectorySync extends Construct {
       handler: 'portal',
       description: "Admin Portal: the customer's IT admin sets up Directory Sync through a one-time link",
       serviceName: 'scim-portal',
+      reservedConcurrency: concurrency?.portalFunction,
       environment: {
         [ENV.portalAppName]: portal.appName ?? DEFAULT_PORTAL_APP_NAME,
         ...(portal.logoUrl === undefined ? {} : { [ENV.portalLogoUrl]: portal.logoUrl }),
@@ -475,11 +476,18 @@ export class ScimDirectorySync extends Construct {
     );
 
     if (encryptionKey !== undefined) {
-      // Every function reads and writes the table (the fan-out its activity entries, and its stream).
-      for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.adminFunction, this.streamFanoutFunction]) {
-        encryptionKey.grantEncryptDecrypt(fn.role);
-      }
-      for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.adminFunction, this.streamFanoutFunction]) {
+      // Every function reads the table, and all but the Directory API write it (the fan-out its activity entries, and its stream).
+      const tableUsers = [
+        this.usersFunction,
+        this.groupsFunction,
+        this.discoveryFunction,
+        this.directoryApiFunction,
+        this.portalFunction,
+        this.adminFunction,
+        this.streamFanoutFunction,
+      ];
+      for (const fn of tableUsers) encryptionKey.grantEncryptDecrypt(fn.role);
+      for (const fn of tableUsers) {
         Validations.of(fn.role).acknowledge(
           ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
             id: `AwsSolutions-IAM5[Action::${action}]`,

@@ -11,7 +11,7 @@ import { resolveConcurrency, totalReserved } from '../../lib/concurrency.ts';
 import { SCHEMA_REGISTRY_REGIONS } from '../../lib/regions.ts';
 import { ScimDirectorySync } from '../../lib/scim-directory-sync.ts';
 import { DEFAULT_STACK_NAME, ScimDirectorySyncStack } from '../../lib/scim-directory-sync-stack.ts';
-import { logicalId, resourcesOfType, statementsOfRole, synthStack, testApp } from './synth.ts';
+import { actionsOfRole, logicalId, resourcesOfType, statementsOfRole, synthStack, testApp } from './synth.ts';
 
 
 type Json = Record<string, unknown>;
@@ -71,8 +71,8 @@ describe('concurrency', () => {
     );
 
   it('bounds every function, the API ones from the stage throttle, leaving most of the default quota free', () => {
-    expect(reserved(synthStack().template)).toEqual({ Users: 100, Groups: 100, Discovery: 20, DirectoryApi: 20, Admin: 5, StreamFanout: 10 });
-    expect(totalReserved(resolveConcurrency({ rateLimit: 200, burstLimit: 400 }))).toBe(255);
+    expect(reserved(synthStack().template)).toEqual({ Users: 100, Groups: 100, Discovery: 20, DirectoryApi: 20, Admin: 5, StreamFanout: 10, Portal: 5 });
+    expect(totalReserved(resolveConcurrency({ rateLimit: 200, burstLimit: 400 }))).toBe(260);
     expect(reserved(synthStack({ scim: { throttling: { rateLimit: 50, burstLimit: 100 } } }).template)).toMatchObject({
       Users: 25,
       Groups: 25,
@@ -82,7 +82,7 @@ describe('concurrency', () => {
 
   it('reserves nothing when told to (accounts with a small concurrency quota)', () => {
     expect(Object.values(reserved(synthStack({ scim: { concurrency: false } }).template))).toEqual([
-      undefined, undefined, undefined, undefined, undefined, undefined,
+      undefined, undefined, undefined, undefined, undefined, undefined, undefined,
     ]);
     expect(() => resolveConcurrency({ rateLimit: 200, burstLimit: 400 }, { adminFunction: 0 })).toThrow(/at least 1/);
   });
@@ -201,13 +201,17 @@ describe('one encryption key', () => {
     expect(queues).toHaveLength(2);
     for (const queue of queues) expect(queue['KmsMasterKeyId']).toEqual(keyArn);
     const logGroups = propertiesOf(template, 'AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(7);
+    expect(logGroups.length).toBe(8);
     for (const group of logGroups) expect(group['KmsKeyId']).toEqual(keyArn);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ TOKEN_SECRET_KMS_KEY_ID: keyArn }) },
     });
     expect(keyId).toBeDefined();
+    // The table is encrypted with the key, and every function reads the table.
+    for (const roleId of Object.keys(resourcesOfType(template, 'AWS::IAM::Role')).filter((id) => /Function(Role|ServiceRole)/.test(id))) {
+      expect(actionsOfRole(template, roleId), roleId).toContain('kms:Decrypt');
+    }
 
     // The services that write with the key on their own behalf may use it.
     const keyPolicy = JSON.stringify(propertiesOf(template, 'AWS::KMS::Key')[0]!['KeyPolicy']);
