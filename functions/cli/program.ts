@@ -7,6 +7,10 @@
  *
  * Exit codes: 0 success, 1 the command was refused (unknown directory, invalid name, too many
  * live tokens…), 2 bad usage, 3 the admin handler could not be reached or failed.
+ *
+ * A little over 400 lines: most of it is commander's declarative table of commands and options,
+ * which reads best as one list; the printing lives in `format.ts` and the transports in
+ * `transport.ts`.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isAdminError } from '../admin/admin-error.ts';

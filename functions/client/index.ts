@@ -20,6 +20,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type * as z from 'zod';
 import type { DirectoryGroup, DirectoryUser } from '../events/resource.ts';
+import { sleep } from '../shared/sleep.ts';
 import {
   directoryListSchema,
   errorBodySchema,
@@ -111,7 +112,6 @@ function regionOf(url: URL): string | undefined {
   return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(url.hostname)?.[1];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Directory API, typed: one method per route, and async iterators over every listing. */
 export class DirectoryApiClient {

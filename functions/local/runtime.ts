@@ -5,7 +5,6 @@
  */
 import { mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -32,6 +31,7 @@ import { createPortalProxyHandler } from '../portal/portal-lambda.ts';
 import { dynamoDbPortal } from '../portal/wiring.ts';
 import type { PortalLinks } from '../portal/ports.ts';
 import { buildPortalAssets } from '../portal/ui-build.ts';
+import { sleep } from '../shared/sleep.ts';
 import { startLocalEvents } from './event-sink.ts';
 import { startLocalServer, type EndpointHandlers, type LocalServer, type ProxyHandler } from './server.ts';
 
@@ -228,7 +228,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           for (let pass = 0; pass < MAX_LOCAL_DELETE_PASSES && !stopped; pass++) {
             const progress = await admin.deleteDirectory(directoryId, { budgetMs: 5_000 });
             if (progress.done) return;
-            await delay(Math.min(progress.retryAfterMs ?? 0, 10_000));
+            await sleep(Math.min(progress.retryAfterMs ?? 0, 10_000));
           }
         })().catch((error: unknown) => logger.error('local directory deletion failed', { directoryId, error: String(error) }));
       },
