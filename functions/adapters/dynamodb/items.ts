@@ -16,3 +16,15 @@ export interface DirectoryItem extends DirectoryRecord {
   gsi1sk: string;
   entity: typeof ENTITY.directory;
 }
+
+/**
+ * Marks a group item whose `memberCount` has been kept since the group was created (the SCIM
+ * repository writes both). Groups stored before the count was kept lack it: an `ADD` on them
+ * started from zero and counts only later changes.
+ */
+export const MEMBER_COUNT_KEPT = 'memberCountKept';
+
+/** A group item's member count when it is whole, else undefined (count its membership items instead). */
+export function keptMemberCount(item: Record<string, unknown>): number | undefined {
+  return item[MEMBER_COUNT_KEPT] === true && typeof item.memberCount === 'number' ? item.memberCount : undefined;
+}

@@ -8,17 +8,12 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws
 import type { PortalLookups, ResourceSummary } from '../../portal/portal-directories.ts';
 import type { MemberRef } from '../../service/repository.ts';
 import { sleep } from '../../shared/sleep.ts';
+import { keptMemberCount, MEMBER_COUNT_KEPT } from './items.ts';
 import { keys } from './keys.ts';
 
 /** BatchGetItem takes at most 100 keys. */
 export const MAX_SUMMARIES = 100;
 const MAX_BATCH_ATTEMPTS = 8;
-/**
- * A group's `memberCount` is whole only on groups marked with this attribute (written by the
- * SCIM repository since the count has been kept); on older groups membership writes have moved a
- * count that did not start from their real size, so it is ignored and the members are counted.
- */
-const MEMBER_COUNT_KEPT = 'memberCountKept';
 
 /**
  * DynamoDB implementation of `PortalLookups`.
@@ -63,9 +58,10 @@ export class DynamoDbPortalLookups implements PortalLookups {
       for (const item of output.Responses?.[this.#table] ?? []) {
         const attributes = (item.attributes ?? {}) as Record<string, unknown>;
         const name = item.entity === 'user' ? attributes.userName : attributes.displayName;
+        const memberCount = keptMemberCount(item);
         found.set(String(item.id), {
           ...(typeof name === 'string' ? { display: name } : {}),
-          ...(item[MEMBER_COUNT_KEPT] === true && typeof item.memberCount === 'number' ? { memberCount: item.memberCount } : {}),
+          ...(memberCount === undefined ? {} : { memberCount }),
         });
       }
       requested = output.UnprocessedKeys?.[this.#table]?.Keys ?? [];

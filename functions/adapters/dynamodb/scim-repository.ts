@@ -35,6 +35,7 @@ import {
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../../activity/activity.ts';
 import { successEntry, type RequestStamp } from '../../activity/entries.ts';
 import { activityItem } from './activity-writer.ts';
+import { keptMemberCount, MEMBER_COUNT_KEPT } from './items.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { sleep } from '../../shared/sleep.ts';
@@ -106,13 +107,6 @@ function claimKey(directoryId: string, claim: Claim): Key {
   }
 }
 
-/**
- * Marks a group whose `memberCount` has been kept since it was created. Groups stored before the
- * count was kept lack it; an `ADD` on them would start from zero and count only later changes, so
- * their count is not exposed (readers count their membership items instead).
- */
-const MEMBER_COUNT_KEPT = 'memberCountKept';
-
 function toStoredResource(item: Record<string, NativeAttributeValue>): StoredResource {
   const memberOf = item.memberOf instanceof Set ? [...(item.memberOf as Set<string>)].sort() : [];
   const resource: StoredResource = {
@@ -123,7 +117,8 @@ function toStoredResource(item: Record<string, NativeAttributeValue>): StoredRes
     attributes: (item.attributes ?? {}) as Record<string, unknown>,
     memberOf,
   };
-  if (item[MEMBER_COUNT_KEPT] === true && typeof item.memberCount === 'number') resource.memberCount = item.memberCount;
+  const memberCount = keptMemberCount(item);
+  if (memberCount !== undefined) resource.memberCount = memberCount;
   return resource;
 }
 
