@@ -4,6 +4,12 @@
  *
  * Cost per call is part of the contract (see docs/storage.md): a read by id is one GetItem, a
  * claim lookup one GetItem, a create one TransactWriteItems, a membership change O(members changed).
+ *
+ * Longer than the house's ~400 lines: every write path (create, update, delete, memberships)
+ * builds its items with the same request stamp, member count and tagged conditions, and explains a
+ * cancelled transaction from the same tags; kept together so that a change to one of those rules
+ * is made once. Splitting it by item family (resources, memberships, claims and markers) is the
+ * next step when it grows.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
