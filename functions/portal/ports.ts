@@ -7,6 +7,7 @@
  * answered exactly like something that does not exist.
  */
 import type { ActivityEntry, ActivityOutcome, RequestStatus } from '../activity/activity.ts';
+import type { TokenView } from '../admin/token-views.ts';
 
 /** Directory providers the portal offers. `generic` is "Other SCIM 2.0 client". */
 export type PortalProvider = 'entra' | 'okta' | 'onelogin' | 'jumpcloud' | 'generic';
@@ -86,14 +87,8 @@ export interface PortalCounts {
   groups: number;
 }
 
-export interface PortalTokenView {
-  tokenId: string;
-  label: string;
-  state: 'active' | 'expiring' | 'expired' | 'revoked';
-  createdAt: string;
-  expiresAt?: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
+/** A token as the admin service shows it, with a form to display in its place. */
+export interface PortalTokenView extends TokenView {
   /** A masked form for display, e.g. `scimds_••••••••`: the value itself is never kept. */
   masked: string;
 }
