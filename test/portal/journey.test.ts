@@ -147,7 +147,8 @@ describe('Admin Portal journey', () => {
     await expectAccessible(page);
 
     await page.getByRole('link', { name: 'Setup' }).click();
-    await visible(page.getByText(/Connected — (last request|but the last request failed)/).first());
+    await visible(page.getByRole('heading', { name: 'Connection details' }));
+    await visible(page.getByRole('status').filter({ hasText: /Connected — (last request|but the last request failed)/ }));
     await shot(page, 'connected');
 
     // Every portal response carried the security policy.
