@@ -34,6 +34,8 @@ export async function screenshotter(name: string) {
   return async (page: Page, label: string): Promise<string> => {
     step += 1;
     const path = join(folder, `${String(step).padStart(2, '0')}-${label}.png`);
+    // Two animation frames: the picture is of what the DOM holds now, not of a frame painted before the last change.
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
     await page.screenshot({ path, fullPage: true });
     return path;
   };
