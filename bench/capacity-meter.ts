@@ -14,6 +14,7 @@
  * client, so it sees one entry per request sent; SDK retries happen further down and are not
  * counted (DynamoDB Local does not throttle, so there are none to count).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -95,6 +96,8 @@ export interface MeteredRequest {
   failed: boolean;
   /** Write units as DynamoDB Local reported them (differs from writeUnits for transactions). */
   localWriteUnits: number;
+  /** The label of the {@link CapacityMeter.within} call the request was made in, if any. */
+  scope?: string;
 }
 
 /** Totals over a set of metered requests. */
@@ -135,6 +138,8 @@ function countMissingKeys(input: unknown, output: unknown): number {
 export class CapacityMeter {
   #requests: MeteredRequest[] = [];
   #overheadMs = 0;
+  /** Follows a request through its awaits, so that concurrent requests are told apart. */
+  readonly #scope = new AsyncLocalStorage<string>();
 
   constructor(
     client: DynamoDBClient,
@@ -149,6 +154,8 @@ export class CapacityMeter {
         const isRead = READ_COMMANDS.has(command);
         const refs = command === 'TransactWriteItems' ? itemRefs(input) : undefined;
         const before = refs === undefined ? undefined : await this.#sizes(refs);
+        const scope = this.#scope.getStore();
+        const scoped = scope === undefined ? {} : { scope };
         try {
           const result = await next(args);
           const output = result.output as unknown as Record<string, unknown>;
@@ -176,10 +183,11 @@ export class CapacityMeter {
             missingKeys: command === 'BatchGetItem' ? countMissingKeys(input, output) : 0,
             failed: false,
             localWriteUnits,
+            ...scoped,
           });
           return result;
         } catch (error) {
-          this.#requests.push({ command, readUnits: 0, writeUnits: 0, capacityReported: false, missingKeys: 0, failed: true, localWriteUnits: 0 });
+          this.#requests.push({ command, readUnits: 0, writeUnits: 0, capacityReported: false, missingKeys: 0, failed: true, localWriteUnits: 0, ...scoped });
           throw error;
         }
       },
@@ -208,6 +216,14 @@ export class CapacityMeter {
     }
     this.#overheadMs += performance.now() - started;
     return sizes;
+  }
+
+  /**
+   * Runs `work` with its DynamoDB requests labelled `scope`: how requests served at the same time
+   * (the Entra ID cycle sends four at once) are told apart.
+   */
+  within<T>(scope: string, work: () => T): T {
+    return this.#scope.run(scope, work);
   }
 
   /** The requests recorded since the last call, and a fresh start. */

@@ -4,6 +4,7 @@
 import type { BundleSize } from './bundles.ts';
 import type { CapacityRuleCheck } from './calibration.ts';
 import type { MixCost } from './cost.ts';
+import type { EntraCycleResult } from './entra-cycle.ts';
 import type { MeasuredOperation } from './operations.ts';
 import type { ScaleResults } from './scale.ts';
 
@@ -114,4 +115,52 @@ export function calibrationTable(checks: readonly CapacityRuleCheck[]): string {
     checks.map((check) => [check.rule, units(check.expected), units(check.measured), units(check.localReported), check.ok ? 'yes' : 'NO']),
     new Set([1, 2, 3]),
   );
+}
+
+/** `{ GetItem: 500, TransactWriteItems: 500 }` → `500 GetItem + 500 TransactWriteItems`. */
+function commandCounts(byCommand: Record<string, number>): string {
+  return Object.entries(byCommand)
+    .map(([command, count]) => `${count} ${command}`)
+    .join(' + ');
+}
+
+export function entraCycleTable(cycle: EntraCycleResult): string {
+  const ratio = (value: number) => value.toFixed(2);
+  const kinds = table(
+    ['SCIM request', 'kind', 'SCIM', 'DynamoDB', 'per SCIM', 'RCU/req', 'WCU/req', '(Local)', 'DynamoDB requests'],
+    [
+      ...cycle.kinds.map((kind) => [
+        kind.name,
+        kind.kind,
+        String(kind.scimRequests),
+        String(kind.dynamoDbRequests),
+        ratio(kind.dynamoDbRequestsPerScimRequest),
+        ratio(kind.readUnitsPerRequest),
+        ratio(kind.writeUnitsPerRequest),
+        ratio(kind.localWriteUnitsPerRequest),
+        commandCounts(kind.byCommand),
+      ]),
+      [
+        'whole cycle',
+        '',
+        String(cycle.scimRequests),
+        String(cycle.dynamoDbRequests),
+        ratio(cycle.dynamoDbRequestsPerScimRequest),
+        ratio(cycle.readUnitsPerRequest),
+        ratio(cycle.writeUnitsPerRequest),
+        ratio(cycle.localWriteUnitsPerRequest),
+        commandCounts(cycle.byCommand),
+      ],
+    ],
+    new Set([2, 3, 4, 5, 6, 7]),
+  );
+  const { expected, found } = cycle.counts;
+  const counts = `Stored afterwards (Query): ${found.users} users, ${found.groups} groups, ${found.memberships} memberships; counters ${found.counters.users} users (${found.counters.activeUsers} active), ${found.counters.groups} groups: ${
+    cycle.counts.exact ? 'exact' : `NOT EXACT, expected ${JSON.stringify(expected)}`
+  }.`;
+  const targets =
+    `Targets: <= ${cycle.targets.dynamoDbRequestsPerScimRequest} DynamoDB requests per SCIM request over the cycle (${cycle.targets.met.cycle ? 'met' : 'not met'}), ` +
+    `member add = ${cycle.targets.memberAddDynamoDbRequests} (${cycle.targets.met.memberAdd ? 'met' : 'not met'}).`;
+  const speed = `${cycle.scimRequestsPerSecond} SCIM requests/s over ${(cycle.durationMs / 1000).toFixed(1)} s, ${cycle.shape.concurrency} at a time (the meter's item-size reads included; a ratio within this run only).`;
+  return [kinds, counts, targets, speed, ...cycle.failures.map((failure) => `  ${failure}`)].join('\n');
 }

@@ -4,7 +4,7 @@
  * directories grow, how big the Lambda bundles are, and what a million requests cost.
  *
  * Usage: `npm run bench [-- --iterations 20] [-- --warmup 2] [-- --budget 170] [-- --out .bench/results.json]
- *         [-- --group-members 5000] [-- --paging-users 3000] [-- --skip-bundles]`
+ *         [-- --group-members 5000] [-- --paging-users 3000] [-- --skip-bundles] [-- --only cycle,operations]`
  *
  * Latency on a small shared machine is noisy: it is reported as medians, p95 and ratios within
  * one run, never judged against a threshold. The run fails (exit code 1) only on facts that do
@@ -19,14 +19,19 @@ import { z } from 'zod';
 import { measureBundles, type BundleSize } from './bundles.ts';
 import { checkCapacityRules } from './calibration.ts';
 import { costOfMix, LAMBDA_ASSUMPTIONS, MIXES, PRICING } from './cost.ts';
+import { measureEntraCycle, type EntraCycleResult } from './entra-cycle.ts';
 import { measureOperations } from './operations.ts';
-import { bundlesTable, calibrationTable, costTable, operationsTable, scaleTable } from './report.ts';
-import { measureScale } from './scale.ts';
+import { bundlesTable, calibrationTable, costTable, entraCycleTable, operationsTable, scaleTable } from './report.ts';
+import { measureScale, type ScaleResults } from './scale.ts';
 import { startBenchStack, type BenchStack } from './stack.ts';
 import { Deadline } from './stats.ts';
 
 /** Extra time after the budget before the watchdog ends a run that stopped checking it. */
 const WATCHDOG_GRACE_MS = 30_000;
+
+/** The sections of a default run, in the order they run; `--only` picks some of them. */
+const SECTIONS = ['bundles', 'operations', 'cycle', 'scale-checks'] as const;
+type Section = (typeof SECTIONS)[number];
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const optionsSchema = z.object({
@@ -37,6 +42,11 @@ const optionsSchema = z.object({
   'group-members': positiveInt(100_000),
   'paging-users': z.coerce.number().int().min(2101).max(100_000),
   'skip-bundles': z.boolean(),
+  only: z
+    .string()
+    .optional()
+    .transform((list) => (list === undefined ? [...SECTIONS] : list.split(',').map((name) => name.trim())))
+    .pipe(z.array(z.enum(SECTIONS)).min(1)),
 });
 
 function readOptions() {
@@ -49,6 +59,7 @@ function readOptions() {
       'group-members': { type: 'string', default: '5000' },
       'paging-users': { type: 'string', default: '3000' },
       'skip-bundles': { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
   return optionsSchema.parse(values);
@@ -58,8 +69,18 @@ function section(title: string, body: string): void {
   console.log(`\n== ${title} ==\n${body}`);
 }
 
+/** What makes the Entra ID cycle fail the run: wrong statuses, unmetered requests, counts that are not exact. */
+function entraCycleProblems(cycle: EntraCycleResult): string[] {
+  return [
+    ...cycle.failures.map((failure) => `Entra ID cycle: ${failure}`),
+    ...(cycle.unreported > 0 ? [`Entra ID cycle: ${cycle.unreported} DynamoDB requests reported no consumed capacity`] : []),
+    ...(cycle.counts.exact ? [] : [`Entra ID cycle: stored counts ${JSON.stringify(cycle.counts.found)}, expected ${JSON.stringify(cycle.counts.expected)}`]),
+  ];
+}
+
 async function main(): Promise<number> {
   const options = readOptions();
+  const wanted = (name: Section) => options.only.includes(name) && !(name === 'bundles' && options['skip-bundles']);
   const started = Date.now();
   const deadline = new Deadline(options.budget * 1000);
   const watchdog = setTimeout(() => {
@@ -79,7 +100,7 @@ async function main(): Promise<number> {
 
   // Bundling first, before DynamoDB Local competes for the CPU.
   let bundles: BundleSize[] = [];
-  if (!options['skip-bundles']) {
+  if (wanted('bundles')) {
     bundles = await measureBundles(deadline);
     section('Lambda bundles (minified, AWS SDK bundled)', bundlesTable(bundles));
   }
@@ -90,38 +111,53 @@ async function main(): Promise<number> {
     const calibration = await checkCapacityRules(stack.dynamodbEndpoint);
     section('Capacity accounting: the bench against the DynamoDB billing rules', calibrationTable(calibration));
 
-    const operations = await measureOperations(stack, { iterations: options.iterations, warmup: options.warmup, deadline });
-    section('SCIM operations (per request; WCU of transactions from item sizes, (Local) = as DynamoDB Local reports them)', operationsTable(operations));
+    const operations = wanted('operations') ? await measureOperations(stack, { iterations: options.iterations, warmup: options.warmup, deadline }) : [];
+    if (wanted('operations')) {
+      section('SCIM operations (per request; WCU of transactions from item sizes, (Local) = as DynamoDB Local reports them)', operationsTable(operations));
+    }
 
-    const scale = await measureScale(stack, {
-      iterations: options.iterations,
-      warmup: options.warmup,
-      deadline,
-      groupMembers: options['group-members'],
-      pagingUsers: options['paging-users'],
-    });
-    section('Scale checks (L = large, S = small; latency ratio = median L / median S)', scaleTable(scale));
+    let entraCycle: EntraCycleResult | undefined;
+    if (wanted('cycle')) {
+      entraCycle = await measureEntraCycle(stack, deadline);
+      section('Entra ID initial cycle (500 users, 25 groups, 1,000 single-member adds, 75 user updates; 4 at a time)', entraCycleTable(entraCycle));
+    }
 
-    const costs = MIXES.map((mix) => costOfMix(mix, operations));
-    section(
-      `Cost per million SCIM requests (${PRICING.region}; Lambda ${LAMBDA_ASSUMPTIONS.architecture} ${LAMBDA_ASSUMPTIONS.memoryGb * 1024} MB at an assumed ${LAMBDA_ASSUMPTIONS.averageDurationMs} ms)`,
-      `${costTable(costs)}\n  (upper): if every BatchGetItem key that finds no item is billed 1 RRU.\n${MIXES.map((mix) => `  ${mix.name}: ${mix.description}`).join('\n')}`,
-    );
+    let scale: ScaleResults | undefined;
+    if (wanted('scale-checks')) {
+      scale = await measureScale(stack, {
+        iterations: options.iterations,
+        warmup: options.warmup,
+        deadline,
+        groupMembers: options['group-members'],
+        pagingUsers: options['paging-users'],
+      });
+      section('Scale checks (L = large, S = small; latency ratio = median L / median S)', scaleTable(scale));
+    }
+
+    const costs = wanted('operations') ? MIXES.map((mix) => costOfMix(mix, operations)) : [];
+    if (wanted('operations')) {
+      section(
+        `Cost per million SCIM requests (${PRICING.region}; Lambda ${LAMBDA_ASSUMPTIONS.architecture} ${LAMBDA_ASSUMPTIONS.memoryGb * 1024} MB at an assumed ${LAMBDA_ASSUMPTIONS.averageDurationMs} ms)`,
+        `${costTable(costs)}\n  (upper): if every BatchGetItem key that finds no item is billed 1 RRU.\n${MIXES.map((mix) => `  ${mix.name}: ${mix.description}`).join('\n')}`,
+      );
+    }
 
     const problems = [
       ...calibration.filter((check) => !check.ok).map((check) => `the bench counts ${check.measured} units, not ${check.expected}: ${check.rule}`),
       ...operations.filter((operation) => operation.unreported > 0).map((operation) => `${operation.name}: ${operation.unreported} requests reported no consumed capacity`),
-      ...scale.checks.filter((check) => check.enforced && !check.equalCost).map((check) => `cost grows with size: ${check.name}`),
+      ...(scale?.checks ?? []).filter((check) => check.enforced && !check.equalCost).map((check) => `cost grows with size: ${check.name}`),
+      ...(entraCycle === undefined ? [] : entraCycleProblems(entraCycle)),
     ];
     const durationMs = Date.now() - started;
     const results = {
       generatedAt: new Date().toISOString(),
       durationMs,
       machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
-      settings: { iterations: options.iterations, warmup: options.warmup, budgetSeconds: options.budget },
+      settings: { iterations: options.iterations, warmup: options.warmup, budgetSeconds: options.budget, sections: SECTIONS.filter(wanted) },
       note: 'Latency is measured on DynamoDB Local through a loopback HTTP server: it is not AWS latency. Compare ratios within one run.',
       calibration,
       operations,
+      entraCycle,
       scale,
       bundles,
       pricing: PRICING,

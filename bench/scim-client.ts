@@ -17,6 +17,8 @@ export class BenchScimClient {
   constructor(
     readonly tenantUrl: string,
     private readonly token: string,
+    /** Sent as User-Agent when set (e.g. Entra ID's), so the service sees the client it would in production. */
+    private readonly userAgent?: string,
   ) {
     const host = new URL(tenantUrl).hostname;
     if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`the bench only talks to loopback, not ${host}`);
@@ -26,6 +28,7 @@ export class BenchScimClient {
   async send(method: string, path: string, body?: unknown): Promise<TimedReply> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/scim+json' };
     if (body !== undefined) headers['Content-Type'] = 'application/scim+json';
+    if (this.userAgent !== undefined) headers['User-Agent'] = this.userAgent;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const started = performance.now();
     const response = await fetch(`${this.tenantUrl}${path}`, {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DynamoDbActivityLog } from '../functions/adapters/dynamodb/activity-writer.ts';
 import { createDocumentClient, createDynamoDbClient, ensureTable } from '../functions/adapters/dynamodb/client.ts';
 import { DirectoryRepository } from '../functions/adapters/dynamodb/directory-repository.ts';
@@ -61,14 +62,44 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+export interface BenchStackOptions {
+  /**
+   * Maximum JVM heap of DynamoDB Local in MiB (default: the JVM's own, a quarter of the memory).
+   * DynamoDB Local keeps an in-memory table in its heap, so a 100,000-user directory needs a set one.
+   */
+  dynamoDbHeapMb?: number;
+}
+
+/**
+ * What kind of SCIM request an event is, e.g. `GET /Users?filter` or `PATCH /Groups/{id}`: the
+ * label its DynamoDB requests carry in the meter.
+ */
+export function scimRequestKind(event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource' | 'queryStringParameters'>): string {
+  const route = event.resource.replace(/^.*\{directoryId\}/, '');
+  return `${event.httpMethod.toUpperCase()} ${route}${event.queryStringParameters?.filter === undefined ? '' : '?filter'}`;
+}
+
+/** Starts DynamoDB Local, with the JVM heap `heapMb` when set (through JAVA_TOOL_OPTIONS, which the child inherits). */
+async function startDynamoDb(heapMb: number | undefined): Promise<LocalDynamoDb> {
+  if (heapMb === undefined) return startLocalDynamoDb();
+  const previous = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = `${previous ?? ''} -Xmx${heapMb}m`.trim();
+  try {
+    return await startLocalDynamoDb();
+  } finally {
+    if (previous === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = previous;
+  }
+}
+
 /** Starts DynamoDB Local in memory and the SCIM handlers on a free loopback port. */
-export async function startBenchStack(): Promise<BenchStack> {
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const dynamodb: LocalDynamoDb = await startLocalDynamoDb();
+    const dynamodb = await startDynamoDb(options.dynamoDbHeapMb);
     cleanups.push(() => dynamodb.stop());
     if (new URL(dynamodb.endpoint).hostname !== '127.0.0.1') throw new Error(`DynamoDB Local is not on loopback: ${dynamodb.endpoint}`);
 
@@ -95,7 +126,10 @@ export async function startBenchStack(): Promise<BenchStack> {
     });
     const logger = new Logger({ serviceName: 'scim-directory-sync', logLevel: 'SILENT' });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient: createDocumentClient(serviceClient), tableName: TABLE_NAME }));
-    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
+    const handlerFor = (routes: ScimRoutes): ProxyHandler => {
+      const handler = createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
+      return (event, context) => meter.within(scimRequestKind(event), () => handler(event, context));
+    };
     const handlers: EndpointHandlers = {
       Users: handlerFor((request) => handleResourceRequest('User', request, service)),
       Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
