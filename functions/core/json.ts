@@ -5,6 +5,7 @@
  * showing the value, the booleans Entra ID sends as strings, and when two values of an
  * attribute are the same value.
  */
+import { foldCase } from './case-fold.ts';
 import type { AttributeDefinition } from './schemas/attribute.ts';
 import { findAttribute } from './schemas/index.ts';
 
@@ -69,14 +70,14 @@ export function booleanOf(value: unknown): boolean | undefined {
 
 /**
  * True when `a` and `b` are the same value of the attribute `definition`: strings compare
- * without regard to case unless the attribute is `caseExact` (RFC 7643 §2.2), lists element by
+ * by {@link foldCase} unless the attribute is `caseExact` (RFC 7643 §2.2), lists element by
  * element, complex values sub-attribute by sub-attribute (unknown sub-attributes exactly).
  *
  * @example sameValue(userNameDefinition, 'Ada', 'ada') // true: userName is not caseExact
  */
 export function sameValue(definition: AttributeDefinition, a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string' && definition.type !== 'complex' && !definition.caseExact) {
-    return a.toLowerCase() === b.toLowerCase();
+    return foldCase(a) === foldCase(b);
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, index) => sameValue({ ...definition, multiValued: false }, item, b[index]));

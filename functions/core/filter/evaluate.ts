@@ -6,6 +6,7 @@
  * (`gt` on a boolean, …) whatever the data, so that a bad filter fails the same way on an empty
  * directory as on a full one. The compiled predicate is then run on each resource.
  */
+import { foldCase } from '../case-fold.ts';
 import { ScimError } from '../error.ts';
 import { getIgnoringCase, isJsonObject } from '../json.ts';
 import type { AttributeDefinition } from '../schemas/attribute.ts';
@@ -121,10 +122,13 @@ function order(op: CompareOperator, actual: number | string, expected: number | 
   }
 }
 
-/** String comparison; case-insensitive unless the attribute is caseExact (RFC 7644 §3.4.2.2). */
+/**
+ * String comparison; case-insensitive unless the attribute is caseExact (RFC 7644 §3.4.2.2), by
+ * the same fold the uniqueness claims use, so `eq` finds whatever uniqueness counts as taken.
+ */
 function compareText(op: CompareOperator, actual: string, expected: string, caseExact: boolean): boolean {
-  const a = caseExact ? actual : actual.toLowerCase();
-  const e = caseExact ? expected : expected.toLowerCase();
+  const a = caseExact ? actual : foldCase(actual);
+  const e = caseExact ? expected : foldCase(expected);
   switch (op) {
     case 'co':
       return a.includes(e);

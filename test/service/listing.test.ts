@@ -1,0 +1,85 @@
+/**
+ * Connected tests of GET /Users and GET /Groups on DynamoDB Local: what filters find, which
+ * filters are refused, and which cursors are refused (RFC 7644 §3.4.2, RFC 9865).
+ */
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { foldCase } from '../../functions/core/case-fold.ts';
+import { isScimError } from '../../functions/core/error.ts';
+import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
+import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
+import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { scimRejectionOf } from '../support/scim-errors.ts';
+import { USER_SCHEMA } from '../support/urns.ts';
+
+let table: TestTable;
+let service: DirectoryService;
+
+beforeAll(async () => {
+  table = await createTestTable('listing');
+  service = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }));
+});
+
+function newDirectory(): ScimContext {
+  const directoryId = `dir-${randomUUID().slice(0, 8)}`;
+  return { directoryId, baseUrl: `https://scim.example.test/scim/v2/${directoryId}` };
+}
+
+async function createUser(ctx: ScimContext, userName: string): Promise<string> {
+  const { body } = await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName });
+  return body.id as string;
+}
+
+const idsOf = (result: { Resources: Array<Record<string, unknown>> }) => result.Resources.map((resource) => resource.id);
+
+describe('one case rule for uniqueness and filters', () => {
+  const NFD = 'Ame\u0301lie';
+  const NFC = 'Am\u00e9lie';
+
+  it('finds by eq, co, sw and ew the user whose name in another normal form is refused as a duplicate', async () => {
+    const ctx = newDirectory();
+    const id = await createUser(ctx, NFD);
+    expect(await scimRejectionOf(() => createUser(ctx, NFC.toUpperCase()))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+    for (const filter of [`userName eq "${NFC.toUpperCase()}"`, `userName co "\u00c9LI"`, `userName sw "am\u00e9"`, `userName ew "\u00e9lie"`]) {
+      expect(idsOf(await service.list(ctx, 'User', { filter })), filter).toEqual([id]);
+    }
+  });
+
+  it('keeps ß and ss, İ and i, full-width and ASCII apart in claims and filters alike', async () => {
+    const ctx = newDirectory();
+    for (const [stored, other] of [
+      ['stra\u00dfe', 'STRASSE'],
+      ['\u0130stanbul', 'istanbul'],
+      ['\uff41\uff44\uff41', 'ada'],
+    ]) {
+      const id = await createUser(ctx, stored as string);
+      const otherId = await createUser(ctx, other as string);
+      expect(idsOf(await service.list(ctx, 'User', { filter: `userName eq "${other}"` }))).toEqual([otherId]);
+      expect(idsOf(await service.list(ctx, 'User', { filter: `userName eq "${stored}"` }))).toEqual([id]);
+    }
+  });
+
+  it('finds with eq every value uniqueness refused (property, bounded)', async () => {
+    const ctx = newDirectory();
+    const forms = fc.constantFrom<'NFC' | 'NFD'>('NFC', 'NFD');
+    const letterCase = fc.constantFrom('upper', 'lower', 'same');
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), forms, forms, letterCase, async (name, storedForm, sentForm, sentCase) => {
+        const stored = `${name}-${randomUUID().slice(0, 6)}`.normalize(storedForm);
+        let sent = stored.normalize(sentForm);
+        if (sentCase === 'upper') sent = sent.toUpperCase();
+        if (sentCase === 'lower') sent = sent.toLowerCase();
+        fc.pre(!/["\\\p{Cc}]/u.test(sent) && stored.trim() === stored);
+        const id = await createUser(ctx, stored);
+        const refused = await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: sent }).then(
+          () => false,
+          (error: unknown) => (isScimError(error) && error.scimType === 'uniqueness' ? true : Promise.reject(error)),
+        );
+        expect(refused).toBe(foldCase(sent) === foldCase(stored));
+        if (refused) expect(idsOf(await service.list(ctx, 'User', { filter: `userName eq ${JSON.stringify(sent)}` }))).toEqual([id]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
