@@ -211,9 +211,12 @@ export class ResourceListing {
     filter: FilterNode,
     loadedMembers?: Map<string, MemberRef[]>,
   ): Promise<StoredResource[]> {
+    // An attribute the resource type does not define is invalidFilter (RFC 7644 §3.4.2.2), refused
+    // before any read, rather than a filter that silently matches nothing.
     const predicate = compileFilter(filter, {
       resolve: (ref, parent) => resolveAttribute(type, ref, parent),
       coreSchema: CORE_SCHEMA[type],
+      rejectUnknownAttributes: true,
     });
     // A filter on members (`members[value eq "…"]`, Entra ID's membership check) needs each
     // candidate's members; other filters never read them.

@@ -83,3 +83,20 @@ describe('one case rule for uniqueness and filters', () => {
     );
   });
 });
+
+describe('filters on attributes the resource type does not define', () => {
+  it('answer 400 invalidFilter, whether or not an index would serve the rest of the filter', async () => {
+    const ctx = newDirectory();
+    await createUser(ctx, 'ada');
+    for (const filter of ['nickname2 eq "ada"', 'userName eq "ada" and favouriteColour eq "blue"', 'employeeNumber eq "1"', 'name.middle pr']) {
+      expect(await scimRejectionOf(() => service.list(ctx, 'User', { filter })), filter).toMatchObject({ status: 400, scimType: 'invalidFilter' });
+    }
+    expect(await scimRejectionOf(() => service.list(ctx, 'Group', { filter: 'userName eq "ada"' }))).toMatchObject({ status: 400, scimType: 'invalidFilter' });
+  });
+
+  it('still answer a well-formed filter that matches nobody with an empty list (Entra ID Test Connection)', async () => {
+    const ctx = newDirectory();
+    const result = await service.list(ctx, 'User', { filter: `userName eq "${randomUUID()}"` });
+    expect(result.totalResults).toBe(0);
+  });
+});

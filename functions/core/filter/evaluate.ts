@@ -30,6 +30,13 @@ export interface FilterContext {
    * URN key in the resource (RFC 7643 §3.3).
    */
   coreSchema: string;
+  /**
+   * When true, an attribute or sub-attribute that {@link resolve} does not know is refused with
+   * `invalidFilter` (RFC 7644 §3.4.2.2: a filter naming an attribute the resource type does not
+   * define is invalid) instead of being compared by its stored JSON type. List requests set it;
+   * PATCH value filters, which the patch engine checks against the schema itself, do not.
+   */
+  rejectUnknownAttributes?: boolean;
 }
 
 /** A compiled filter: true when the resource (or, inside a value path, the element) matches. */
@@ -232,12 +239,20 @@ interface Target {
   definition: AttributeDefinition | undefined;
 }
 
+/** invalidFilter for a reference the schemas do not define, when the context asks for it. Names the path, never a value. */
+function known(definition: AttributeDefinition | undefined, ref: AttributeRef, context: FilterContext): AttributeDefinition | undefined {
+  if (definition === undefined && context.rejectUnknownAttributes === true) {
+    invalid(`${formatAttributeRef(ref)} is not an attribute of this resource type (RFC 7644 §3.4.2.2)`);
+  }
+  return definition;
+}
+
 /** Finds where a reference reads from and what the schema says about it. */
 function bindTarget(ref: AttributeRef, scope: Scope, context: FilterContext): Target {
   if (scope.relative) {
     return {
       read: (element) => getIgnoringCase(element, ref.attribute),
-      definition: scope.parent === undefined ? undefined : context.resolve({ attribute: ref.attribute }, scope.parent),
+      definition: scope.parent === undefined ? undefined : known(context.resolve({ attribute: ref.attribute }, scope.parent), ref, context),
     };
   }
   const top: AttributeRef = ref.uri === undefined ? { attribute: ref.attribute } : { uri: ref.uri, attribute: ref.attribute };
@@ -247,7 +262,7 @@ function bindTarget(ref: AttributeRef, scope: Scope, context: FilterContext): Ta
       const container = extension === undefined ? resource : getIgnoringCase(resource, extension);
       return isJsonObject(container) ? getIgnoringCase(container, ref.attribute) : undefined;
     },
-    definition: context.resolve(top),
+    definition: known(context.resolve(top), top, context),
   };
 }
 
@@ -256,7 +271,7 @@ function bindSubAttribute(ref: AttributeRef, target: Target, context: FilterCont
   const parent = target.definition;
   if (parent === undefined || ref.subAttribute === undefined) return undefined;
   if (parent.type !== 'complex') invalid(`${ref.attribute} is not a complex attribute and has no sub-attribute ${ref.subAttribute}`);
-  return context.resolve({ attribute: ref.subAttribute }, parent);
+  return known(context.resolve({ attribute: ref.subAttribute }, parent), ref, context);
 }
 
 function compileCompare(node: CompareNode, scope: Scope, context: FilterContext): ResourcePredicate {

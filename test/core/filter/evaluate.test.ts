@@ -389,3 +389,54 @@ describe('evaluateFilter with the service schemas as its context', () => {
     expect(detailOf400('invalidFilter', () => matches('active gt true', {}, users))).toMatch(/cannot compare booleans/);
   });
 });
+
+describe('compileFilter with rejectUnknownAttributes (list requests, RFC 7644 §3.4.2.2)', () => {
+  const users: FilterContext = { coreSchema: USER_SCHEMA, resolve: (ref, parent) => resolveAttribute('User', ref, parent), rejectUnknownAttributes: true };
+  const groups: FilterContext = { coreSchema: GROUP_SCHEMA, resolve: (ref, parent) => resolveAttribute('Group', ref, parent), rejectUnknownAttributes: true };
+
+  it.each<[string, FilterContext]>([
+    ['userName eq "a"', users],
+    ['USERNAME eq "a"', users],
+    [`${USER_SCHEMA}:userName eq "a"`, users],
+    [`${USER_SCHEMA.toUpperCase()}:NAME.GIVENNAME eq "a"`, users],
+    ['name.familyName sw "a"', users],
+    ['emails[type eq "work" and Value co "@"]', users],
+    ['emails.value pr', users],
+    [`${ENTERPRISE_USER_SCHEMA}:employeeNumber eq "1"`, users],
+    [`${ENTERPRISE_USER_SCHEMA}:manager.value eq "m"`, users],
+    [`${ENTERPRISE_USER_SCHEMA.toLowerCase()}:Manager.Value eq "m"`, users],
+    ['id eq "x" or externalId eq "y"', users],
+    ['meta.lastModified gt "2020-01-01T00:00:00Z" and meta.resourceType eq "User"', users],
+    [`${USER_SCHEMA}:meta.created pr`, users],
+    ['members[value eq "x"] or members.display co "a"', groups],
+    ['DisplayName eq "g"', groups],
+  ])('accepts %s', (filter, context) => {
+    expect(() => compileFilter(parseFilter(filter), context)).not.toThrow();
+  });
+
+  it.each<[string, FilterContext, string]>([
+    ['nickname2 eq "a"', users, 'nickname2'],
+    ['name.middle eq "a"', users, 'name.middle'],
+    ['emails[kind eq "work"]', users, 'kind'],
+    ['emails.label pr', users, 'emails.label'],
+    ['meta.owner eq "a"', users, 'meta.owner'],
+    [`${USER_SCHEMA}:employeeNumber eq "1"`, users, 'employeeNumber'],
+    // Extension attributes need their schema URN (RFC 7644 §3.10).
+    ['employeeNumber eq "1"', users, 'employeeNumber'],
+    [`${ENTERPRISE_USER_SCHEMA}:costCentre eq "1"`, users, 'costCentre'],
+    [`${ENTERPRISE_USER_SCHEMA}:manager.email eq "m"`, users, 'manager.email'],
+    ['urn:example:params:scim:schemas:extension:acme:2.0:User:badge eq "1"', users, 'badge'],
+    ['userName eq "a" and custom pr', users, 'custom'],
+    ['not (title pr) or members[value eq "x"]', users, 'members'],
+    ['userName eq "a"', groups, 'userName'],
+    ['members[id eq "x"]', groups, 'id'],
+  ])('refuses %s', (filter, context, named) => {
+    const detail = detailOf400('invalidFilter', () => compileFilter(parseFilter(filter), context));
+    expect(detail).toContain(named);
+    expect(detail).toMatch(/is not an attribute of this resource type/);
+  });
+
+  it('names the attribute path, never the compared value', () => {
+    expect(detailOf400('invalidFilter', () => compileFilter(parseFilter('secretAttr eq "Personal Name"'), users))).not.toContain('Personal');
+  });
+});
