@@ -32,7 +32,8 @@ export function cleanText(value: unknown, what: string, max: number): string {
 /** A directory id of the accepted shape; anything else cannot name a directory (`directoryNotFound`). */
 export function checkDirectoryId(directoryId: unknown): string {
   if (typeof directoryId !== 'string' || !DIRECTORY_ID_PATTERN.test(directoryId)) {
-    throw new AdminError('directoryNotFound', `Directory ${String(directoryId)} not found`);
+    // A value that is not even a string is not quoted back: stringifying it could be anything at all.
+    throw new AdminError('directoryNotFound', typeof directoryId === 'string' ? `Directory ${directoryId} not found` : 'Directory not found: the id must be a string');
   }
   return directoryId;
 }

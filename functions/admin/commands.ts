@@ -10,6 +10,7 @@
  */
 import * as z from 'zod';
 import { ActivityQueryError, type ActivityReader } from '../activity/activity.ts';
+import { jsonValueTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
 import { MAX_RETURN_URL_LENGTH } from '../portal/portal-input.ts';
 import { isPortalError, type PortalLinks } from '../portal/ports.ts';
 import { ADMIN_ERROR_CODES, AdminError, isAdminError } from './admin-error.ts';
@@ -188,6 +189,10 @@ function describeIssues(error: z.ZodError): string {
 
 /** Validates a command; an invalid one answers an `invalidInput` envelope instead. */
 export function parseAdminCommand(input: unknown): { ok: true; command: AdminCommand } | { ok: false; response: AdminResponse } {
+  // No command nests deeply; refused before zod or a log line walks it.
+  if (jsonValueTooDeep(input)) {
+    return { ok: false, response: { ok: false, error: { code: 'invalidInput', message: `Invalid admin command: nested deeper than ${MAX_JSON_DEPTH} levels` } } };
+  }
   const parsed = adminCommandSchema.safeParse(input);
   if (parsed.success) return { ok: true, command: parsed.data };
   return { ok: false, response: { ok: false, error: { code: 'invalidInput', message: `Invalid admin command: ${describeIssues(parsed.error)}` } } };

@@ -1,13 +1,66 @@
 /**
  * The few facts about JSON values that every part of the protocol core needs: what counts as
- * an object of attributes, reading and writing a property by a name in any letter case
- * (RFC 7643 §2.1: attribute names are case-insensitive), describing a value's JSON type without
- * showing the value, the booleans Entra ID sends as strings, and when two values of an
- * attribute are the same value.
+ * an object of attributes, how deeply a request may nest, reading and writing a property by a
+ * name in any letter case (RFC 7643 §2.1: attribute names are case-insensitive), describing a
+ * value's JSON type without showing the value, the booleans Entra ID sends as strings, and when
+ * two values of an attribute are the same value.
  */
 import { foldCase } from './case-fold.ts';
 import type { AttributeDefinition } from './schemas/attribute.ts';
 import { findAttribute } from './schemas/index.ts';
+
+/**
+ * Deepest nesting of lists and objects accepted in a request body. The deepest body SCIM needs is
+ * a PATCH of an extension's complex attribute (body, Operations, operation, value, extension,
+ * attribute: 6 levels); 32 leaves room for any client while keeping every recursive walk over
+ * the value (validation, the PATCH engine, JSON.stringify) far from the stack's limit.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * True when JSON text nests lists and objects deeper than `maxDepth`. It scans the text,
+ * skipping strings, without parsing it, so that a body built to exhaust the stack is refused
+ * before anything recurses over it. Text that is not JSON at all is left for the parser to refuse.
+ *
+ * @example jsonTextTooDeep('[[[1]]]', 2) // true
+ */
+export function jsonTextTooDeep(text: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index += 1; // backslash: the next character is escaped
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > maxDepth) return true;
+    } else if (code === 0x5d || code === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * True when a parsed value nests lists and objects deeper than `maxDepth`, for input that
+ * arrives already parsed (a Lambda event). Walks with its own stack, so any depth is safe to check.
+ *
+ * @example jsonValueTooDeep({ a: [{}] }, 2) // true
+ */
+export function jsonValueTooDeep(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const next = pending.pop() as { value: unknown; depth: number };
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth });
+  }
+  return false;
+}
 
 /** A JSON object: attribute names to values. */
 export type JsonObject = Record<string, unknown>;

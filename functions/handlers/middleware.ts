@@ -10,6 +10,7 @@ import { clientOf } from '../activity/activity.ts';
 import type { ActivityLog } from '../activity/activity-log.ts';
 import { failureEntry, resourceNameOf } from '../activity/entries.ts';
 import { isScimError, ScimError } from '../core/error.ts';
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
 import { errorResponse, headersOf, isTransientFailure, requestIdOf, resourceTypeOfRoute, toProxyResult } from '../http/scim-http.ts';
 import { isPlausibleId } from '../service/context.ts';
 import type { VerifyResult } from '../auth/token-verifier.ts';
@@ -164,7 +165,10 @@ const JSON_MEDIA_TYPE = /^application\/(?:scim\+)?json\s*(?:;.*)?$/i;
 /** Most bytes of a request body this service reads. */
 export const MAX_BODY_BYTES = 1_048_576;
 
-/** Parses a JSON body of POST, PUT and PATCH; 415 for another media type, 400 invalidSyntax for bad JSON. */
+/**
+ * Parses a JSON body of POST, PUT and PATCH; 415 for another media type, 413 past
+ * {@link MAX_BODY_BYTES}, 400 invalidSyntax for bad JSON or nesting deeper than `MAX_JSON_DEPTH`.
+ */
 export function scimJsonBody(): ScimMiddleware {
   return {
     before: (request) => {
@@ -177,6 +181,8 @@ export function scimJsonBody(): ScimMiddleware {
       const raw = event.body === null || event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new ScimError(413, `The request body exceeds ${MAX_BODY_BYTES} bytes`);
       if (raw.trim() === '') throw ScimError.of('invalidSyntax', 'The request body is empty; a JSON object is required');
+      // Checked on the text, before parsing: validation, PATCH and serialisation all recurse.
+      if (jsonTextTooDeep(raw)) throw ScimError.of('invalidSyntax', `The request body nests lists and objects deeper than ${MAX_JSON_DEPTH} levels`);
       let body: unknown;
       try {
         body = JSON.parse(raw);

@@ -3,6 +3,7 @@
  * the organization comes from the session, never from the request, and a directory, user or group
  * outside it answers 404 like one that does not exist.
  */
+import { jsonTextTooDeep } from '../core/json.ts';
 import { isPortalError, type PortalDirectories, type PortalErrorCode, type PortalProvider, type PortalSession } from './ports.ts';
 import type { PortalBranding } from './pages.ts';
 import type { PortalRequest } from './portal-http.ts';
@@ -35,6 +36,7 @@ function failure(status: number, code: string, message: string): ApiReply {
 function parseBody(request: PortalRequest): Record<string, unknown> {
   if (request.body === undefined || request.body.trim() === '') return {};
   if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) throw new BadRequest('The request is too large');
+  if (jsonTextTooDeep(request.body)) throw new BadRequest('The request nests lists and objects too deeply');
   let parsed: unknown;
   try {
     parsed = JSON.parse(request.body);

@@ -39,6 +39,14 @@ describe('portal.link', () => {
     expect(await runAdminCommand(withoutPortal, { command: 'portal.link', organizationId: 'org-acme' })).toMatchObject({ ok: false, error: { code: 'notConfigured' } });
     expect(parseAdminCommand({ command: 'portal.link', organizationId: 'org-acme', extra: 1 })).toMatchObject({ ok: false });
   });
+
+  it('refuses a command nested 100,000 levels deep as invalid input, without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let level = 0; level < 100_000; level += 1) deep = [deep];
+    for (const input of [{ command: 'directory.get', directoryId: deep }, deep, { command: 'directory.create', name: 'n', extra: { a: deep } }]) {
+      expect(parseAdminCommand(input)).toEqual({ ok: false, response: { ok: false, error: { code: 'invalidInput', message: expect.stringMatching(/nested deeper than \d+ levels/) } } });
+    }
+  });
 });
 
 describe('activity.list', () => {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { booleanOf, describeJsonType, getIgnoringCase, isJsonObject, keyIgnoringCase, sameValue, setIgnoringCase } from '../../functions/core/json.ts';
+import {
+  booleanOf,
+  describeJsonType,
+  getIgnoringCase,
+  isJsonObject,
+  jsonTextTooDeep,
+  jsonValueTooDeep,
+  keyIgnoringCase,
+  MAX_JSON_DEPTH,
+  sameValue,
+  setIgnoringCase,
+} from '../../functions/core/json.ts';
 import { COMMON_ATTRIBUTES, findAttribute, schemasOf } from '../../functions/core/schemas/index.ts';
 
 const user = [...COMMON_ATTRIBUTES, ...schemasOf('User').core.attributes];
@@ -39,5 +50,25 @@ describe('core/json', () => {
     expect(sameValue(definition('id'), 'Ab', 'ab')).toBe(false);
     expect(sameValue(definition('emails'), [{ value: 'A@x.test', type: 'work' }], [{ value: 'a@x.test', type: 'WORK' }])).toBe(true);
     expect(sameValue(definition('emails'), [{ value: 'a@x.test' }], [{ value: 'b@x.test' }])).toBe(false);
+  });
+
+  it('measures nesting in text without parsing it, ignoring brackets inside strings', () => {
+    expect(jsonTextTooDeep('[[1]]', 2)).toBe(false);
+    expect(jsonTextTooDeep('[[[1]]]', 2)).toBe(true);
+    expect(jsonTextTooDeep('{"a":{"b":[]}}', 2)).toBe(true);
+    expect(jsonTextTooDeep('[{"a":"[[[[{{{{"}]', 2)).toBe(false);
+    expect(jsonTextTooDeep('["\\"", "\\\\", [[1]]]', 2)).toBe(true);
+    expect(jsonTextTooDeep('["\\"[[[["]', 2)).toBe(false);
+    expect(jsonTextTooDeep(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`)).toBe(false);
+    expect(jsonTextTooDeep(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toBe(true);
+  });
+
+  it('measures nesting of a parsed value of any depth without recursing', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 100_000; level += 1) deep = level % 2 === 0 ? [deep] : { a: deep };
+    expect(jsonValueTooDeep(deep)).toBe(true);
+    expect(jsonValueTooDeep({ a: [{ b: 'c' }] }, 3)).toBe(false);
+    expect(jsonValueTooDeep({ a: [{ b: {} }] }, 3)).toBe(true);
+    expect(jsonValueTooDeep('[[[[["not parsed"]]]]]', 1)).toBe(false);
   });
 });

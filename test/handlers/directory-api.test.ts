@@ -52,5 +52,9 @@ describe('Directory API entry point', () => {
       expect(response.statusCode, body).toBe(400);
       expect(JSON.parse(response.body)).toMatchObject({ schemas: [ERROR], status: '400' });
     }
+    const deep = `{"from":"2026-01-01T00:00:00Z","to":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const response = await handler(replayEvent(deep), context);
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ schemas: [ERROR], status: '400', scimType: 'invalidSyntax', detail: expect.stringMatching(/deeper than \d+ levels/) });
   });
 });

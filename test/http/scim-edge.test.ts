@@ -4,6 +4,7 @@
  * dependency turns into. Storage is DynamoDB Local; Secrets Manager, which has no local
  * emulator, is faked at the SDK boundary.
  */
+import { randomUUID } from 'node:crypto';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -129,6 +130,47 @@ describe('SCIM HTTP edge', () => {
     const response = await usersHandler(service)(event({ method: 'POST', directoryId, token: tokenB, ...request }));
     expect(errorOf(response)).toMatchObject({ status, scimType });
     expect(await userCount(directoryId)).toBe(before);
+  });
+
+  describe('bodies nested 100,000 levels deep', () => {
+    const DEPTH = 100_000;
+    const deepList = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
+    const deepObject = `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`;
+    const patch = (value: string) =>
+      `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":${value}}]}`;
+
+    it.each([
+      ['a list as the whole body', 'POST', deepList],
+      ['an object as the whole body', 'POST', deepObject],
+      ['a list in an attribute', 'POST', `{"schemas":["${USER_SCHEMA}"],"userName":"deep","title":${deepList}}`],
+      ['a list as a PATCH value', 'PATCH', patch(deepList)],
+      ['an object as a PATCH value', 'PATCH', patch(deepObject)],
+      ['an object in a PUT', 'PUT', `{"schemas":["${USER_SCHEMA}"],"userName":"deep","name":${deepObject}}`],
+    ])('refuses %s with 400 invalidSyntax and changes nothing', async (_name, method, body) => {
+      const created = await usersHandler(service)(
+        event({ method: 'POST', directoryId: DIR_B, token: tokenB, contentType: 'application/scim+json', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: `deep-${randomUUID()}`, title: 'Before' }) }),
+      );
+      const id = (JSON.parse(created.body) as { id: string }).id;
+      const before = await usersHandler(service)(event({ directoryId: DIR_B, token: tokenB, id }));
+      const count = await userCount(DIR_B);
+      const response = await usersHandler(service)(
+        event({ method, directoryId: DIR_B, token: tokenB, contentType: 'application/scim+json', body, ...(method === 'POST' ? {} : { id }) }),
+      );
+      expect(errorOf(response)).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
+      expect(JSON.parse(response.body).detail).toMatch(/deeper than \d+ levels/);
+      expect(await userCount(DIR_B)).toBe(count);
+      expect((await usersHandler(service)(event({ directoryId: DIR_B, token: tokenB, id }))).body).toBe(before.body);
+    });
+
+    it('accepts the deepest shape SCIM needs: a PATCH of an extension attribute\'s sub-attribute', async () => {
+      const created = await usersHandler(service)(
+        event({ method: 'POST', directoryId: DIR_B, token: tokenB, contentType: 'application/scim+json', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'shallow-enough' }) }),
+      );
+      const id = (JSON.parse(created.body) as { id: string }).id;
+      const body = patch('{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m-1"}}}').replace('"path":"title",', '');
+      const response = await usersHandler(service)(event({ method: 'PATCH', directoryId: DIR_B, token: tokenB, contentType: 'application/scim+json', body, id }));
+      expect(response.statusCode).toBe(200);
+    });
   });
 
   it('answers 405 to a method the endpoint does not serve', async () => {

@@ -98,9 +98,14 @@ export function tokenize(text: string, fail: Fail): Token[] {
 /** Longest piece of token text quoted back in an error message. */
 const QUOTED_TEXT_LIMIT = 40;
 
-/** How a token is named in an error message, always with its position. */
+/**
+ * How a token is named in an error message, always with its position. A quoted string is a
+ * compared value (often a person's name or address) and is never quoted back; words (attribute
+ * paths, operators, brackets) are, shortened.
+ */
 export function describeToken(token: Token): string {
   if (token.kind === 'end') return `end of input at position ${token.position}`;
+  if (token.kind === 'string') return `a quoted string at position ${token.position}`;
   const text = token.text.length > QUOTED_TEXT_LIMIT ? `${token.text.slice(0, QUOTED_TEXT_LIMIT)}…` : token.text;
   return `${JSON.stringify(text)} at position ${token.position}`;
 }

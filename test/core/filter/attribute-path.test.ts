@@ -84,7 +84,7 @@ describe('parseAttributePath: malformed paths', () => {
     ['name.givenName.x', /Invalid sub-attribute name/],
     ['1name', /Invalid attribute name/],
     ['user name', /"name" at position 5/],
-    ['"userName"', /attribute path, found "\\"userName\\"" at position 0/],
+    ['"userName"', /attribute path, found a quoted string at position 0/],
     ['a:b', /Invalid schema URI/],
     [`${ENTERPRISE}:`, /Invalid attribute name/],
     ['(userName)', /"\(" at position 0/],

@@ -143,6 +143,7 @@ describe('parseFilter: malformed filters', () => {
     ['userName pr and', /end of input at position 15/],
     ['userName pr and or b pr', /"or" at position 16/],
     ['userName eq "a" b', /"b" at position 16/],
+    ['userName eq "a" "Ada Lovelace"', /found a quoted string at position 16$/],
     ['userName eq (', /comparison value.*"\(" at position 12/],
     ['not (userName pr', /end of input at position 16/],
     ['not userName eq "x"', /"not" must be followed by a parenthesised filter/],
