@@ -17,6 +17,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -259,12 +260,27 @@ export class ScimDirectorySync extends Construct {
 
     const activityEnvironment = { [ENV.activityRetentionDays]: String(activityRetentionDays) };
     const scimEnvironment = { [ENV.tokenCacheTtlSeconds]: String(tokenCacheTtlSeconds), ...activityEnvironment };
+    // The key that signs list cursors (RFC 9865), shared by every instance of the users and groups
+    // functions. It only protects paging positions inside a directory the caller holds a token for,
+    // so it is passed as a variable (resolved by CloudFormation) rather than read at each cold start.
+    const cursorSigningKey = new secretsmanager.Secret(this, 'CursorSigningKey', {
+      description: 'Signs SCIM list cursors (RFC 9865); replacing it invalidates cursors in flight',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      ...(encryptionKey !== undefined ? { encryptionKey } : {}),
+      // Nothing is lost with it: a new stack makes a new key, and cursors live an hour.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(cursorSigningKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The key only signs paging positions that live an hour; the functions get its value at deploy time, so a rotation takes a redeploy (docs/scim-rules.md), and rotating it only ends the cursors in flight.',
+    });
+    const listingEnvironment = { ...scimEnvironment, [ENV.cursorSigningKey]: cursorSigningKey.secretValue.unsafeUnwrap() };
     this.usersFunction = new ScimFunction(this, 'UsersFunction', {
       ...functionDefaults,
       handler: 'users',
       description: 'SCIM /Users (RFC 7644)',
       serviceName: 'scim-users',
-      environment: scimEnvironment,
+      environment: listingEnvironment,
       reservedConcurrency: concurrency?.resourceFunctions,
     })
       .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)
@@ -277,7 +293,7 @@ export class ScimDirectorySync extends Construct {
       serviceName: 'scim-groups',
       // Group writes fan out to many membership items.
       timeout: GROUPS_TIMEOUT,
-      environment: scimEnvironment,
+      environment: listingEnvironment,
       reservedConcurrency: concurrency?.resourceFunctions,
     })
       .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)

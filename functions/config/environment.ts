@@ -44,6 +44,11 @@ export const ENV = {
   portalFrameAncestors: 'PORTAL_FRAME_ANCESTORS',
   /** Minutes without a request before the portal warns about the connection. */
   portalStaleAfterMinutes: 'PORTAL_STALE_AFTER_MINUTES',
+  /**
+   * The key SCIM list cursors are signed with (RFC 9865): the users and groups functions get it
+   * from a secret the stack generates. Absent (locally), each process makes up its own.
+   */
+  cursorSigningKey: 'CURSOR_SIGNING_KEY',
   /** Powertools service name, the `service` key of every log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools log level. */

@@ -14,7 +14,8 @@ import { GROUP_SCHEMA, resolveAttribute, USER_SCHEMA } from '../core/schemas/ind
 import { isKeyable } from './claims.ts';
 import { isPlausibleId, type ListQuery, type Projection, type ScimContext } from './context.ts';
 import type { MembershipPlanner } from './membership-planner.ts';
-import { decodeCursor, encodeCursor, parsePaging, queryHash, type Paging } from './paging.ts';
+import { cursorKeyFromEnv } from './cursor-key.ts';
+import { decodeCursor, encodeCursor, parsePaging, queryHash, type CursorBinding, type Paging } from './paging.ts';
 import { planLookups, type Lookup } from './query-planner.ts';
 import { forEachPage } from './read-pages.ts';
 import { renderResource } from './render.ts';
@@ -26,6 +27,9 @@ const SCAN_PAGE = 500;
 const PAGE_MARKER_TTL_SECONDS = 3600;
 
 const CORE_SCHEMA: Record<ResourceType, string> = { User: USER_SCHEMA, Group: GROUP_SCHEMA };
+
+/** This process's cursor key, read once at cold start. */
+const PROCESS_CURSOR_KEY = cursorKeyFromEnv();
 
 /** The body of a list answer: a ListResponse of rendered, projected resources. */
 export type ListResult = ListResponse<Record<string, unknown>>;
@@ -39,6 +43,8 @@ export interface ResourceListingOptions {
   maxInlineMembers: number;
   /** Reads each group's members. */
   members: MembershipPlanner;
+  /** Signs and checks cursors (RFC 9865); by default `CURSOR_SIGNING_KEY` or a key of this process. */
+  cursorKey?: Uint8Array;
 }
 
 /**
@@ -51,10 +57,12 @@ export interface ResourceListingOptions {
 export class ResourceListing {
   readonly #repository: ScimRepository;
   readonly #options: ResourceListingOptions;
+  readonly #cursorKey: Uint8Array;
 
   constructor(repository: ScimRepository, options: ResourceListingOptions) {
     this.#repository = repository;
     this.#options = options;
+    this.#cursorKey = options.cursorKey ?? PROCESS_CURSOR_KEY;
   }
 
   /** GET /Users, GET /Groups with filter, paging and projection (RFC 7644 §3.4.2, RFC 9865). */
@@ -62,7 +70,10 @@ export class ResourceListing {
     const filter = query.filter === undefined || query.filter.trim() === '' ? undefined : parseFilter(query.filter);
     const paging = parsePaging(query);
     const projection: Projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
+    // A cursor continues one query in one directory: the resource type and filter text fix which
+    // resources it walks, in id order. Projection and count only shape the pages, so they may change.
     const hash = queryHash([type, query.filter ?? '']);
+    const binding: CursorBinding = { directoryId: ctx.directoryId, queryHash: hash };
     const now = this.#options.now().getTime();
 
     let candidates: StoredResource[];
@@ -72,7 +83,7 @@ export class ResourceListing {
     if (filter === undefined) {
       const total = this.#repository.getCounters(ctx.directoryId).then((counters) => (type === 'User' ? counters.users : counters.groups));
       total.catch(() => undefined);
-      const page = await this.#unfilteredPage(ctx, type, paging, hash, total);
+      const page = await this.#unfilteredPage(ctx, type, paging, binding, total);
       candidates = page.items;
       more = page.more;
       totalResults = await total;
@@ -81,7 +92,7 @@ export class ResourceListing {
       let offset = 0;
       if (paging.mode === 'index') offset = paging.startIndex - 1;
       else if (paging.cursor !== undefined) {
-        const lastId = decodeCursor(paging.cursor, hash, now);
+        const lastId = decodeCursor(paging.cursor, binding, now, this.#cursorKey);
         offset = matches.findIndex((resource) => resource.id > lastId);
         if (offset < 0) offset = matches.length;
       }
@@ -99,7 +110,7 @@ export class ResourceListing {
     const last = kept[kept.length - 1];
     let nextCursor: string | undefined;
     if (more && last !== undefined) {
-      if (paging.mode === 'cursor') nextCursor = encodeCursor({ lastKey: last.id, filterHash: hash, issuedAt: now });
+      if (paging.mode === 'cursor') nextCursor = encodeCursor({ lastKey: last.id, issuedAt: now }, binding, this.#cursorKey);
       else if (filter === undefined) {
         await this.#repository.putPageMarker(
           ctx.directoryId,
@@ -164,16 +175,17 @@ export class ResourceListing {
     ctx: ScimContext,
     type: ResourceType,
     paging: Paging,
-    hash: string,
+    binding: CursorBinding,
     total: Promise<number>,
   ): Promise<{ items: StoredResource[]; more: boolean }> {
+    const hash = binding.queryHash;
     if (paging.count === 0) {
-      if (paging.mode === 'cursor' && paging.cursor !== undefined) decodeCursor(paging.cursor, hash, this.#options.now().getTime());
+      if (paging.mode === 'cursor' && paging.cursor !== undefined) decodeCursor(paging.cursor, binding, this.#options.now().getTime(), this.#cursorKey);
       return { items: [], more: false };
     }
     let startAfter: string | undefined;
     if (paging.mode === 'cursor') {
-      startAfter = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, hash, this.#options.now().getTime());
+      startAfter = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, binding, this.#options.now().getTime(), this.#cursorKey);
     } else if (paging.startIndex > 1) {
       // A marker is trusted only while the directory holds as many resources as when it was left:
       // a create or delete since then shifts every position after it.

@@ -1,7 +1,7 @@
 /**
  * Paging parameters: index paging (RFC 7644 §3.4.2.4) and cursor paging (RFC 9865).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { CURSOR_TIMEOUT_SECONDS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../core/discovery.ts';
 import { ScimError } from '../core/error.ts';
 
@@ -34,45 +34,86 @@ export function parsePaging(query: { startIndex?: string; count?: string; cursor
   return { mode: 'index', startIndex, count };
 }
 
-/** Where a listing continues: the last key read, for one filter text. */
+/** Where a listing continues: the last key read, and when the cursor was issued. */
 interface CursorState {
   lastKey: string;
-  filterHash: string;
   issuedAt: number;
 }
+
+/**
+ * What a cursor is bound to: the directory it lists and the query it continues (a
+ * {@link queryHash} of the resource type and the filter text). A cursor presented with any other
+ * binding is refused.
+ */
+export interface CursorBinding {
+  directoryId: string;
+  queryHash: string;
+}
+
+/** Bytes of HMAC-SHA256 kept in a cursor: 128 bits, as much as a forger would have to guess. */
+const TAG_BYTES = 16;
+/** Longest cursor text read; a longer one cannot be ours. */
+const MAX_CURSOR_LENGTH = 512;
+/**
+ * How far in the future a cursor's issue time may lie: the clocks of two Lambda instances differ
+ * by far less. Beyond it a cursor would never expire, so it is refused.
+ */
+const CLOCK_SKEW_MS = 60_000;
+const LAST_KEY = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** A short hash of the filter (or of no filter), binding a cursor to the query it came from. */
 export function queryHash(parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
 }
 
-/** Opaque cursor text (RFC 9865 §2): base64url JSON. It only ever positions a read inside the caller's directory. */
-export function encodeCursor(state: CursorState): string {
-  return Buffer.from(JSON.stringify([state.lastKey, state.filterHash, state.issuedAt])).toString('base64url');
+function tagOf(key: Uint8Array, binding: CursorBinding, payload: string): Buffer {
+  return createHmac('sha256', key)
+    .update(['cursor-v1', binding.directoryId, binding.queryHash, payload].join('\u0000'))
+    .digest()
+    .subarray(0, TAG_BYTES);
 }
 
-/** Reads a cursor back; invalidCursor when it is not ours or belongs to another query, expiredCursor when old. */
-export function decodeCursor(cursor: string, filterHash: string, nowMs: number): string {
+/**
+ * Opaque cursor text (RFC 9865 §2): base64url JSON of the position and issue time, then `.` and an
+ * HMAC over them, the directory and the query, so that a cursor can be neither altered nor replayed
+ * in another directory or for another query.
+ */
+export function encodeCursor(state: CursorState, binding: CursorBinding, key: Uint8Array): string {
+  const payload = Buffer.from(JSON.stringify([state.lastKey, state.issuedAt])).toString('base64url');
+  return `${payload}.${tagOf(key, binding, payload).toString('base64url')}`;
+}
+
+function notOurs(): never {
+  throw ScimError.of('invalidCursor', 'The cursor is not one this service issued for this directory and query; start again without one');
+}
+
+/**
+ * Reads a cursor back and returns the key it continues after. invalidCursor (RFC 9865 §2.4) when it
+ * was altered, belongs to another directory or query, or claims to be issued in the future;
+ * expiredCursor when older than `CURSOR_TIMEOUT_SECONDS`.
+ */
+export function decodeCursor(cursor: string, binding: CursorBinding, nowMs: number, key: Uint8Array): string {
+  const dot = cursor.indexOf('.');
+  if (cursor.length > MAX_CURSOR_LENGTH || dot <= 0) notOurs();
+  const payload = cursor.slice(0, dot);
+  const presented = Buffer.from(cursor.slice(dot + 1), 'base64url');
+  const expected = tagOf(key, binding, payload);
+  // Constant time, so that the tag cannot be guessed byte by byte.
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) notOurs();
   let decoded: unknown;
   try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    throw ScimError.of('invalidCursor', 'The cursor is not one this service issued');
+    notOurs();
   }
-  if (
-    !Array.isArray(decoded) ||
-    decoded.length !== 3 ||
-    typeof decoded[0] !== 'string' ||
-    !/^[A-Za-z0-9._-]{1,128}$/.test(decoded[0]) ||
-    typeof decoded[1] !== 'string' ||
-    typeof decoded[2] !== 'number'
-  ) {
-    throw ScimError.of('invalidCursor', 'The cursor is not one this service issued');
+  if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'string' || !LAST_KEY.test(decoded[0]) || !Number.isSafeInteger(decoded[1])) {
+    notOurs();
   }
-  if (decoded[1] !== filterHash) {
-    throw ScimError.of('invalidCursor', 'The cursor belongs to a different query');
+  const issuedAt = decoded[1] as number;
+  if (issuedAt - nowMs > CLOCK_SKEW_MS) {
+    throw ScimError.of('invalidCursor', 'The cursor claims a time in the future; start again without one');
   }
-  if (nowMs - decoded[2] > CURSOR_TIMEOUT_SECONDS * 1000) {
+  if (nowMs - issuedAt > CURSOR_TIMEOUT_SECONDS * 1000) {
     throw ScimError.of('expiredCursor', 'The cursor has expired; start again without one');
   }
   return decoded[0];

@@ -35,9 +35,11 @@ describe('serviceProviderConfig (RFC 7643 §5, RFC 9865 §4)', () => {
     expect(parsePaging({}).count).toBe(pagination.defaultPageSize);
     expect(parsePaging({ count: String(pagination.maxPageSize * 10) }).count).toBe(pagination.maxPageSize);
     const issuedAt = Date.parse('2026-03-01T00:00:00Z');
-    const cursor = encodeCursor({ lastKey: 'u-1', filterHash: 'h', issuedAt });
-    expect(decodeCursor(cursor, 'h', issuedAt + pagination.cursorTimeout * 1000)).toBe('u-1');
-    expect(scimErrorOf(() => decodeCursor(cursor, 'h', issuedAt + pagination.cursorTimeout * 1000 + 1))).toMatchObject({ status: 400, scimType: 'expiredCursor' });
+    const binding = { directoryId: 'dir-1', queryHash: 'h' };
+    const key = Buffer.alloc(32, 7);
+    const cursor = encodeCursor({ lastKey: 'u-1', issuedAt }, binding, key);
+    expect(decodeCursor(cursor, binding, issuedAt + pagination.cursorTimeout * 1000, key)).toBe('u-1');
+    expect(scimErrorOf(() => decodeCursor(cursor, binding, issuedAt + pagination.cursorTimeout * 1000 + 1, key))).toMatchObject({ status: 400, scimType: 'expiredCursor' });
   });
 
   it('builds locations without a double slash', () => {

@@ -128,6 +128,18 @@ describe('ScimDirectorySync (defaults)', () => {
       });
     });
 
+    it('give users and groups one cursor signing key, resolved from a secret the stack generates, and no one else', () => {
+      const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'ScimDirectorySyncCursorSigningKey');
+      template.hasResource('AWS::SecretsManager::Secret', {
+        Properties: { GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }) },
+        DeletionPolicy: 'Delete',
+      });
+      const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] };
+      expect(envOf('Users')['CURSOR_SIGNING_KEY']).toEqual(reference);
+      expect(envOf('Groups')['CURSOR_SIGNING_KEY']).toEqual(reference);
+      for (const name of FUNCTIONS.filter((fn) => fn !== 'Users' && fn !== 'Groups')) expect(envOf(name)['CURSOR_SIGNING_KEY'], name).toBeUndefined();
+    });
+
     it('set only variables named in the environment module the handlers read', () => {
       const known: readonly string[] = Object.values(ENV);
       for (const name of FUNCTIONS) {

@@ -100,3 +100,47 @@ describe('filters on attributes the resource type does not define', () => {
     expect(result.totalResults).toBe(0);
   });
 });
+
+describe('cursor paging (RFC 9865)', () => {
+  async function firstPage(ctx: ScimContext, filter?: string) {
+    const page = await service.list(ctx, 'User', { cursor: '', count: '2', ...(filter === undefined ? {} : { filter }) });
+    expect(page.nextCursor).toEqual(expect.any(String));
+    return page.nextCursor as string;
+  }
+
+  it('walks every user once, and refuses a cursor in another directory, for another query or altered', async () => {
+    const ctx = newDirectory();
+    const other = newDirectory();
+    const ids = [];
+    for (const name of ['c-1', 'c-2', 'c-3', 'c-4', 'c-5']) ids.push(await createUser(ctx, name));
+    await createUser(other, 'c-1');
+    await createUser(other, 'c-2');
+    await createUser(other, 'c-3');
+
+    const seen: unknown[] = [];
+    let cursor = '';
+    for (let page = 0; page < 10; page += 1) {
+      const result = await service.list(ctx, 'User', { cursor, count: '2' });
+      seen.push(...idsOf(result));
+      if (result.nextCursor === undefined) break;
+      cursor = result.nextCursor as string;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+
+    const unfiltered = await firstPage(ctx);
+    const filtered = await firstPage(ctx, 'userName sw "c-"');
+    const refusals: Array<[string, () => Promise<unknown>]> = [
+      ['another directory', () => service.list(other, 'User', { cursor: unfiltered, count: '2' })],
+      ['another filter', () => service.list(ctx, 'User', { cursor: filtered, count: '2', filter: 'userName sw "c"' })],
+      ['no filter', () => service.list(ctx, 'User', { cursor: filtered, count: '2' })],
+      ['Groups', () => service.list(ctx, 'Group', { cursor: unfiltered, count: '2' })],
+      ['an altered cursor', () => service.list(ctx, 'User', { cursor: `A${unfiltered.slice(1)}`, count: '2' })],
+      ['a count of 0', () => service.list(other, 'User', { cursor: unfiltered, count: '0' })],
+    ];
+    for (const [name, request] of refusals) {
+      expect(await scimRejectionOf(request), name).toMatchObject({ status: 400, scimType: 'invalidCursor' });
+    }
+    // The same cursor still serves its own query, with another projection.
+    expect((await service.list(ctx, 'User', { cursor: unfiltered, count: '2', attributes: ['userName'] })).Resources).toHaveLength(2);
+  });
+});
