@@ -10,4 +10,5 @@
 export { applyPatch } from './patch/apply.ts';
 export { splitMembershipOperations, type MembershipStep, type SplitOperations } from './patch/membership.ts';
 export type { PatchOperation, PatchOpName } from './patch/operation.ts';
+export { MAX_PLAIN_VALUE_BYTES, plainAssignments, type PlainAssignment } from './patch/plain.ts';
 export { MAX_PATCH_OPERATIONS, PATCH_OP_SCHEMA, parsePatchRequest } from './patch/request.ts';

@@ -8,16 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { ScimError } from '../core/error.ts';
-import { applyPatch, parsePatchRequest, splitMembershipOperations, type MembershipStep } from '../core/patch-op.ts';
+import { applyPatch, parsePatchRequest, plainAssignments, splitMembershipOperations, type MembershipStep, type SplitOperations } from '../core/patch-op.ts';
 import { projectionWants, projectResource } from '../core/projection.ts';
 import { assertImmutableUnchanged, parseResourceInput } from '../core/resource.ts';
 import { claimChanges, claimedAttribute, claimsOf, isKeyable, MAX_UNIQUE_VALUE_BYTES } from './claims.ts';
 import { isPlausibleId, stampOf, withoutRequest, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
 import { ResourceListing, type ListResult } from './listing.ts';
-import { MAX_MEMBER_CHANGES, MembershipPlanner, tooManyMemberChanges } from './membership-planner.ts';
+import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, tooManyMemberChanges } from './membership-planner.ts';
 import { etagOf, ifMatchSatisfied, renderResource } from './render.ts';
 import {
   MissingReferenceError,
+  TooManyGroupsError,
   UniquenessConflictError,
   VersionConflictError,
   type CounterDelta,
@@ -38,6 +39,8 @@ export interface DirectoryServiceOptions {
   maxFilterScan?: number;
   /** Most members a group GET renders inline; larger groups must be read with excludedAttributes=members. */
   maxInlineMembers?: number;
+  /** Largest group a members replace or remove-all may rewrite; default {@link MAX_REPLACED_MEMBERS}. */
+  maxReplacedMembers?: number;
 }
 
 /** Default of `maxFilterScan`: a filter no index serves reads at most this many resources. */
@@ -51,6 +54,20 @@ export const MAX_INLINE_MEMBERS = 20_000;
 export const MAX_RESOURCE_BYTES = 200 * 1024;
 /** Attempts of a read-modify-write that lost a race to a concurrent change. */
 const MAX_WRITE_ATTEMPTS = 5;
+
+/** What `#patchAtOnce` answers when the request needs the general read-apply-write. */
+const NOT_AT_ONCE = Symbol('not at once');
+
+/**
+ * The version an If-Match header pins, for a condition of a write made before any read:
+ * undefined when nothing is pinned (no header, or `*`), null when the header is not one
+ * version this service issued (then the general path compares it after reading).
+ */
+function expectedVersionOf(ifMatch: string | undefined): number | undefined | null {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/i.exec(ifMatch);
+  return match === null ? null : Number(match[1]);
+}
 
 function notFound(type: ResourceType, id: string): ScimError {
   return new ScimError(404, `${type} ${id} not found`);
@@ -83,6 +100,9 @@ function checkIfMatch(ifMatch: string | undefined, resource: StoredResource): vo
 /** Converts storage-level conflicts into the SCIM errors a client sees. */
 function translateWriteError(error: unknown): never {
   if (error instanceof UniquenessConflictError) throw uniquenessError(error);
+  if (error instanceof TooManyGroupsError) {
+    throw ScimError.of('invalidValue', `A member can be in at most ${error.limit} groups; ${error.ids.slice(0, 5).join(', ')} already is`, { cause: error });
+  }
   if (error instanceof MissingReferenceError) {
     throw ScimError.of('invalidValue', `No User or Group with id ${error.ids.join(', ')} in this directory`, { cause: error });
   }
@@ -109,7 +129,7 @@ export class DirectoryService {
     this.#now = options.now ?? (() => new Date());
     this.#newId = options.newId ?? randomUUID;
     this.#maxInlineMembers = options.maxInlineMembers ?? MAX_INLINE_MEMBERS;
-    this.#members = new MembershipPlanner(repository);
+    this.#members = new MembershipPlanner(repository, options.maxReplacedMembers ?? MAX_REPLACED_MEMBERS);
     this.#listing = new ResourceListing(repository, {
       now: this.#now,
       maxFilterScan: options.maxFilterScan ?? MAX_FILTER_SCAN,
@@ -175,6 +195,8 @@ export class DirectoryService {
     const operations = parsePatchRequest(body);
     const { attributeOperations, membershipSteps } =
       type === 'Group' ? splitMembershipOperations(operations) : { attributeOperations: operations, membershipSteps: [] };
+    const atOnce = await this.#patchAtOnce(ctx, type, id, { attributeOperations, membershipSteps }, ifMatch, projection);
+    if (atOnce !== NOT_AT_ONCE) return atOnce;
     return this.#modify(ctx, type, id, ifMatch, projection, async (current) => {
       const patched = attributeOperations.length === 0 ? undefined : applyPatch(type, renderResource(type, current, ctx.baseUrl), attributeOperations);
       const attributes = patched === undefined ? current.attributes : parseResourceInput(type, patched).attributes;
@@ -259,7 +281,14 @@ export class DirectoryService {
         }
         if (memberChanges.add.length > 0 || memberChanges.remove.length > 0) {
           const stamp = stampOf(ctx, now);
-          await this.#repository.changeMemberships(ctx.directoryId, id, memberChanges, { now, bumpGroupVersion: true, ...(stamp === undefined ? {} : { stamp }) });
+          // Under If-Match the member writes, too, apply only to the version just checked (or written).
+          const expectedVersion = ifMatch === undefined ? undefined : updated.version;
+          await this.#repository.changeMemberships(ctx.directoryId, id, memberChanges, {
+            now,
+            bumpGroupVersion: true,
+            ...(stamp === undefined ? {} : { stamp }),
+            ...(expectedVersion === undefined ? {} : { expectedVersion }),
+          });
           if (projection !== undefined) updated = (await this.#repository.getResource(ctx.directoryId, type, id)) ?? updated;
         }
       } catch (error) {
@@ -271,6 +300,52 @@ export class DirectoryService {
       const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers) : undefined;
       return this.#respond(ctx, type, updated, projection, members);
     }
+  }
+
+  /**
+   * The one-write forms of PATCH, tried before anything is read: a User PATCH of plain attributes
+   * (`plainAssignments`) and a Group PATCH that only adds and removes members (answered without a
+   * body). The write carries every condition the read would have checked; when one fails, nothing
+   * was written and the general read-apply-write runs and explains (NOT_AT_ONCE).
+   */
+  async #patchAtOnce(
+    ctx: ScimContext,
+    type: ResourceType,
+    id: string,
+    { attributeOperations, membershipSteps }: SplitOperations,
+    ifMatch: string | undefined,
+    projection: Projection | undefined,
+  ): Promise<ResourceResult | undefined | typeof NOT_AT_ONCE> {
+    const expectedVersion = expectedVersionOf(ifMatch);
+    if (!isPlausibleId(id) || expectedVersion === null) return NOT_AT_ONCE;
+    const now = this.#now().toISOString();
+    const stamp = stampOf(ctx, now);
+    const common = { now, ...(stamp === undefined ? {} : { stamp }), ...(expectedVersion === undefined ? {} : { expectedVersion }) };
+    if (type === 'User') {
+      // Users only: a group's displayName is unique here, so it is never a plain attribute.
+      const assignments = plainAssignments('User', attributeOperations);
+      if (assignments === undefined) return NOT_AT_ONCE;
+      const active = assignments.find((assignment) => assignment.path.length === 1 && assignment.path[0] === 'active');
+      const written = await this.#repository.assignAttributes(ctx.directoryId, 'User', id, {
+        ...common,
+        assignments,
+        ...(active === undefined ? {} : { activeTo: active.value === true }),
+      });
+      if (written === undefined) return NOT_AT_ONCE;
+      return projection === undefined ? undefined : this.#respond(ctx, 'User', written, projection);
+    }
+    if (attributeOperations.length > 0 || projection !== undefined) return NOT_AT_ONCE;
+    const { replaceAll, adds, removes } = foldMembershipSteps(membershipSteps);
+    if (replaceAll || adds.size + removes.size === 0 || adds.size + removes.size > MAX_MEMBER_CHANGES) return NOT_AT_ONCE;
+    if ([...adds.keys()].some((memberId) => memberId === id || !isPlausibleId(memberId))) return NOT_AT_ONCE;
+    // Entra ID never says what a member is: a User is the likely answer, and a wrong guess fails
+    // the member's condition like a missing member does.
+    const changes = {
+      add: [...adds].map(([memberId, hint]) => ({ id: memberId, type: hint ?? ('User' as const) })),
+      remove: [...removes].filter(isPlausibleId).map((memberId) => ({ id: memberId, type: 'User' as const })),
+    };
+    if (changes.add.length + changes.remove.length === 0) return NOT_AT_ONCE;
+    return (await this.#repository.changeMembershipsAtOnce(ctx.directoryId, id, changes, common)) ? undefined : NOT_AT_ONCE;
   }
 
   #respond(ctx: ScimContext, type: ResourceType, resource: StoredResource, projection: Projection, members?: MemberRef[]): ResourceResult {

@@ -11,6 +11,12 @@ import type { MemberRef, ResourceType, ScimRepository } from './repository.ts';
 
 /** Most members one request may add or remove; keeps a request well inside API Gateway's 29 s. */
 export const MAX_MEMBER_CHANGES = 5_000;
+/**
+ * Largest group whose member list a replace (PUT with members, PATCH replace of members) or a
+ * remove-all may rewrite: its current members are read whole to compute the change, which must
+ * itself stay within {@link MAX_MEMBER_CHANGES}.
+ */
+export const MAX_REPLACED_MEMBERS = 2 * MAX_MEMBER_CHANGES;
 /** Members read per page of a group's member list. */
 const MEMBER_PAGE = 1000;
 /** Bound on the pages of one member walk: 100 million members, far past any directory this serves. */
@@ -19,6 +25,48 @@ const MAX_MEMBER_PAGES = 100_000;
 /** The error of a request that adds or removes more than {@link MAX_MEMBER_CHANGES} members. */
 export function tooManyMemberChanges(): ScimError {
   return ScimError.of('invalidValue', `At most ${MAX_MEMBER_CHANGES} members can be added or removed in one request; split it`);
+}
+
+/**
+ * Membership steps folded, in order, into the members to add (with the type the client gave, if
+ * any) and to remove; `replaceAll` when the steps start from an empty list (removeAll, replace).
+ */
+export function foldMembershipSteps(steps: readonly MembershipStep[]): {
+  replaceAll: boolean;
+  adds: Map<string, ResourceType | undefined>;
+  removes: Set<string>;
+} {
+  let replaceAll = false;
+  const adds = new Map<string, ResourceType | undefined>();
+  const removes = new Set<string>();
+  for (const step of steps) {
+    switch (step.kind) {
+      case 'add':
+        for (const member of step.members) {
+          adds.set(member.value, member.type);
+          removes.delete(member.value);
+        }
+        break;
+      case 'remove':
+        for (const memberId of step.memberIds) {
+          adds.delete(memberId);
+          removes.add(memberId);
+        }
+        break;
+      case 'removeAll':
+        replaceAll = true;
+        adds.clear();
+        removes.clear();
+        break;
+      case 'replace':
+        replaceAll = true;
+        adds.clear();
+        removes.clear();
+        for (const member of step.members) adds.set(member.value, member.type);
+        break;
+    }
+  }
+  return { replaceAll, adds, removes };
 }
 
 /** The memberships one request writes. */
@@ -35,9 +83,11 @@ export interface MemberChanges {
  */
 export class MembershipPlanner {
   readonly #repository: ScimRepository;
+  readonly #maxReplacedMembers: number;
 
-  constructor(repository: ScimRepository) {
+  constructor(repository: ScimRepository, maxReplacedMembers = MAX_REPLACED_MEMBERS) {
     this.#repository = repository;
+    this.#maxReplacedMembers = maxReplacedMembers;
   }
 
   /**
@@ -45,48 +95,25 @@ export class MembershipPlanner {
    * reads, except removeAll/replace, which must read the current member list.
    */
   async plan(ctx: ScimContext, groupId: string, steps: MembershipStep[]): Promise<MemberChanges> {
-    let replaceAll = false;
-    const adds = new Map<string, ResourceType | undefined>();
-    const removes = new Set<string>();
-    for (const step of steps) {
-      switch (step.kind) {
-        case 'add':
-          for (const member of step.members) {
-            adds.set(member.value, member.type);
-            removes.delete(member.value);
-          }
-          break;
-        case 'remove':
-          for (const memberId of step.memberIds) {
-            adds.delete(memberId);
-            removes.add(memberId);
-          }
-          break;
-        case 'removeAll':
-          replaceAll = true;
-          adds.clear();
-          removes.clear();
-          break;
-        case 'replace':
-          replaceAll = true;
-          adds.clear();
-          removes.clear();
-          for (const member of step.members) adds.set(member.value, member.type);
-          break;
-      }
-    }
+    const { replaceAll, adds, removes } = foldMembershipSteps(steps);
     if (adds.size + removes.size > MAX_MEMBER_CHANGES) throw tooManyMemberChanges();
     // Removing an id that cannot exist changes nothing.
     for (const memberId of removes) if (!isPlausibleId(memberId)) removes.delete(memberId);
     const candidates = [...adds].map(([value, type]) => (type === undefined ? { value } : { value, type }));
     if (replaceAll) {
       const { newMembers } = await this.resolveNewMembers(ctx, groupId, candidates);
-      const current = await this.allMembers(ctx, groupId, Number.MAX_SAFE_INTEGER);
+      // Bounded, so that the diff is computed and written well within the request's time.
+      const limit = this.#maxReplacedMembers;
+      const current = await this.allMembers(ctx, groupId, limit, () =>
+        ScimError.of('invalidValue', `Replacing or removing all members works on groups of at most ${limit} members; add and remove members by value instead`),
+      );
       const currentIds = new Set(current.map((member) => member.id));
-      return {
+      const changes = {
         add: newMembers.filter((member) => !currentIds.has(member.id)),
         remove: current.filter((member) => !adds.has(member.id)),
       };
+      if (changes.add.length + changes.remove.length > MAX_MEMBER_CHANGES) throw tooManyMemberChanges();
+      return changes;
     }
     const { newMembers, memberships } = await this.resolveNewMembers(ctx, groupId, candidates, [...adds.keys(), ...removes].filter(isPlausibleId));
     return {
@@ -125,15 +152,15 @@ export class MembershipPlanner {
     return { newMembers: [...unique].map(([id, type]) => ({ id, type })), memberships };
   }
 
-  /** Every member of a group, in pages; tooMany beyond `limit`. */
-  async allMembers(ctx: ScimContext, groupId: string, limit: number): Promise<MemberRef[]> {
+  /** Every member of a group, in pages; beyond `limit`, the error `tooBig` makes (by default tooMany). */
+  async allMembers(ctx: ScimContext, groupId: string, limit: number, tooBig?: () => ScimError): Promise<MemberRef[]> {
     const members: MemberRef[] = [];
     await forEachPage(
       (startAfter) => this.#repository.listMembers(ctx.directoryId, groupId, { limit: MEMBER_PAGE, ...(startAfter === undefined ? {} : { startAfter }) }),
       (items) => {
         members.push(...items);
         if (members.length > limit) {
-          throw ScimError.of('tooMany', `The group has more than ${limit} members; read it with excludedAttributes=members`);
+          throw tooBig?.() ?? ScimError.of('tooMany', `The group has more than ${limit} members; read it with excludedAttributes=members`);
         }
       },
       // Every page but the last holds at least one member, so tooMany comes before the bound.

@@ -43,6 +43,15 @@ export function isUniqueClaim(claim: Claim): boolean {
   return claim.kind !== 'externalId';
 }
 
+/**
+ * One attribute set without reading the resource: `path` under its attributes (`['title']`,
+ * `['name', 'givenName']`, `[extension URN, 'department']`); every segment but the last exists.
+ */
+export interface AttributeAssignment {
+  path: readonly string[];
+  value: string | boolean;
+}
+
 /** Changes to the directory's counters, applied in the same transaction as the resource. */
 export interface CounterDelta {
   users?: number;
@@ -97,6 +106,25 @@ export class MissingReferenceError extends Error {
   }
 }
 
+/**
+ * Most groups one user or group may be a direct member of. A member's item lists its groups
+ * (`memberOf`, 37 bytes a group): 5,000 of them take about 185 KB, which with a resource of at
+ * most 200 KB stays under DynamoDB's 400 KB item limit.
+ */
+export const MAX_GROUPS_PER_MEMBER = 5_000;
+
+/** Raised when a membership would put a member in more than {@link MAX_GROUPS_PER_MEMBER} groups (→ 400). */
+export class TooManyGroupsError extends Error {
+  override readonly name = 'TooManyGroupsError';
+  constructor(
+    readonly ids: string[],
+    readonly limit: number = MAX_GROUPS_PER_MEMBER,
+    options?: { cause?: unknown },
+  ) {
+    super(`already in ${limit} groups: ${ids.join(', ')}`, options);
+  }
+}
+
 export interface ScimRepository {
   getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined>;
   /** The ids of the resources holding the claim (at most one for a unique claim), strongly consistent. */
@@ -113,6 +141,20 @@ export interface ScimRepository {
     counters: CounterDelta,
     stamp?: RequestStamp,
   ): Promise<void>;
+  /**
+   * Sets attributes of a resource in one write, without reading it first: applies only if the
+   * resource exists, each assignment's parent exists, the version is `expectedVersion` (when
+   * given) and, with `activeTo`, `active` flips to it (the directory's active-user count moves
+   * with it). Bumps the version and records `stamp`. Returns the resource as written, or
+   * undefined, having written nothing, when a condition failed or the item would grow past
+   * DynamoDB's item limit; the caller then reads, applies and writes.
+   */
+  assignAttributes(
+    directoryId: string,
+    type: ResourceType,
+    id: string,
+    change: { assignments: AttributeAssignment[]; expectedVersion?: number; activeTo?: boolean; now: string; stamp?: RequestStamp },
+  ): Promise<StoredResource | undefined>;
   /** Deletes a resource that has no memberships left, with its claims (and the request's activity entry). */
   deleteResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta, stamp?: RequestStamp): Promise<void>;
   listResources(directoryId: string, type: ResourceType, options: { limit: number; startAfter?: string }): Promise<Page<StoredResource>>;
@@ -135,14 +177,31 @@ export interface ScimRepository {
    * change together. With `bumpGroupVersion`, each transaction also bumps the group's version and
    * moves its `memberCount` by what it changed (and records `stamp`, when given); without it (a
    * purge before a delete, the members of a group being created) chunks run side by side and the
-   * group item is not touched. Chunked into transactions of bounded size.
+   * group item is not touched. Chunked into transactions of bounded size. With `expectedVersion`
+   * (and `bumpGroupVersion`), the first transaction applies only to that version of the group and
+   * each next one to the version the one before it left (If-Match), else VersionConflictError.
    */
   changeMemberships(
     directoryId: string,
     groupId: string,
     changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; bumpGroupVersion: boolean; stamp?: RequestStamp },
+    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp },
   ): Promise<void>;
+
+  /**
+   * The same change as {@link changeMemberships} with `bumpGroupVersion`, as one transaction
+   * written before anything is read: the member's type is as given (a guess, when the client sent
+   * none), and the membership's absence (add) or presence (remove), the member's existence and the
+   * group's existence (or, with `expectedVersion`, its version) are the transaction's conditions.
+   * Returns false, having written nothing, when any condition fails or the change does not fit in
+   * one transaction; the caller then reads, explains and plans.
+   */
+  changeMembershipsAtOnce(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    options: { now: string; expectedVersion?: number; stamp?: RequestStamp },
+  ): Promise<boolean>;
 
   /** Where a sequential page starts, and how many resources the directory held when it was left. */
   getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined>;

@@ -11,24 +11,18 @@
  * is made once. Splitting it by item family (resources, memberships, claims and markers) is the
  * next step when it grows.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import {
   isUniqueClaim,
+  MAX_GROUPS_PER_MEMBER,
   MissingReferenceError,
+  TooManyGroupsError,
   UniquenessConflictError,
   VersionConflictError,
   type Claim,
+  type AttributeAssignment,
   type CounterDelta,
   type Counters,
   type MemberRef,
@@ -44,41 +38,7 @@ import { activityItem } from './activity-writer.ts';
 import { keptMemberCount, MEMBER_COUNT_KEPT } from './items.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
-import { sleep } from '../../shared/sleep.ts';
-
-type Key = { pk: string; sk: string };
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
-/**
- * What an item of a transaction stands for, so that a cancelled transaction is explained by the
- * items whose condition failed rather than by their positions.
- */
-type ItemRole =
-  | { kind: 'resource' }
-  | { kind: 'claim'; claim: Claim }
-  | { kind: 'counters' }
-  | { kind: 'activity' }
-  | { kind: 'membership'; memberId: string }
-  | { kind: 'member'; memberId: string }
-  | { kind: 'group' };
-
-/** A transaction item with its role. */
-interface TaggedItem {
-  role: ItemRole;
-  item: TransactItem;
-}
-
-/** Turns the roles of the items whose condition failed into a domain error. */
-type Explain = (failed: ItemRole[]) => Error;
-
-/** DynamoDB allows 100 items per TransactWriteItems. */
-const MAX_TRANSACTION_ITEMS = 100;
-/** DynamoDB allows 100 keys per BatchGetItem. */
-const MAX_BATCH_GET_KEYS = 100;
-/** Attempts for a transaction cancelled only by TransactionConflict (another transaction on the same item). */
-const MAX_CONFLICT_ATTEMPTS = 8;
-/** Attempts for BatchGetItem's UnprocessedKeys. */
-const MAX_UNPROCESSED_ATTEMPTS = 6;
+import { isItemTooLarge, MAX_TRANSACTION_ITEMS, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
 
 /** Membership-purge transactions run at once when a group is deleted. */
 const PURGE_CONCURRENCY = 8;
@@ -94,9 +54,6 @@ async function mapConcurrently<T>(items: T[], limit: number, task: (item: T) => 
   });
   await Promise.all(workers);
 }
-
-/** Full-jitter exponential backoff, capped at one second. */
-const backoff = (attempt: number) => sleep(Math.random() * Math.min(1000, 15 * 2 ** attempt));
 
 function resourceKey(directoryId: string, type: ResourceType, id: string): Key {
   return type === 'User' ? keys.user(directoryId, id) : keys.group(directoryId, id);
@@ -156,22 +113,8 @@ function explainClaimFailure(failed: ItemRole[]): Error {
   return taken?.kind === 'claim' ? new UniquenessConflictError(taken.claim) : new VersionConflictError();
 }
 
-/** A member whose item is gone is a missing reference; a membership that changed under us is a conflict. */
-function explainMemberFailure(failed: ItemRole[]): Error {
-  const missing = failed.flatMap((role) => (role.kind === 'member' ? [role.memberId] : []));
-  return missing.length > 0 ? new MissingReferenceError(missing) : new VersionConflictError();
-}
-
-function withCause(error: Error, cause: unknown): Error {
-  (error as { cause?: unknown }).cause = cause;
-  return error;
-}
-
-/** The reasons DynamoDB gave for cancelling a transaction, one per item. */
-function cancellationCodes(error: unknown): string[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-}
+/** A condition of a write that is tried before anything is read did not hold. */
+class ConditionNotMet extends Error {}
 
 export interface DynamoDbScimRepositoryOptions {
   documentClient: DynamoDBDocumentClient;
@@ -180,6 +123,8 @@ export interface DynamoDbScimRepositoryOptions {
   now?: () => number;
   /** Days a delete's activity entry is kept (the fan-out keeps the others as long); default 30. */
   activityRetentionDays?: number;
+  /** Most groups one member may be in; default {@link MAX_GROUPS_PER_MEMBER} (lower only in tests). */
+  maxGroupsPerMember?: number;
 }
 
 /** SCIM users, groups and memberships in the single table. */
@@ -188,10 +133,14 @@ export class DynamoDbScimRepository implements ScimRepository {
   private readonly tableName: string;
   private readonly now: () => number;
   private readonly activityRetentionDays: number;
+  private readonly writes: TableWrites;
+  private readonly maxGroupsPerMember: number;
 
   constructor(options: DynamoDbScimRepositoryOptions) {
     this.db = options.documentClient;
     this.tableName = options.tableName;
+    this.writes = new TableWrites(options.documentClient, options.tableName);
+    this.maxGroupsPerMember = options.maxGroupsPerMember ?? MAX_GROUPS_PER_MEMBER;
     this.now = options.now ?? Date.now;
     this.activityRetentionDays = options.activityRetentionDays ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
   }
@@ -252,7 +201,7 @@ export class DynamoDbScimRepository implements ScimRepository {
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
-    await this.transact(items, explainClaimFailure);
+    await this.writes.transact(items, explainClaimFailure);
   }
 
   async updateResource(
@@ -291,10 +240,74 @@ export class DynamoDbScimRepository implements ScimRepository {
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
-    await this.transact(items, (failed) => {
+    await this.writes.transact(items, (failed) => {
       if (failed.some((role) => role.kind === 'resource')) return new VersionConflictError();
       return explainClaimFailure(failed);
     });
+  }
+
+  async assignAttributes(
+    directoryId: string,
+    type: ResourceType,
+    id: string,
+    change: { assignments: AttributeAssignment[]; expectedVersion?: number; activeTo?: boolean; now: string; stamp?: RequestStamp },
+  ): Promise<StoredResource | undefined> {
+    const names: Record<string, string> = { '#attributes': 'attributes', '#version': 'version' };
+    const values: Record<string, NativeAttributeValue> = { ':one': 1, ':now': change.now };
+    const nameOf = (segment: string) => {
+      const existing = Object.entries(names).find(([, name]) => name === segment)?.[0];
+      if (existing !== undefined) return existing;
+      const placeholder = `#n${Object.keys(names).length}`;
+      names[placeholder] = segment;
+      return placeholder;
+    };
+    const pathOf = (segments: readonly string[]) => ['#attributes', ...segments.map(nameOf)].join('.');
+    const sets = change.assignments.map((assignment, i) => {
+      values[`:v${i}`] = assignment.value;
+      return `${pathOf(assignment.path)} = :v${i}`;
+    });
+    // A write that would change nothing is not made (no new version, no change event).
+    const differs = change.assignments.map((assignment, i) => `attribute_not_exists(${pathOf(assignment.path)}) OR ${pathOf(assignment.path)} <> :v${i}`);
+    sets.push('lastModified = :now');
+    if (change.stamp !== undefined) {
+      values[':stamp'] = stampAttribute(change.stamp);
+      sets.push('lastRequest = :stamp');
+    }
+    const conditions = ['attribute_exists(pk)', `(${differs.join(' OR ')})`];
+    if (change.expectedVersion !== undefined) {
+      values[':expected'] = change.expectedVersion;
+      conditions.push('#version = :expected');
+    }
+    // Each assignment's parent must be there already: DynamoDB cannot set a path inside a missing map.
+    const parents = new Set(change.assignments.filter((assignment) => assignment.path.length > 1).map((assignment) => pathOf(assignment.path.slice(0, -1))));
+    for (const parent of parents) conditions.push(`attribute_exists(${parent})`);
+    if (change.activeTo !== undefined) {
+      // Only a change of `active` moves the counter: the write applies only when it flips.
+      const active = pathOf(['active']);
+      values[':false'] = false;
+      conditions.push(change.activeTo ? `${active} = :false` : `(attribute_not_exists(${active}) OR ${active} <> :false)`);
+    }
+    const update = {
+      TableName: this.tableName,
+      Key: resourceKey(directoryId, type, id),
+      UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    try {
+      if (change.activeTo === undefined) {
+        const { Attributes } = await this.db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+        return Attributes === undefined ? undefined : toStoredResource(Attributes);
+      }
+      const counter = counterUpdate(directoryId, this.tableName, { activeUsers: change.activeTo ? 1 : -1 }) as TaggedItem;
+      await this.writes.transact([{ role: { kind: 'resource' }, item: { Update: update } }, counter], () => new ConditionNotMet());
+      // A transaction returns no item: the response is read back (strongly consistent).
+      return await this.getResource(directoryId, type, id);
+    } catch (error) {
+      if (error instanceof ConditionNotMet || error instanceof ConditionalCheckFailedException || isItemTooLarge(error)) return undefined;
+      throw error;
+    }
   }
 
   async deleteResource(
@@ -329,7 +342,7 @@ export class DynamoDbScimRepository implements ScimRepository {
       const entry = successEntry(directoryId, type, resource, stamp);
       items.push({ role: { kind: 'activity' }, item: { Put: { TableName: this.tableName, Item: activityItem(entry, this.activityRetentionDays) } } });
     }
-    await this.transact(items, () => new VersionConflictError());
+    await this.writes.transact(items, () => new VersionConflictError());
   }
 
   async listResources(directoryId: string, type: ResourceType, options: { limit: number; startAfter?: string }): Promise<Page<StoredResource>> {
@@ -351,7 +364,7 @@ export class DynamoDbScimRepository implements ScimRepository {
   }
 
   async getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
-    const found = await this.batchGet([...new Set(ids)].map((id) => resourceKey(directoryId, type, id)));
+    const found = await this.writes.batchGet([...new Set(ids)].map((id) => resourceKey(directoryId, type, id)));
     const byId = new Map(found.map((item) => [item.id as string, toStoredResource(item)]));
     return ids.flatMap((id) => {
       const resource = byId.get(id);
@@ -380,7 +393,7 @@ export class DynamoDbScimRepository implements ScimRepository {
       if (hint !== 'User') wanted.push(keys.group(directoryId, id));
     }
     for (const memberId of new Set(request.memberIds)) wanted.push(keys.membership(directoryId, groupId, memberId));
-    const found = await this.batchGet(wanted, ['sk', 'id', 'memberId', 'memberType']);
+    const found = await this.writes.batchGet(wanted, ['sk', 'id', 'memberId', 'memberType']);
     const resolved = new Map<string, ResourceType>();
     const memberships = new Map<string, ResourceType>();
     for (const item of found) {
@@ -415,11 +428,62 @@ export class DynamoDbScimRepository implements ScimRepository {
     directoryId: string,
     groupId: string,
     changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; bumpGroupVersion: boolean; stamp?: RequestStamp },
+    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp },
   ): Promise<void> {
-    const { now } = options;
+    const work = this.membershipWork(directoryId, groupId, changes, options.now);
+    const perChunk = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
+    const chunks: Array<{ delta: number; items: TaggedItem[] }> = [];
+    for (let start = 0; start < work.length; start += perChunk) {
+      const slice = work.slice(start, start + perChunk);
+      chunks.push({ delta: slice.reduce((sum, entry) => sum + entry.delta, 0), items: slice.flatMap((entry) => entry.items) });
+    }
+    const explainMembers = (failed: ItemRole[]) => this.explainMemberFailure(directoryId, failed);
+    if (!options.bumpGroupVersion) {
+      // Purging a group about to be deleted, or filling one just created (whose count was written
+      // with it): no version to keep, so chunks may run side by side.
+      await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.writes.transact(chunk.items, explainMembers));
+      return;
+    }
+    for (const [index, { delta, items }] of chunks.entries()) {
+      // With an expected version, each chunk expects the version the one before it left.
+      const expectedVersion = options.expectedVersion === undefined ? undefined : options.expectedVersion + index;
+      const { stamp, now } = options;
+      items.push(this.groupVersionItem(directoryId, groupId, delta, { now, ...(stamp === undefined ? {} : { stamp }), ...(expectedVersion === undefined ? {} : { expectedVersion }) }));
+      await this.writes.transact(items, (failed) => {
+        if (failed.some((role) => role.kind === 'group')) return expectedVersion === undefined ? new MissingReferenceError([groupId]) : new VersionConflictError();
+        return explainMembers(failed);
+      });
+    }
+  }
+
+  async changeMembershipsAtOnce(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    options: { now: string; expectedVersion?: number; stamp?: RequestStamp },
+  ): Promise<boolean> {
+    const work = this.membershipWork(directoryId, groupId, changes, options.now);
+    const items = work.flatMap((entry) => entry.items);
+    if (items.length + 1 > MAX_TRANSACTION_ITEMS) return false;
+    items.push(this.groupVersionItem(directoryId, groupId, work.reduce((sum, entry) => sum + entry.delta, 0), options));
+    try {
+      await this.writes.transact(items, () => new ConditionNotMet());
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionNotMet) return false;
+      throw error;
+    }
+  }
+
+  /** Per member: its membership item and its `memberOf`, changed together; and the count's move. */
+  private membershipWork(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    now: string,
+  ): Array<{ delta: number; items: TaggedItem[] }> {
     const groupSet = new Set([groupId]);
-    const work: Array<{ delta: number; items: TaggedItem[] }> = [
+    return [
       ...changes.add.map((member) => ({
         delta: 1,
         items: [
@@ -448,8 +512,10 @@ export class DynamoDbScimRepository implements ScimRepository {
                 TableName: this.tableName,
                 Key: resourceKey(directoryId, member.type, member.id),
                 UpdateExpression: 'ADD memberOf :group',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':group': groupSet },
+                // A member's item holds its groups; past MAX_GROUPS_PER_MEMBER it would near
+                // DynamoDB's 400 KB item limit.
+                ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(memberOf) OR size(memberOf) < :most)',
+                ExpressionAttributeValues: { ':group': groupSet, ':most': this.maxGroupsPerMember },
               },
             },
           },
@@ -483,40 +549,52 @@ export class DynamoDbScimRepository implements ScimRepository {
         ] satisfies TaggedItem[],
       })),
     ];
-    const perChunk = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
-    const chunks: Array<{ delta: number; items: TaggedItem[] }> = [];
-    for (let start = 0; start < work.length; start += perChunk) {
-      const slice = work.slice(start, start + perChunk);
-      chunks.push({ delta: slice.reduce((sum, entry) => sum + entry.delta, 0), items: slice.flatMap((entry) => entry.items) });
-    }
-    if (!options.bumpGroupVersion) {
-      // Purging a group about to be deleted, or filling one just created (whose count was written
-      // with it): no version to keep, so chunks may run side by side.
-      await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.transact(chunk.items, explainMemberFailure));
-      return;
-    }
-    const stamp = options.stamp;
-    for (const { delta, items } of chunks) {
-      // The group's version moves with its member list, so its ETag changes too; its member count
-      // moves by exactly the memberships this transaction adds and removes.
-      items.push({
-        role: { kind: 'group' },
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.group(directoryId, groupId),
-            UpdateExpression: `ADD #version :one, memberCount :delta SET lastModified = :now${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':one': 1, ':delta': delta, ':now': now, ...(stamp === undefined ? {} : { ':stamp': stampAttribute(stamp) }) },
+  }
+
+  /**
+   * The group's side of a membership transaction: its version moves with its member list (so its
+   * ETag changes too), its member count by exactly the memberships the transaction changes. With
+   * `expectedVersion` the transaction applies only to that version (If-Match).
+   */
+  private groupVersionItem(directoryId: string, groupId: string, delta: number, options: { now: string; expectedVersion?: number; stamp?: RequestStamp }): TaggedItem {
+    const { now, stamp, expectedVersion } = options;
+    return {
+      role: { kind: 'group' },
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.group(directoryId, groupId),
+          UpdateExpression: `ADD #version :one, memberCount :delta SET lastModified = :now${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
+          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(pk)' : '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':delta': delta,
+            ':now': now,
+            ...(stamp === undefined ? {} : { ':stamp': stampAttribute(stamp) }),
+            ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
           },
         },
-      });
-      await this.transact(items, (failed) => {
-        if (failed.some((role) => role.kind === 'group')) return new MissingReferenceError([groupId]);
-        return explainMemberFailure(failed);
-      });
-    }
+      },
+    };
+  }
+
+  /**
+   * A member whose item is gone is a missing reference; one whose item is there refused the
+   * membership because it is in as many groups as one member may be; a membership that changed
+   * under us is a conflict. Telling the first two apart takes a read, made only on this path.
+   */
+  private async explainMemberFailure(directoryId: string, failed: ItemRole[]): Promise<Error> {
+    const members = failed.flatMap((role) => (role.kind === 'member' ? [role.memberId] : []));
+    if (members.length === 0) return new VersionConflictError();
+    const found = await this.writes.batchGet(
+        members.flatMap((id) => [keys.user(directoryId, id), keys.group(directoryId, id)]),
+        ['id'],
+      );
+    const present = new Set(found.map((item) => item.id as string));
+    const full = members.filter((id) => present.has(id));
+    if (full.length > 0) return new TooManyGroupsError(full, this.maxGroupsPerMember);
+    return new MissingReferenceError(members);
   }
 
   async getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined> {
@@ -595,77 +673,5 @@ export class DynamoDbScimRepository implements ScimRepository {
         },
       },
     };
-  }
-
-  /**
-   * Runs one TransactWriteItems. A cancellation caused only by TransactionConflict is retried
-   * with backoff; one with a failed condition is turned into a domain error by `explain`, given
-   * the roles of the items whose condition failed.
-   */
-  private async transact(tagged: TaggedItem[], explain: Explain): Promise<void> {
-    const [only] = tagged;
-    if (tagged.length === 1 && only !== undefined) {
-      // A single write needs no transaction, which would cost twice the write capacity.
-      try {
-        await this.sendSingleWrite(only.item);
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        throw withCause(explain([only.role]), error);
-      }
-      return;
-    }
-    const items = tagged.map(({ item }) => item);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes === undefined) throw error;
-        // DynamoDB answers one reason per item, in the order they were sent.
-        const failed = tagged.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map(({ role }) => role);
-        if (failed.length > 0) throw withCause(explain(failed), error);
-        if (!codes.includes('TransactionConflict') || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
-        await backoff(attempt);
-      }
-    }
-  }
-
-  /** The plain write equivalent to a one-item transaction. */
-  private async sendSingleWrite(item: TransactItem): Promise<void> {
-    if (item.Put !== undefined) await this.db.send(new PutCommand(item.Put));
-    else if (item.Update !== undefined) await this.db.send(new UpdateCommand(item.Update));
-    else if (item.Delete !== undefined) await this.db.send(new DeleteCommand(item.Delete));
-    else throw new Error('a condition check alone is not a write');
-  }
-
-  private async batchGet(wanted: Key[], projection?: string[]): Promise<Record<string, NativeAttributeValue>[]> {
-    const found: Record<string, NativeAttributeValue>[] = [];
-    for (let start = 0; start < wanted.length; start += MAX_BATCH_GET_KEYS) {
-      let pending: Key[] = wanted.slice(start, start + MAX_BATCH_GET_KEYS);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_UNPROCESSED_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed after retries');
-        const { Responses, UnprocessedKeys } = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: pending,
-                ConsistentRead: true,
-                ...(projection === undefined
-                  ? {}
-                  : {
-                      ProjectionExpression: projection.map((_, i) => `#p${i}`).join(', '),
-                      ExpressionAttributeNames: Object.fromEntries(projection.map((name, i) => [`#p${i}`, name])),
-                    }),
-              },
-            },
-          }),
-        );
-        found.push(...(Responses?.[this.tableName] ?? []));
-        pending = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Key[];
-        if (pending.length > 0) await backoff(attempt);
-      }
-    }
-    return found;
   }
 }

@@ -36,7 +36,7 @@ import { describeOperation, inOperation, type PatchOpName, type PatchOperation }
 import { equalitySeed } from './value-filter.ts';
 
 /** Where an attribute lives: at the top of the resource, or in its extension's object. */
-interface LocatedAttribute {
+export interface LocatedAttribute {
   schema: SchemaDefinition;
   extension: boolean;
   definition: AttributeDefinition;
@@ -171,7 +171,7 @@ function applyToPath(draft: Draft, op: PatchOpName, path: AttributePath, value: 
     // An extension this service does not serve: ignored, as on POST (RFC 7644 §3.3).
     return;
   }
-  const located = locateAttribute(draft, path.uri, path.attribute);
+  const located = locateAttribute(draft.resourceType, path.uri, path.attribute);
   if (located === undefined) {
     if (!explicit) return;
     throw ScimError.of('invalidPath', `${draft.resourceType} has no attribute "${shown}"`);
@@ -212,9 +212,9 @@ function applyToPath(draft: Draft, op: PatchOpName, path: AttributePath, value: 
  * Entra ID writes the enterprise manager as `"path": "manager"` (Entra SCIM tutorial), and only
  * one extension defining the name makes the match unambiguous.
  */
-function locateAttribute(draft: Draft, uri: string | undefined, name: string): LocatedAttribute | undefined {
-  const { core, extensions } = schemasOf(draft.resourceType);
-  const schemas = uri === undefined ? [core, ...extensions] : [findResourceSchema(draft.resourceType, uri)];
+export function locateAttribute(resourceType: ResourceType, uri: string | undefined, name: string): LocatedAttribute | undefined {
+  const { core, extensions } = schemasOf(resourceType);
+  const schemas = uri === undefined ? [core, ...extensions] : [findResourceSchema(resourceType, uri)];
   const found: LocatedAttribute[] = [];
   for (const schema of schemas) {
     if (schema === undefined) continue;
@@ -510,7 +510,7 @@ function coerceElement(definition: AttributeDefinition, value: unknown, shown: s
 }
 
 /** A value for a single-valued attribute or sub-attribute (after unwrapping). */
-function coerceValue(definition: AttributeDefinition, value: unknown, shown: string): unknown {
+export function coerceValue(definition: AttributeDefinition, value: unknown, shown: string): unknown {
   if (definition.multiValued) {
     if (!Array.isArray(value)) throw ScimError.of('invalidValue', `"${shown}" must be a list`);
     return value.map((item) => coerceElement(definition, item, shown));
