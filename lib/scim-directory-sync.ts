@@ -458,8 +458,21 @@ export class ScimDirectorySync extends Construct {
       environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, ...activityEnvironment },
       reservedConcurrency: concurrency?.streamFanoutFunction,
     })
-      .bindTable(this.table, ['dynamodb:GetItem'])
+      .bindTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem'])
       .bindEventBus(this.eventBus, eventSource);
+    // It names group members on their membership items: `display`, and nothing else, of
+    // existing items in directory partitions.
+    this.streamFanoutFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys.partition('*')] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [t.partitionKey, t.sortKey, 'display'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      }),
+    );
     // It records the activity of creates and changes it sees: new items in directory partitions,
     // with an activity entry's attributes only (no resource, claim or counter could be written).
     this.streamFanoutFunction.role.addToPrincipalPolicy(

@@ -13,6 +13,7 @@ import type { DirectoryEvent } from '../events/detail.ts';
 import { activityOfRecord } from './activity-records.ts';
 import { toOutboundEvent, type OutboundEvent } from './entries.ts';
 import { mapStreamRecord } from './map-record.ts';
+import { keepMemberDisplays, type MemberDisplayPort } from './member-display-records.ts';
 import type { OrganizationLookup } from './organization-lookup.ts';
 import { publishInOrder, type PublishOptions } from './publisher.ts';
 import type { EventSink } from './sink.ts';
@@ -37,6 +38,8 @@ export interface StreamFanoutOptions {
   logger?: FanoutLogger;
   /** Where the activity entries of stamped writes go; without it, no activity is recorded. */
   activity?: Pick<ActivityLog, 'write'>;
+  /** Where group members' display names are kept; without it, they are read when rendered. */
+  memberDisplays?: MemberDisplayPort;
 }
 
 /** A record that failed itself: it could not be mapped, or its events could not be delivered. */
@@ -87,13 +90,13 @@ export class StreamFanout {
    */
   async fanOut(records: readonly DynamoDBRecord[]): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = records.map((record) => ({ record, events: [] }));
-    const unrecorded = await this.#recordActivity(records);
+    const unrecorded = (await this.#recordActivity(records)) ?? (await this.#keepMemberDisplays(records));
     if (unrecorded !== undefined) {
       // Nothing is published yet: the whole batch is retried, and its entries rewritten in place.
       outcomes.forEach((outcome, position) => {
-        outcome.error = position === 0 ? new RecordFailedError(`activity not recorded: ${unrecorded}`) : new SkippedAfterFailureError();
+        outcome.error = position === 0 ? new RecordFailedError(`activity or member names not recorded: ${unrecorded}`) : new SkippedAfterFailureError();
       });
-      if (records[0] !== undefined) this.#logger.error('activity of a stream batch not recorded; the batch will be retried', { ...describe(records[0]), error: unrecorded });
+      if (records[0] !== undefined) this.#logger.error('activity or member names of a stream batch not recorded; the batch will be retried', { ...describe(records[0]), error: unrecorded });
       return outcomes;
     }
     const entries: OutboundEvent[] = [];
@@ -150,6 +153,18 @@ export class StreamFanout {
     if (entries.length === 0) return undefined;
     try {
       await activity.write(entries);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+  }
+
+  /** Writes the members' display names the batch changes, before any event is published; answers why it failed. */
+  async #keepMemberDisplays(records: readonly DynamoDBRecord[]): Promise<string | undefined> {
+    const port = this.#options.memberDisplays;
+    if (port === undefined) return undefined;
+    try {
+      await keepMemberDisplays(records, port);
       return undefined;
     } catch (error) {
       return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

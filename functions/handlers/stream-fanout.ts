@@ -10,6 +10,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { activityRetentionDaysFromEnv } from '../activity/config.ts';
 import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
+import { DynamoDbMemberDisplays } from '../adapters/dynamodb/member-displays.ts';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { ENV } from '../config/environment.ts';
 import { fanoutConfigFromEnv } from '../fanout/config.ts';
@@ -33,6 +34,7 @@ const fanout = new StreamFanout({
   }),
   // ACTIVITY_RETENTION_DAYS: how long the entries of creates and changes are kept.
   activity: new DynamoDbActivityLog({ documentClient, tableName: config.tableName, retentionDays: activityRetentionDaysFromEnv() }),
+  memberDisplays: new DynamoDbMemberDisplays({ documentClient, tableName: config.tableName }),
   logger,
 });
 

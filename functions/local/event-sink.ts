@@ -10,6 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
+import { DynamoDbMemberDisplays } from '../adapters/dynamodb/member-displays.ts';
 import type { DirectoryEvent } from '../events/detail.ts';
 import { DEFAULT_EVENT_SOURCE } from '../fanout/config.ts';
 import type { OutboundEvent } from '../fanout/entries.ts';
@@ -170,6 +171,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       tableName: options.tableName,
       ...(options.activityRetentionDays === undefined ? {} : { retentionDays: options.activityRetentionDays }),
     }),
+    memberDisplays: new DynamoDbMemberDisplays({ documentClient: options.documentClient, tableName: options.tableName }),
     logger: {
       info: () => undefined,
       warn: (message) => log(message),

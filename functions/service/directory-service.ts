@@ -173,7 +173,7 @@ export class DirectoryService {
   async get(ctx: ScimContext, type: ResourceType, id: string, projection: Projection = {}): Promise<ResourceResult> {
     const resource = isPlausibleId(id) ? await this.#repository.getResource(ctx.directoryId, type, id) : undefined;
     if (resource === undefined) throw notFound(type, id);
-    const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers) : undefined;
+    const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers, { withDisplay: true }) : undefined;
     return this.#respond(ctx, type, resource, projection, members);
   }
 
@@ -297,7 +297,7 @@ export class DirectoryService {
         translateWriteError(error);
       }
       if (projection === undefined) return undefined;
-      const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers) : undefined;
+      const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers, { withDisplay: true }) : undefined;
       return this.#respond(ctx, type, updated, projection, members);
     }
   }

@@ -153,7 +153,7 @@ export class ResourceListing {
     for (const group of groups) {
       let list: MemberRef[];
       try {
-        list = known?.get(group.id) ?? (await this.#options.members.allMembers(ctx, group.id, budget));
+        list = known?.get(group.id) ?? (await this.#options.members.allMembers(ctx, group.id, budget, { withDisplay: true }));
         if (list.length > budget) throw ScimError.of('tooMany', `The group has more than ${budget} members; read it with excludedAttributes=members`);
       } catch (error) {
         if (kept.length > 0 && isScimError(error) && error.scimType === 'tooMany') break;

@@ -104,9 +104,10 @@ export class MembershipPlanner {
       const { newMembers } = await this.resolveNewMembers(ctx, groupId, candidates);
       // Bounded, so that the diff is computed and written well within the request's time.
       const limit = this.#maxReplacedMembers;
-      const current = await this.allMembers(ctx, groupId, limit, () =>
-        ScimError.of('invalidValue', `Replacing or removing all members works on groups of at most ${limit} members; add and remove members by value instead`),
-      );
+      const current = await this.allMembers(ctx, groupId, limit, {
+        tooBig: () =>
+          ScimError.of('invalidValue', `Replacing or removing all members works on groups of at most ${limit} members; add and remove members by value instead`),
+      });
       const currentIds = new Set(current.map((member) => member.id));
       const changes = {
         add: newMembers.filter((member) => !currentIds.has(member.id)),
@@ -152,11 +153,15 @@ export class MembershipPlanner {
     return { newMembers: [...unique].map(([id, type]) => ({ id, type })), memberships };
   }
 
-  /** Every member of a group, in pages; beyond `limit`, the error `tooBig` makes (by default tooMany). */
-  async allMembers(ctx: ScimContext, groupId: string, limit: number, tooBig?: () => ScimError): Promise<MemberRef[]> {
+  /**
+   * Every member of a group, in pages; beyond `limit`, the error `tooBig` makes (by default
+   * tooMany). `withDisplay` reads their display names too, for rendering.
+   */
+  async allMembers(ctx: ScimContext, groupId: string, limit: number, options: { tooBig?: () => ScimError; withDisplay?: boolean } = {}): Promise<MemberRef[]> {
+    const { tooBig, withDisplay = false } = options;
     const members: MemberRef[] = [];
     await forEachPage(
-      (startAfter) => this.#repository.listMembers(ctx.directoryId, groupId, { limit: MEMBER_PAGE, ...(startAfter === undefined ? {} : { startAfter }) }),
+      (startAfter) => this.#repository.listMembers(ctx.directoryId, groupId, { limit: MEMBER_PAGE, withDisplay, ...(startAfter === undefined ? {} : { startAfter }) }),
       (items) => {
         members.push(...items);
         if (members.length > limit) {

@@ -58,6 +58,7 @@ export function renderResource(type: ResourceType, resource: StoredResource, bas
       value: member.id,
       $ref: locationOf(baseUrl, member.type, member.id),
       type: member.type,
+      ...(member.display === undefined ? {} : { display: member.display }),
     }));
   }
   rendered.meta = {

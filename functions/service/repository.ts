@@ -68,6 +68,8 @@ export interface Counters {
 export interface MemberRef {
   id: string;
   type: ResourceType;
+  /** The member's name (RFC 7643 §4.2 `display`), when read for rendering. */
+  display?: string;
 }
 
 /** A remembered paging position. */
@@ -171,7 +173,11 @@ export interface ScimRepository {
     groupId: string,
     request: { candidates: string[]; typeHints: Map<string, ResourceType>; memberIds: string[] },
   ): Promise<{ resolved: Map<string, ResourceType>; memberships: Map<string, ResourceType> }>;
-  listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string }): Promise<Page<MemberRef>>;
+  /**
+   * A page of a group's members. `withDisplay` adds each member's display name, kept on its
+   * membership (or, until the stream fan-out has written it there, read in one batch).
+   */
+  listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string; withDisplay?: boolean }): Promise<Page<MemberRef>>;
   /**
    * Adds and removes memberships of one group: each membership item and the member's `memberOf`
    * change together. With `bumpGroupVersion`, each transaction also bumps the group's version and

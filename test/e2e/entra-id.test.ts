@@ -193,7 +193,7 @@ describe.each(shapes)('Entra ID provisioning sequence ($name)', ({ flag }) => {
     const first = await runtime.client.get(q(`/Groups/${groupId}`));
     expect((await runtime.client.patch(q(`/Groups/${groupId}`), body)).status).toBe(204);
     const second = await runtime.client.get(q(`/Groups/${groupId}`));
-    expect(second.body.members).toEqual([{ value: userId, $ref: `${runtime.tenantUrl}/Users/${userId}`, type: 'User' }]);
+    expect(second.body.members).toEqual([{ value: userId, $ref: `${runtime.tenantUrl}/Users/${userId}`, type: 'User', display: expect.any(String) }]);
     expect(second.body.meta.version).toBe(first.body.meta.version);
     const user = await runtime.client.get(q(`/Users/${userId}`));
     expect(user.body.groups).toEqual([{ value: groupId, $ref: `${runtime.tenantUrl}/Groups/${groupId}`, type: 'direct' }]);

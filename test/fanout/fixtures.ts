@@ -7,6 +7,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoDbActivityLog } from '../../functions/adapters/dynamodb/activity-writer.ts';
 import { DirectoryRepository } from '../../functions/adapters/dynamodb/directory-repository.ts';
+import { DynamoDbMemberDisplays } from '../../functions/adapters/dynamodb/member-displays.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
 import { CachedOrganizationLookup } from '../../functions/fanout/organization-lookup.ts';
 import type { EventSink } from '../../functions/fanout/sink.ts';
@@ -38,7 +39,14 @@ export function localStreamsClient(table: TestTable): DynamoDBStreamsClient {
 }
 
 /** `activityRetentionDays`: record activity from the stream too, kept that long. */
-export async function streamFixture(options: { sink: EventSink; organizationId?: string; directoryId?: string; activityRetentionDays?: number }): Promise<StreamFixture> {
+export async function streamFixture(options: {
+  sink: EventSink;
+  organizationId?: string;
+  directoryId?: string;
+  activityRetentionDays?: number;
+  /** Keep group members' display names on their memberships, as the deployed fan-out does. */
+  memberDisplays?: boolean;
+}): Promise<StreamFixture> {
   const table = await createTestTable('fanout');
   const directories = new DirectoryRepository(table.documentClient, table.tableName);
   const directoryId = options.directoryId ?? 'dir-entra-1';
@@ -53,6 +61,7 @@ export async function streamFixture(options: { sink: EventSink; organizationId?:
     ...(options.activityRetentionDays === undefined
       ? {}
       : { activity: new DynamoDbActivityLog({ documentClient: table.documentClient, tableName: table.tableName, retentionDays: options.activityRetentionDays }) }),
+    ...(options.memberDisplays === true ? { memberDisplays: new DynamoDbMemberDisplays({ documentClient: table.documentClient, tableName: table.tableName }) } : {}),
   });
   const delivered: DynamoDBRecord[] = [];
   const streams = localStreamsClient(table);

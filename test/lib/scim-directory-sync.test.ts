@@ -283,7 +283,7 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(resource).not.toContain('scim');
     });
 
-    it('stream fan-out: PutEvents on its bus, GetItem on the table, activity writes only, the stream, and its dead-letter queue', () => {
+    it('stream fan-out: PutEvents on its bus, reads of the table, activity writes and member names only, the stream, and its dead-letter queue', () => {
       const statements = statementsOfRole(template, roleId('StreamFanout'));
       const actions = actionsOfRole(template, roleId('StreamFanout'));
       expect(actions).toContain('events:PutEvents');
@@ -291,8 +291,14 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(actions).toContain('dynamodb:GetRecords');
       expect(actions).toContain('sqs:SendMessage');
       expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
-      expect(actions).not.toContain('dynamodb:UpdateItem');
       expect(actions).not.toContain('dynamodb:DeleteItem');
+      // Its only update: members' display names on membership items (`display`, nothing else).
+      const updates = statements.filter((s) => s.actions.includes('dynamodb:UpdateItem'));
+      expect(updates).toHaveLength(1);
+      expect(updates[0]?.actions).toEqual(['dynamodb:UpdateItem']);
+      const updateCondition = updates[0]?.condition as Record<string, Record<string, string[] | string>>;
+      expect(updateCondition['ForAllValues:StringEquals']).toEqual({ 'dynamodb:Attributes': ['pk', 'sk', 'display'] });
+      expect(updateCondition['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['DIR#*'] });
       // Writes are activity entries: directory partitions, an activity entry's attributes only.
       const writes = statements.filter((s) => s.actions.some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:BatchWriteItem'));
       expect(writes).toHaveLength(1);

@@ -36,6 +36,7 @@ import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../../activity/activity.ts';
 import { successEntry, type RequestStamp } from '../../activity/entries.ts';
 import { activityItem } from './activity-writer.ts';
 import { keptMemberCount, MEMBER_COUNT_KEPT } from './items.ts';
+import { DynamoDbMemberDisplays, memberKey } from './member-displays.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { isItemTooLarge, MAX_TRANSACTION_ITEMS, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
@@ -135,12 +136,14 @@ export class DynamoDbScimRepository implements ScimRepository {
   private readonly activityRetentionDays: number;
   private readonly writes: TableWrites;
   private readonly maxGroupsPerMember: number;
+  private readonly displays: DynamoDbMemberDisplays;
 
   constructor(options: DynamoDbScimRepositoryOptions) {
     this.db = options.documentClient;
     this.tableName = options.tableName;
     this.writes = new TableWrites(options.documentClient, options.tableName);
     this.maxGroupsPerMember = options.maxGroupsPerMember ?? MAX_GROUPS_PER_MEMBER;
+    this.displays = new DynamoDbMemberDisplays(options);
     this.now = options.now ?? Date.now;
     this.activityRetentionDays = options.activityRetentionDays ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
   }
@@ -404,14 +407,15 @@ export class DynamoDbScimRepository implements ScimRepository {
     return { resolved, memberships };
   }
 
-  async listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string }): Promise<Page<MemberRef>> {
+  async listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string; withDisplay?: boolean }): Promise<Page<MemberRef>> {
     const prefix = keys.groupMembersPrefix(groupId);
     const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.partition(directoryId), ':prefix': prefix },
-        ProjectionExpression: 'memberId, memberType',
+        ProjectionExpression: options.withDisplay === true ? 'memberId, memberType, #display' : 'memberId, memberType',
+        ...(options.withDisplay === true ? { ExpressionAttributeNames: { '#display': 'display' } } : {}),
         ConsistentRead: true,
         Limit: options.limit,
         ...(options.startAfter === undefined
@@ -419,7 +423,20 @@ export class DynamoDbScimRepository implements ScimRepository {
           : { ExclusiveStartKey: keys.membership(directoryId, groupId, options.startAfter) }),
       }),
     );
-    const items = Items.map((item) => ({ id: item.memberId as string, type: item.memberType as ResourceType }));
+    const items: MemberRef[] = Items.map((item) => ({
+      id: item.memberId as string,
+      type: item.memberType as ResourceType,
+      ...(typeof item.display === 'string' ? { display: item.display } : {}),
+    }));
+    if (options.withDisplay === true) {
+      // Memberships the stream fan-out has not named yet: one batched read for all of them.
+      const unnamed = items.filter((member) => member.display === undefined);
+      const displays = await this.displays.displaysOf(directoryId, unnamed);
+      for (const member of unnamed) {
+        const display = displays.get(memberKey(member));
+        if (display !== undefined) member.display = display;
+      }
+    }
     const last = LastEvaluatedKey?.sk as string | undefined;
     return last === undefined ? { items } : { items, lastKey: last.slice(prefix.length) };
   }

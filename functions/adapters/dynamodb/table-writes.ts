@@ -114,7 +114,7 @@ export class TableWrites {
     else throw new Error('a condition check alone is not a write');
   }
 
-  /** Strongly consistent BatchGetItem of any number of keys (in requests of 100), optionally projected. */
+  /** Strongly consistent BatchGetItem of any number of keys (in requests of 100), optionally projected (dotted names are paths into maps). */
   async batchGet(wanted: Key[], projection?: string[]): Promise<Record<string, NativeAttributeValue>[]> {
     const found: Record<string, NativeAttributeValue>[] = [];
     for (let start = 0; start < wanted.length; start += MAX_BATCH_GET_KEYS) {
@@ -130,8 +130,8 @@ export class TableWrites {
                 ...(projection === undefined
                   ? {}
                   : {
-                      ProjectionExpression: projection.map((_, i) => `#p${i}`).join(', '),
-                      ExpressionAttributeNames: Object.fromEntries(projection.map((name, i) => [`#p${i}`, name])),
+                      ProjectionExpression: projection.map((path, i) => path.split('.').map((_, j) => `#p${i}_${j}`).join('.')).join(', '),
+                      ExpressionAttributeNames: Object.fromEntries(projection.flatMap((path, i) => path.split('.').map((name, j) => [`#p${i}_${j}`, name]))),
                     }),
               },
             },
