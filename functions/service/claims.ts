@@ -12,7 +12,10 @@ export const MAX_UNIQUE_VALUE_BYTES = 512;
 /** The claims a resource with these attributes holds. An empty externalId claims nothing. */
 export function claimsOf(type: ResourceType, attributes: Record<string, unknown>): Claim[] {
   if (type === 'Group') {
-    return typeof attributes.displayName === 'string' ? [{ kind: 'groupName', value: attributes.displayName }] : [];
+    const claims: Claim[] = [];
+    if (typeof attributes.displayName === 'string') claims.push({ kind: 'groupName', value: attributes.displayName });
+    if (typeof attributes.externalId === 'string' && attributes.externalId !== '') claims.push({ kind: 'groupExternalId', value: attributes.externalId });
+    return claims;
   }
   const claims: Claim[] = [];
   if (typeof attributes.userName === 'string') claims.push({ kind: 'userName', value: attributes.userName });
@@ -24,12 +27,13 @@ export function claimsOf(type: ResourceType, attributes: Record<string, unknown>
 
 /** The SCIM attribute a claim stands for, for error details. */
 export function claimedAttribute(claim: Claim): string {
-  return claim.kind === 'groupName' ? 'displayName' : claim.kind;
+  if (claim.kind === 'groupName') return 'displayName';
+  return claim.kind === 'groupExternalId' ? 'externalId' : claim.kind;
 }
 
 /** The value a claim is unique by: userName and group names case-folded, externalId exactly. */
 export function claimedValue(claim: Claim): string {
-  return claim.kind === 'externalId' ? claim.value : foldCase(claim.value);
+  return claim.kind === 'externalId' || claim.kind === 'groupExternalId' ? claim.value : foldCase(claim.value);
 }
 
 /** True when the claim's value is short enough to be a key; a longer one can be neither stored nor found. */

@@ -11,13 +11,10 @@ import type { Claim, ResourceType } from './repository.ts';
 /** One direct lookup: an id, or a claim that names its holders (one for a unique claim, any number for externalId). */
 export type Lookup = { kind: 'id'; id: string } | { kind: 'claim'; claim: Claim };
 
-/**
- * Which stored claim serves `<attribute> eq <value>` for each resource type. A group's externalId
- * has no index (groups stored so far carry none), so `externalId eq` on groups reads the directory.
- */
+/** Which stored claim serves `<attribute> eq <value>` for each resource type. */
 const CLAIMED_ATTRIBUTES: Record<ResourceType, Record<string, Claim['kind']>> = {
   User: { username: 'userName', externalid: 'externalId' },
-  Group: { displayname: 'groupName' },
+  Group: { displayname: 'groupName', externalid: 'groupExternalId' },
 };
 
 /** Most lookups one filter may fan out to (an `or` of many equalities); beyond it, pages are read. */

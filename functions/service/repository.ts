@@ -31,16 +31,17 @@ export interface StoredResource {
  * displayName) are uniqueness claims: at most one resource of the directory holds each.
  * `externalId` is only an index: RFC 7643 §3.1 gives it no uniqueness, and Entra ID's default
  * mapping (`mailNickname → externalId`) repeats it for two people with the same mail nickname in
- * different domains, so several users may hold the same one.
+ * different domains, so several users may hold the same one. `groupExternalId` is the same index
+ * for groups, in a key space of its own.
  */
 export interface Claim {
-  kind: 'userName' | 'externalId' | 'groupName';
+  kind: 'userName' | 'externalId' | 'groupName' | 'groupExternalId';
   value: string;
 }
 
 /** True for the claims at most one resource may hold; a write that takes a held one is a conflict. */
 export function isUniqueClaim(claim: Claim): boolean {
-  return claim.kind !== 'externalId';
+  return claim.kind !== 'externalId' && claim.kind !== 'groupExternalId';
 }
 
 /**

@@ -102,6 +102,23 @@ describe('cost per SCIM operation (DynamoDB round trips)', () => {
     }
   });
 
+  it('externalId eq on groups is a key lookup that finds every group holding it, and follows changes', async () => {
+    const ctx = newDirectory();
+    const objectId = randomUUID();
+    const make = async (name: string) =>
+      (await service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: `${name}-${randomUUID()}`, externalId: objectId })).body.id as string;
+    const [first, second] = [await make('a'), await make('b')];
+    await createGroup(ctx);
+    const find = () => counter.during(() => service.list(ctx, 'Group', { filter: `externalId eq "${objectId}"`, excludedAttributes: ['members'] }));
+    const { result, requests } = await find();
+    expect(result.Resources.map((resource) => resource.id).sort()).toEqual([first, second].sort());
+    // The index item, then the groups it names: no Query, no Scan.
+    expect(commandsOf(requests).every((command) => command === 'GetItem' || command === 'BatchGetItem')).toBe(true);
+    await service.patch(ctx, 'Group', second, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'externalId', value: 'other' }] });
+    await service.delete(ctx, 'Group', first);
+    expect((await find()).result.totalResults).toBe(0);
+  });
+
   it('POST is one transaction', async () => {
     const ctx = newDirectory();
     const { requests } = await counter.during(() => createUser(ctx));

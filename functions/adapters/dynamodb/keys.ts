@@ -13,6 +13,7 @@
  * | userName claim (lower case)  | DIR#<dir>      | UNIQUE#USERNAME#<lower(userName)>    |
  * | externalId claim (exact)     | DIR#<dir>      | UNIQUE#EXTERNALID#<externalId>       |
  * | group displayName claim      | DIR#<dir>      | UNIQUE#GROUPNAME#<lower(displayName)>|
+ * | group externalId index       | DIR#<dir>      | UNIQUE#GROUPEXTERNALID#<externalId>  |
  * | paging marker (TTL)          | DIR#<dir>      | PAGE#<hash>                          |
  * | bearer token last use        | DIR#<dir>      | TOKENUSE#<tokenId>                   |
  * | token-secret lease (TTL)     | DIR#<dir>      | SECRETLOCK                           |
@@ -44,6 +45,7 @@ export const SK = {
   userNameClaimPrefix: 'UNIQUE#USERNAME#',
   externalIdClaimPrefix: 'UNIQUE#EXTERNALID#',
   groupNameClaimPrefix: 'UNIQUE#GROUPNAME#',
+  groupExternalIdClaimPrefix: 'UNIQUE#GROUPEXTERNALID#',
   pagePrefix: 'PAGE#',
   tokenUsePrefix: 'TOKENUSE#',
   secretLock: 'SECRETLOCK',
@@ -76,6 +78,11 @@ export const keys = {
   externalIdClaim: (directoryId: string, externalId: string) => ({
     pk: keys.partition(directoryId),
     sk: SK.externalIdClaimPrefix + externalId,
+  }),
+  /** Groups' externalId index: like users', in a key space of its own. */
+  groupExternalIdClaim: (directoryId: string, externalId: string) => ({
+    pk: keys.partition(directoryId),
+    sk: SK.groupExternalIdClaimPrefix + externalId,
   }),
   groupNameClaim: (directoryId: string, displayName: string) => ({
     pk: keys.partition(directoryId),

@@ -68,6 +68,8 @@ function claimKey(directoryId: string, claim: Claim): Key {
       return keys.externalIdClaim(directoryId, claim.value);
     case 'groupName':
       return keys.groupNameClaim(directoryId, claim.value);
+    case 'groupExternalId':
+      return keys.groupExternalIdClaim(directoryId, claim.value);
   }
 }
 
