@@ -2,8 +2,8 @@
  * The layout of a DIRECTORY item. Its keys come from `keys.ts`; its fields are the domain's
  * `DirectoryRecord`. The stream fan-out reads the same fields from stream images.
  *
- * Resource, membership, claim and counter items are laid out by `scim-repository.ts`, the one
- * module that writes them.
+ * Resource, claim and counter items are laid out by `scim-repository.ts` (with `scim-items.ts`),
+ * membership items by `memberships.ts`: the SCIM repository and the modules it delegates to.
  */
 import type { DirectoryRecord } from '../../admin/directory-store.ts';
 import type { ENTITY } from './table-definition.ts';

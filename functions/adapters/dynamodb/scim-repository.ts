@@ -5,11 +5,8 @@
  * Cost per call is part of the contract (see docs/storage.md): a read by id is one GetItem, a
  * claim lookup one GetItem, a create one TransactWriteItems, a membership change O(members changed).
  *
- * Longer than the house's ~400 lines: every write path (create, update, delete, memberships)
- * builds its items with the same request stamp, member count and tagged conditions, and explains a
- * cancelled transaction from the same tags; kept together so that a change to one of those rules
- * is made once. Splitting it by item family (resources, memberships, claims and markers) is the
- * next step when it grows.
+ * Memberships are written by `memberships.ts`, the items both share are laid out by
+ * `scim-items.ts`, and transactions run through `table-writes.ts`.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -17,15 +14,12 @@ import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import {
   isUniqueClaim,
   MAX_GROUPS_PER_MEMBER,
-  MissingReferenceError,
-  TooManyGroupsError,
   UniquenessConflictError,
   VersionConflictError,
   type Claim,
   type AttributeAssignment,
   type CounterDelta,
   type Counters,
-  type MemberRef,
   type Page,
   type PageMarker,
   type ResourceType,
@@ -35,30 +29,12 @@ import {
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../../activity/activity.ts';
 import { successEntry, type RequestStamp } from '../../activity/entries.ts';
 import { activityItem } from './activity-writer.ts';
-import { keptMemberCount, MEMBER_COUNT_KEPT } from './items.ts';
-import { DynamoDbMemberDisplays, memberKey } from './member-displays.ts';
+import { MEMBER_COUNT_KEPT } from './items.ts';
+import { DynamoDbMemberships } from './memberships.ts';
+import { ConditionNotMet, counterUpdate, resourceKey, stampAttribute, toStoredResource } from './scim-items.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
-import { isItemTooLarge, MAX_TRANSACTION_ITEMS, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
-
-/** Membership-purge transactions run at once when a group is deleted. */
-const PURGE_CONCURRENCY = 8;
-
-/** Runs `task` over `items` with at most `limit` in flight; rejects with the first failure. */
-async function mapConcurrently<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
-function resourceKey(directoryId: string, type: ResourceType, id: string): Key {
-  return type === 'User' ? keys.user(directoryId, id) : keys.group(directoryId, id);
-}
+import { isItemTooLarge, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
 
 function claimKey(directoryId: string, claim: Claim): Key {
   switch (claim.kind) {
@@ -73,51 +49,12 @@ function claimKey(directoryId: string, claim: Claim): Key {
   }
 }
 
-function toStoredResource(item: Record<string, NativeAttributeValue>): StoredResource {
-  const memberOf = item.memberOf instanceof Set ? [...(item.memberOf as Set<string>)].sort() : [];
-  const resource: StoredResource = {
-    id: item.id as string,
-    version: item.version as number,
-    created: item.created as string,
-    lastModified: item.lastModified as string,
-    attributes: (item.attributes ?? {}) as Record<string, unknown>,
-    memberOf,
-  };
-  const memberCount = keptMemberCount(item);
-  if (memberCount !== undefined) resource.memberCount = memberCount;
-  return resource;
-}
-
-/** The `lastRequest` attribute of a stamped write (read back by the stream fan-out, never rendered). */
-function stampAttribute(stamp: RequestStamp): Record<string, string | number> {
-  return { requestId: stamp.requestId, method: stamp.method, client: stamp.client, status: stamp.status, at: stamp.at };
-}
-
-function counterUpdate(directoryId: string, tableName: string, delta: CounterDelta): TaggedItem | undefined {
-  const entries = Object.entries(delta).filter(([, value]) => value !== undefined && value !== 0) as [string, number][];
-  if (entries.length === 0) return undefined;
-  return {
-    role: { kind: 'counters' },
-    item: {
-      Update: {
-        TableName: tableName,
-        Key: keys.counters(directoryId),
-        UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
-      },
-    },
-  };
-}
-
 /** A taken claim is a uniqueness conflict; any other failed condition, a concurrent change. */
 function explainClaimFailure(failed: ItemRole[]): Error {
   const taken = failed.find((role) => role.kind === 'claim');
   return taken?.kind === 'claim' ? new UniquenessConflictError(taken.claim) : new VersionConflictError();
 }
 
-/** A condition of a write that is tried before anything is read did not hold. */
-class ConditionNotMet extends Error {}
 
 export interface DynamoDbScimRepositoryOptions {
   documentClient: DynamoDBDocumentClient;
@@ -137,15 +74,18 @@ export class DynamoDbScimRepository implements ScimRepository {
   private readonly now: () => number;
   private readonly activityRetentionDays: number;
   private readonly writes: TableWrites;
-  private readonly maxGroupsPerMember: number;
-  private readonly displays: DynamoDbMemberDisplays;
+  private readonly memberships: DynamoDbMemberships;
 
   constructor(options: DynamoDbScimRepositoryOptions) {
     this.db = options.documentClient;
     this.tableName = options.tableName;
     this.writes = new TableWrites(options.documentClient, options.tableName);
-    this.maxGroupsPerMember = options.maxGroupsPerMember ?? MAX_GROUPS_PER_MEMBER;
-    this.displays = new DynamoDbMemberDisplays(options);
+    this.memberships = new DynamoDbMemberships({
+      documentClient: options.documentClient,
+      tableName: options.tableName,
+      writes: this.writes,
+      maxGroupsPerMember: options.maxGroupsPerMember ?? MAX_GROUPS_PER_MEMBER,
+    });
     this.now = options.now ?? Date.now;
     this.activityRetentionDays = options.activityRetentionDays ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
   }
@@ -386,234 +326,20 @@ export class DynamoDbScimRepository implements ScimRepository {
     };
   }
 
-  async inspectMembers(
-    directoryId: string,
-    groupId: string,
-    request: { candidates: string[]; typeHints: Map<string, ResourceType>; memberIds: string[] },
-  ): Promise<{ resolved: Map<string, ResourceType>; memberships: Map<string, ResourceType> }> {
-    const wanted: Key[] = [];
-    for (const id of new Set(request.candidates)) {
-      const hint = request.typeHints.get(id);
-      if (hint !== 'Group') wanted.push(keys.user(directoryId, id));
-      if (hint !== 'User') wanted.push(keys.group(directoryId, id));
-    }
-    for (const memberId of new Set(request.memberIds)) wanted.push(keys.membership(directoryId, groupId, memberId));
-    const found = await this.writes.batchGet(wanted, ['sk', 'id', 'memberId', 'memberType']);
-    const resolved = new Map<string, ResourceType>();
-    const memberships = new Map<string, ResourceType>();
-    for (const item of found) {
-      const sk = item.sk as string;
-      if (sk.startsWith(SK.memberPrefix)) memberships.set(item.memberId as string, item.memberType as ResourceType);
-      else resolved.set(item.id as string, sk.startsWith(SK.userPrefix) ? 'User' : 'Group');
-    }
-    return { resolved, memberships };
+  inspectMembers(...args: Parameters<ScimRepository['inspectMembers']>): ReturnType<ScimRepository['inspectMembers']> {
+    return this.memberships.inspectMembers(...args);
   }
 
-  async listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string; withDisplay?: boolean }): Promise<Page<MemberRef>> {
-    const prefix = keys.groupMembersPrefix(groupId);
-    const { Items = [], LastEvaluatedKey } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.partition(directoryId), ':prefix': prefix },
-        ProjectionExpression: options.withDisplay === true ? 'memberId, memberType, #display' : 'memberId, memberType',
-        ...(options.withDisplay === true ? { ExpressionAttributeNames: { '#display': 'display' } } : {}),
-        ConsistentRead: true,
-        Limit: options.limit,
-        ...(options.startAfter === undefined
-          ? {}
-          : { ExclusiveStartKey: keys.membership(directoryId, groupId, options.startAfter) }),
-      }),
-    );
-    const items: MemberRef[] = Items.map((item) => ({
-      id: item.memberId as string,
-      type: item.memberType as ResourceType,
-      ...(typeof item.display === 'string' ? { display: item.display } : {}),
-    }));
-    if (options.withDisplay === true) {
-      // Memberships the stream fan-out has not named yet: one batched read for all of them.
-      const unnamed = items.filter((member) => member.display === undefined);
-      const displays = await this.displays.displaysOf(directoryId, unnamed);
-      for (const member of unnamed) {
-        const display = displays.get(memberKey(member));
-        if (display !== undefined) member.display = display;
-      }
-    }
-    const last = LastEvaluatedKey?.sk as string | undefined;
-    return last === undefined ? { items } : { items, lastKey: last.slice(prefix.length) };
+  listMembers(...args: Parameters<ScimRepository['listMembers']>): ReturnType<ScimRepository['listMembers']> {
+    return this.memberships.listMembers(...args);
   }
 
-  async changeMemberships(
-    directoryId: string,
-    groupId: string,
-    changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp },
-  ): Promise<void> {
-    const work = this.membershipWork(directoryId, groupId, changes, options.now);
-    const perChunk = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
-    const chunks: Array<{ delta: number; items: TaggedItem[] }> = [];
-    for (let start = 0; start < work.length; start += perChunk) {
-      const slice = work.slice(start, start + perChunk);
-      chunks.push({ delta: slice.reduce((sum, entry) => sum + entry.delta, 0), items: slice.flatMap((entry) => entry.items) });
-    }
-    const explainMembers = (failed: ItemRole[]) => this.explainMemberFailure(directoryId, failed);
-    if (!options.bumpGroupVersion) {
-      // Purging a group about to be deleted, or filling one just created (whose count was written
-      // with it): no version to keep, so chunks may run side by side.
-      await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.writes.transact(chunk.items, explainMembers));
-      return;
-    }
-    for (const [index, { delta, items }] of chunks.entries()) {
-      // With an expected version, each chunk expects the version the one before it left.
-      const expectedVersion = options.expectedVersion === undefined ? undefined : options.expectedVersion + index;
-      const { stamp, now } = options;
-      items.push(this.groupVersionItem(directoryId, groupId, delta, { now, ...(stamp === undefined ? {} : { stamp }), ...(expectedVersion === undefined ? {} : { expectedVersion }) }));
-      await this.writes.transact(items, (failed) => {
-        if (failed.some((role) => role.kind === 'group')) return expectedVersion === undefined ? new MissingReferenceError([groupId]) : new VersionConflictError();
-        return explainMembers(failed);
-      });
-    }
+  changeMemberships(...args: Parameters<ScimRepository['changeMemberships']>): ReturnType<ScimRepository['changeMemberships']> {
+    return this.memberships.changeMemberships(...args);
   }
 
-  async changeMembershipsAtOnce(
-    directoryId: string,
-    groupId: string,
-    changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; expectedVersion?: number; stamp?: RequestStamp },
-  ): Promise<boolean> {
-    const work = this.membershipWork(directoryId, groupId, changes, options.now);
-    const items = work.flatMap((entry) => entry.items);
-    if (items.length + 1 > MAX_TRANSACTION_ITEMS) return false;
-    items.push(this.groupVersionItem(directoryId, groupId, work.reduce((sum, entry) => sum + entry.delta, 0), options));
-    try {
-      await this.writes.transact(items, () => new ConditionNotMet());
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionNotMet) return false;
-      throw error;
-    }
-  }
-
-  /** Per member: its membership item and its `memberOf`, changed together; and the count's move. */
-  private membershipWork(
-    directoryId: string,
-    groupId: string,
-    changes: { add: MemberRef[]; remove: MemberRef[] },
-    now: string,
-  ): Array<{ delta: number; items: TaggedItem[] }> {
-    const groupSet = new Set([groupId]);
-    return [
-      ...changes.add.map((member) => ({
-        delta: 1,
-        items: [
-          {
-            role: { kind: 'membership', memberId: member.id },
-            item: {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.membership(directoryId, groupId, member.id),
-                  [TABLE_DEFINITION.entityAttribute]: ENTITY.membership,
-                  directoryId,
-                  groupId,
-                  memberId: member.id,
-                  memberType: member.type,
-                  created: now,
-                },
-                ConditionExpression: 'attribute_not_exists(sk)',
-              },
-            },
-          },
-          {
-            role: { kind: 'member', memberId: member.id },
-            item: {
-              Update: {
-                TableName: this.tableName,
-                Key: resourceKey(directoryId, member.type, member.id),
-                UpdateExpression: 'ADD memberOf :group',
-                // A member's item holds its groups; past MAX_GROUPS_PER_MEMBER it would near
-                // DynamoDB's 400 KB item limit.
-                ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(memberOf) OR size(memberOf) < :most)',
-                ExpressionAttributeValues: { ':group': groupSet, ':most': this.maxGroupsPerMember },
-              },
-            },
-          },
-        ] satisfies TaggedItem[],
-      })),
-      ...changes.remove.map((member) => ({
-        delta: -1,
-        items: [
-          {
-            role: { kind: 'membership', memberId: member.id },
-            item: {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.membership(directoryId, groupId, member.id),
-                ConditionExpression: 'attribute_exists(sk)',
-              },
-            },
-          },
-          {
-            role: { kind: 'member', memberId: member.id },
-            item: {
-              Update: {
-                TableName: this.tableName,
-                Key: resourceKey(directoryId, member.type, member.id),
-                UpdateExpression: 'DELETE memberOf :group',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':group': groupSet },
-              },
-            },
-          },
-        ] satisfies TaggedItem[],
-      })),
-    ];
-  }
-
-  /**
-   * The group's side of a membership transaction: its version moves with its member list (so its
-   * ETag changes too), its member count by exactly the memberships the transaction changes. With
-   * `expectedVersion` the transaction applies only to that version (If-Match).
-   */
-  private groupVersionItem(directoryId: string, groupId: string, delta: number, options: { now: string; expectedVersion?: number; stamp?: RequestStamp }): TaggedItem {
-    const { now, stamp, expectedVersion } = options;
-    return {
-      role: { kind: 'group' },
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.group(directoryId, groupId),
-          UpdateExpression: `ADD #version :one, memberCount :delta SET lastModified = :now${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
-          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(pk)' : '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':delta': delta,
-            ':now': now,
-            ...(stamp === undefined ? {} : { ':stamp': stampAttribute(stamp) }),
-            ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
-          },
-        },
-      },
-    };
-  }
-
-  /**
-   * A member whose item is gone is a missing reference; one whose item is there refused the
-   * membership because it is in as many groups as one member may be; a membership that changed
-   * under us is a conflict. Telling the first two apart takes a read, made only on this path.
-   */
-  private async explainMemberFailure(directoryId: string, failed: ItemRole[]): Promise<Error> {
-    const members = failed.flatMap((role) => (role.kind === 'member' ? [role.memberId] : []));
-    if (members.length === 0) return new VersionConflictError();
-    const found = await this.writes.batchGet(
-        members.flatMap((id) => [keys.user(directoryId, id), keys.group(directoryId, id)]),
-        ['id'],
-      );
-    const present = new Set(found.map((item) => item.id as string));
-    const full = members.filter((id) => present.has(id));
-    if (full.length > 0) return new TooManyGroupsError(full, this.maxGroupsPerMember);
-    return new MissingReferenceError(members);
+  changeMembershipsAtOnce(...args: Parameters<ScimRepository['changeMembershipsAtOnce']>): ReturnType<ScimRepository['changeMembershipsAtOnce']> {
+    return this.memberships.changeMembershipsAtOnce(...args);
   }
 
   async getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined> {

@@ -1,0 +1,275 @@
+/**
+ * Group memberships in the single table: one item per member (never inside the group item), the
+ * member's `memberOf` changed in the same transaction, and the group's version and count moved
+ * with them. Part of the SCIM repository, which delegates its membership methods here.
+ */
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RequestStamp } from '../../activity/entries.ts';
+import { MissingReferenceError, TooManyGroupsError, VersionConflictError, type MemberRef, type Page, type ResourceType } from '../../service/repository.ts';
+import { keys, SK } from './keys.ts';
+import { DynamoDbMemberDisplays, memberKey } from './member-displays.ts';
+import { ConditionNotMet, resourceKey, stampAttribute } from './scim-items.ts';
+import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
+import { MAX_TRANSACTION_ITEMS, type ItemRole, type Key, type TaggedItem, type TableWrites } from './table-writes.ts';
+
+/** Membership-purge transactions run at once when a group is deleted. */
+const PURGE_CONCURRENCY = 8;
+
+/** Runs `task` over `items` with at most `limit` in flight; rejects with the first failure. */
+async function mapConcurrently<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** Memberships of the SCIM repository. */
+export class DynamoDbMemberships {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly writes: TableWrites;
+  private readonly maxGroupsPerMember: number;
+  private readonly displays: DynamoDbMemberDisplays;
+
+  constructor(options: { documentClient: DynamoDBDocumentClient; tableName: string; writes: TableWrites; maxGroupsPerMember: number }) {
+    this.db = options.documentClient;
+    this.tableName = options.tableName;
+    this.writes = options.writes;
+    this.maxGroupsPerMember = options.maxGroupsPerMember;
+    this.displays = new DynamoDbMemberDisplays(options);
+  }
+
+  async inspectMembers(
+    directoryId: string,
+    groupId: string,
+    request: { candidates: string[]; typeHints: Map<string, ResourceType>; memberIds: string[] },
+  ): Promise<{ resolved: Map<string, ResourceType>; memberships: Map<string, ResourceType> }> {
+    const wanted: Key[] = [];
+    for (const id of new Set(request.candidates)) {
+      const hint = request.typeHints.get(id);
+      if (hint !== 'Group') wanted.push(keys.user(directoryId, id));
+      if (hint !== 'User') wanted.push(keys.group(directoryId, id));
+    }
+    for (const memberId of new Set(request.memberIds)) wanted.push(keys.membership(directoryId, groupId, memberId));
+    const found = await this.writes.batchGet(wanted, ['sk', 'id', 'memberId', 'memberType']);
+    const resolved = new Map<string, ResourceType>();
+    const memberships = new Map<string, ResourceType>();
+    for (const item of found) {
+      const sk = item.sk as string;
+      if (sk.startsWith(SK.memberPrefix)) memberships.set(item.memberId as string, item.memberType as ResourceType);
+      else resolved.set(item.id as string, sk.startsWith(SK.userPrefix) ? 'User' : 'Group');
+    }
+    return { resolved, memberships };
+  }
+
+  async listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string; withDisplay?: boolean }): Promise<Page<MemberRef>> {
+    const prefix = keys.groupMembersPrefix(groupId);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.partition(directoryId), ':prefix': prefix },
+        ProjectionExpression: options.withDisplay === true ? 'memberId, memberType, #display' : 'memberId, memberType',
+        ...(options.withDisplay === true ? { ExpressionAttributeNames: { '#display': 'display' } } : {}),
+        ConsistentRead: true,
+        Limit: options.limit,
+        ...(options.startAfter === undefined
+          ? {}
+          : { ExclusiveStartKey: keys.membership(directoryId, groupId, options.startAfter) }),
+      }),
+    );
+    const items: MemberRef[] = Items.map((item) => ({
+      id: item.memberId as string,
+      type: item.memberType as ResourceType,
+      ...(typeof item.display === 'string' ? { display: item.display } : {}),
+    }));
+    if (options.withDisplay === true) {
+      // Memberships the stream fan-out has not named yet: one batched read for all of them.
+      const unnamed = items.filter((member) => member.display === undefined);
+      const displays = await this.displays.displaysOf(directoryId, unnamed);
+      for (const member of unnamed) {
+        const display = displays.get(memberKey(member));
+        if (display !== undefined) member.display = display;
+      }
+    }
+    const last = LastEvaluatedKey?.sk as string | undefined;
+    return last === undefined ? { items } : { items, lastKey: last.slice(prefix.length) };
+  }
+
+  async changeMemberships(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp },
+  ): Promise<void> {
+    const work = this.membershipWork(directoryId, groupId, changes, options.now);
+    const perChunk = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
+    const chunks: Array<{ delta: number; items: TaggedItem[] }> = [];
+    for (let start = 0; start < work.length; start += perChunk) {
+      const slice = work.slice(start, start + perChunk);
+      chunks.push({ delta: slice.reduce((sum, entry) => sum + entry.delta, 0), items: slice.flatMap((entry) => entry.items) });
+    }
+    const explainMembers = (failed: ItemRole[]) => this.explainMemberFailure(directoryId, failed);
+    if (!options.bumpGroupVersion) {
+      // Purging a group about to be deleted, or filling one just created (whose count was written
+      // with it): no version to keep, so chunks may run side by side.
+      await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.writes.transact(chunk.items, explainMembers));
+      return;
+    }
+    for (const [index, { delta, items }] of chunks.entries()) {
+      // With an expected version, each chunk expects the version the one before it left.
+      const expectedVersion = options.expectedVersion === undefined ? undefined : options.expectedVersion + index;
+      const { stamp, now } = options;
+      items.push(this.groupVersionItem(directoryId, groupId, delta, { now, ...(stamp === undefined ? {} : { stamp }), ...(expectedVersion === undefined ? {} : { expectedVersion }) }));
+      await this.writes.transact(items, (failed) => {
+        if (failed.some((role) => role.kind === 'group')) return expectedVersion === undefined ? new MissingReferenceError([groupId]) : new VersionConflictError();
+        return explainMembers(failed);
+      });
+    }
+  }
+
+  async changeMembershipsAtOnce(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    options: { now: string; expectedVersion?: number; stamp?: RequestStamp },
+  ): Promise<boolean> {
+    const work = this.membershipWork(directoryId, groupId, changes, options.now);
+    const items = work.flatMap((entry) => entry.items);
+    if (items.length + 1 > MAX_TRANSACTION_ITEMS) return false;
+    items.push(this.groupVersionItem(directoryId, groupId, work.reduce((sum, entry) => sum + entry.delta, 0), options));
+    try {
+      await this.writes.transact(items, () => new ConditionNotMet());
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionNotMet) return false;
+      throw error;
+    }
+  }
+
+  /** Per member: its membership item and its `memberOf`, changed together; and the count's move. */
+  private membershipWork(
+    directoryId: string,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: MemberRef[] },
+    now: string,
+  ): Array<{ delta: number; items: TaggedItem[] }> {
+    const groupSet = new Set([groupId]);
+    return [
+      ...changes.add.map((member) => ({
+        delta: 1,
+        items: [
+          {
+            role: { kind: 'membership', memberId: member.id },
+            item: {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.membership(directoryId, groupId, member.id),
+                  [TABLE_DEFINITION.entityAttribute]: ENTITY.membership,
+                  directoryId,
+                  groupId,
+                  memberId: member.id,
+                  memberType: member.type,
+                  created: now,
+                },
+                ConditionExpression: 'attribute_not_exists(sk)',
+              },
+            },
+          },
+          {
+            role: { kind: 'member', memberId: member.id },
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: resourceKey(directoryId, member.type, member.id),
+                UpdateExpression: 'ADD memberOf :group',
+                // A member's item holds its groups; past MAX_GROUPS_PER_MEMBER it would near
+                // DynamoDB's 400 KB item limit.
+                ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(memberOf) OR size(memberOf) < :most)',
+                ExpressionAttributeValues: { ':group': groupSet, ':most': this.maxGroupsPerMember },
+              },
+            },
+          },
+        ] satisfies TaggedItem[],
+      })),
+      ...changes.remove.map((member) => ({
+        delta: -1,
+        items: [
+          {
+            role: { kind: 'membership', memberId: member.id },
+            item: {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.membership(directoryId, groupId, member.id),
+                ConditionExpression: 'attribute_exists(sk)',
+              },
+            },
+          },
+          {
+            role: { kind: 'member', memberId: member.id },
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: resourceKey(directoryId, member.type, member.id),
+                UpdateExpression: 'DELETE memberOf :group',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':group': groupSet },
+              },
+            },
+          },
+        ] satisfies TaggedItem[],
+      })),
+    ];
+  }
+
+  /**
+   * The group's side of a membership transaction: its version moves with its member list (so its
+   * ETag changes too), its member count by exactly the memberships the transaction changes. With
+   * `expectedVersion` the transaction applies only to that version (If-Match).
+   */
+  private groupVersionItem(directoryId: string, groupId: string, delta: number, options: { now: string; expectedVersion?: number; stamp?: RequestStamp }): TaggedItem {
+    const { now, stamp, expectedVersion } = options;
+    return {
+      role: { kind: 'group' },
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.group(directoryId, groupId),
+          UpdateExpression: `ADD #version :one, memberCount :delta SET lastModified = :now${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
+          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(pk)' : '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':delta': delta,
+            ':now': now,
+            ...(stamp === undefined ? {} : { ':stamp': stampAttribute(stamp) }),
+            ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
+          },
+        },
+      },
+    };
+  }
+
+  /**
+   * A member whose item is gone is a missing reference; one whose item is there refused the
+   * membership because it is in as many groups as one member may be; a membership that changed
+   * under us is a conflict. Telling the first two apart takes a read, made only on this path.
+   */
+  private async explainMemberFailure(directoryId: string, failed: ItemRole[]): Promise<Error> {
+    const members = failed.flatMap((role) => (role.kind === 'member' ? [role.memberId] : []));
+    if (members.length === 0) return new VersionConflictError();
+    const found = await this.writes.batchGet(
+        members.flatMap((id) => [keys.user(directoryId, id), keys.group(directoryId, id)]),
+        ['id'],
+      );
+    const present = new Set(found.map((item) => item.id as string));
+    const full = members.filter((id) => present.has(id));
+    if (full.length > 0) return new TooManyGroupsError(full, this.maxGroupsPerMember);
+    return new MissingReferenceError(members);
+  }
+}
