@@ -17,6 +17,7 @@ import { ResourceListing, type ListResult } from './listing.ts';
 import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, tooManyMemberChanges } from './membership-planner.ts';
 import { etagOf, ifMatchSatisfied, renderResource } from './render.ts';
 import {
+  MAX_MEMBERS_WITH_RESOURCE,
   MissingReferenceError,
   TooManyGroupsError,
   UniquenessConflictError,
@@ -150,12 +151,14 @@ export class DirectoryService {
     // A group's member count is written with it: its members are added without touching it.
     if (type === 'Group') resource.memberCount = memberRefs.length;
     const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
+    // Up to MAX_MEMBERS_WITH_RESOURCE members are stored with the group, atomically; more are added after it.
+    const withCreate = memberRefs.length <= MAX_MEMBERS_WITH_RESOURCE ? memberRefs : [];
     try {
-      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now));
+      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now), withCreate);
     } catch (error) {
       translateWriteError(error);
     }
-    if (memberRefs.length > 0) {
+    if (withCreate.length === 0 && memberRefs.length > 0) {
       try {
         await this.#repository.changeMemberships(ctx.directoryId, id, { add: memberRefs, remove: [] }, { now, bumpGroupVersion: false });
       } catch (error) {
@@ -263,6 +266,9 @@ export class DirectoryService {
       const memberChanges = steps.length === 0 ? { add: [], remove: [] } : await this.#members.plan(ctx, id, steps);
       const now = this.#now().toISOString();
       const attributesChanged = !isDeepStrictEqual(current.attributes, attributes);
+      const memberCount = memberChanges.add.length + memberChanges.remove.length;
+      // Attributes and a few member changes are one transaction: the request applies whole or not at all.
+      const membersWithAttributes = attributesChanged && memberCount > 0 && memberCount <= MAX_MEMBERS_WITH_RESOURCE;
       let updated = current;
       try {
         if (attributesChanged) {
@@ -277,9 +283,10 @@ export class DirectoryService {
             claimChanges(claimsOf(type, current.attributes), claimsOf(type, attributes)),
             counters,
             stampOf(ctx, now),
+            membersWithAttributes ? memberChanges : undefined,
           );
         }
-        if (memberChanges.add.length > 0 || memberChanges.remove.length > 0) {
+        if (memberCount > 0 && !membersWithAttributes) {
           const stamp = stampOf(ctx, now);
           // Under If-Match the member writes, too, apply only to the version just checked (or written).
           const expectedVersion = ifMatch === undefined ? undefined : updated.version;

@@ -128,13 +128,36 @@ export class TooManyGroupsError extends Error {
   }
 }
 
+/**
+ * Most member changes written in the same transaction as a group's create or attribute update:
+ * DynamoDB's 100 items, less the group, up to four claim items (two taken, two given up) and the
+ * counters, at two items a member. More are written in further transactions.
+ */
+export const MAX_MEMBERS_WITH_RESOURCE = 47;
+
 export interface ScimRepository {
   getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined>;
   /** The ids of the resources holding the claim (at most one for a unique claim), strongly consistent. */
   findIdsByClaim(directoryId: string, claim: Claim): Promise<string[]>;
-  /** Writes a new resource with its claims and counters; a group's `memberCount` is written with it. */
-  createResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta, stamp?: RequestStamp): Promise<void>;
-  /** Writes `after` if the stored version is still `before.version`; swaps claims; applies counters. */
+  /**
+   * Writes a new resource with its claims and counters, and (a group) up to
+   * {@link MAX_MEMBERS_WITH_RESOURCE} first members, all in one transaction; a group's `memberCount` is
+   * written with it.
+   */
+  createResource(
+    directoryId: string,
+    type: ResourceType,
+    resource: StoredResource,
+    claims: Claim[],
+    counters: CounterDelta,
+    stamp?: RequestStamp,
+    members?: MemberRef[],
+  ): Promise<void>;
+  /**
+   * Writes `after` if the stored version is still `before.version`; swaps claims; applies counters;
+   * and (a group) changes up to {@link MAX_MEMBERS_WITH_RESOURCE} memberships, its member count
+   * moving with them, all in one transaction.
+   */
   updateResource(
     directoryId: string,
     type: ResourceType,
@@ -143,6 +166,7 @@ export interface ScimRepository {
     claims: { add: Claim[]; remove: Claim[] },
     counters: CounterDelta,
     stamp?: RequestStamp,
+    members?: { add: MemberRef[]; remove: MemberRef[] },
   ): Promise<void>;
   /**
    * Sets attributes of a resource in one write, without reading it first: applies only if the

@@ -152,7 +152,7 @@ export class DynamoDbMemberships {
   }
 
   /** Per member: its membership item and its `memberOf`, changed together; and the count's move. */
-  private membershipWork(
+  membershipWork(
     directoryId: string,
     groupId: string,
     changes: { add: MemberRef[]; remove: MemberRef[] },
@@ -260,7 +260,7 @@ export class DynamoDbMemberships {
    * membership because it is in as many groups as one member may be; a membership that changed
    * under us is a conflict. Telling the first two apart takes a read, made only on this path.
    */
-  private async explainMemberFailure(directoryId: string, failed: ItemRole[]): Promise<Error> {
+  async explainMemberFailure(directoryId: string, failed: ItemRole[]): Promise<Error> {
     const members = failed.flatMap((role) => (role.kind === 'member' ? [role.memberId] : []));
     if (members.length === 0) return new VersionConflictError();
     const found = await this.writes.batchGet(

@@ -14,12 +14,14 @@ import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import {
   isUniqueClaim,
   MAX_GROUPS_PER_MEMBER,
+  MAX_MEMBERS_WITH_RESOURCE,
   UniquenessConflictError,
   VersionConflictError,
   type Claim,
   type AttributeAssignment,
   type CounterDelta,
   type Counters,
+  type MemberRef,
   type Page,
   type PageMarker,
   type ResourceType,
@@ -119,7 +121,9 @@ export class DynamoDbScimRepository implements ScimRepository {
     claims: Claim[],
     counters: CounterDelta,
     stamp?: RequestStamp,
+    members: MemberRef[] = [],
   ): Promise<void> {
+    if (members.length > MAX_MEMBERS_WITH_RESOURCE) throw new RangeError(`at most ${MAX_MEMBERS_WITH_RESOURCE} members are written with a create`);
     const items: TaggedItem[] = [
       {
         role: { kind: 'resource' },
@@ -146,7 +150,13 @@ export class DynamoDbScimRepository implements ScimRepository {
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
-    await this.writes.transact(items, explainClaimFailure);
+    if (members.length > 0) {
+      // A group's first members go in its create's transaction: all of it is stored, or none.
+      items.push(...this.memberships.membershipWork(directoryId, resource.id, { add: members, remove: [] }, resource.created).flatMap((entry) => entry.items));
+    }
+    await this.writes.transact(items, (failed) =>
+      failed.some((role) => role.kind === 'member') ? this.memberships.explainMemberFailure(directoryId, failed) : explainClaimFailure(failed),
+    );
   }
 
   async updateResource(
@@ -157,7 +167,11 @@ export class DynamoDbScimRepository implements ScimRepository {
     claims: { add: Claim[]; remove: Claim[] },
     counters: CounterDelta,
     stamp?: RequestStamp,
+    members?: { add: MemberRef[]; remove: MemberRef[] },
   ): Promise<void> {
+    const memberWork = members === undefined ? [] : this.memberships.membershipWork(directoryId, before.id, members, after.lastModified);
+    if (memberWork.length > MAX_MEMBERS_WITH_RESOURCE) throw new RangeError(`at most ${MAX_MEMBERS_WITH_RESOURCE} member changes are written with a resource`);
+    const delta = memberWork.reduce((sum, entry) => sum + entry.delta, 0);
     // UpdateItem rather than Put: `memberOf` is changed by membership transactions without a
     // version bump, and a Put would overwrite it.
     const items: TaggedItem[] = [
@@ -167,7 +181,7 @@ export class DynamoDbScimRepository implements ScimRepository {
           Update: {
             TableName: this.tableName,
             Key: resourceKey(directoryId, type, before.id),
-            UpdateExpression: `SET #attributes = :attributes, #version = :version, lastModified = :lastModified${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
+            UpdateExpression: `SET #attributes = :attributes, #version = :version, lastModified = :lastModified${stamp === undefined ? '' : ', lastRequest = :stamp'}${delta === 0 ? '' : ' ADD memberCount :delta'}`,
             ConditionExpression: '#version = :expected',
             ExpressionAttributeNames: { '#attributes': 'attributes', '#version': 'version' },
             ExpressionAttributeValues: {
@@ -176,17 +190,21 @@ export class DynamoDbScimRepository implements ScimRepository {
               ':lastModified': after.lastModified,
               ':expected': before.version,
               ...(stamp === undefined ? {} : { ':stamp': stampAttribute(stamp) }),
+              ...(delta === 0 ? {} : { ':delta': delta }),
             },
           },
         },
       },
       ...claims.add.map((claim) => this.putClaim(directoryId, claim, before.id)),
       ...claims.remove.map((claim) => this.deleteClaim(directoryId, claim, before.id)),
+      ...memberWork.flatMap((entry) => entry.items),
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
     await this.writes.transact(items, (failed) => {
-      if (failed.some((role) => role.kind === 'resource')) return new VersionConflictError();
+      // A membership that appeared or went since the plan was read is a concurrent change too.
+      if (failed.some((role) => role.kind === 'resource' || role.kind === 'membership')) return new VersionConflictError();
+      if (failed.some((role) => role.kind === 'member')) return this.memberships.explainMemberFailure(directoryId, failed);
       return explainClaimFailure(failed);
     });
   }
