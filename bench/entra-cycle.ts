@@ -10,9 +10,10 @@
  * per second are a ratio within the run, never judged. Afterwards the stored users, groups and
  * memberships are counted again with Query; a count that is not exact is a problem of the run.
  */
-import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { readCounters } from '../functions/adapters/dynamodb/counters.ts';
 import { keys, SK } from '../functions/adapters/dynamodb/keys.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../functions/core/schemas/urns.ts';
 import { CapacityMeter, type MeteredRequest } from './capacity-meter.ts';
@@ -157,16 +158,14 @@ async function countItems(documents: DynamoDBDocumentClient, tableName: string, 
   throw new Error('recounting: too many pages');
 }
 
-/** The directory's stored users, groups and memberships, counted by Query, and its counters item. */
+/** The directory's stored users, groups and memberships, counted by Query, and its counters. */
 export async function storedCounts(stack: Pick<BenchStack, 'seedDocuments' | 'tableName'>, directoryId: string, deadline: Deadline): Promise<StoredCounts> {
   const count = (prefix: string) => countItems(stack.seedDocuments, stack.tableName, directoryId, prefix, deadline);
-  const { Item } = await stack.seedDocuments.send(new GetCommand({ TableName: stack.tableName, Key: keys.counters(directoryId), ConsistentRead: true }));
-  const counter = (name: string) => (typeof Item?.[name] === 'number' ? Item[name] : 0);
   return {
     users: await count(SK.userPrefix),
     groups: await count(SK.groupPrefix),
     memberships: await count(SK.memberPrefix),
-    counters: { users: counter('users'), activeUsers: counter('activeUsers'), groups: counter('groups') },
+    counters: await readCounters(stack.seedDocuments, stack.tableName, directoryId, { consistent: true }),
   };
 }
 

@@ -17,7 +17,7 @@ import { PortalError, type PortalDirectories } from '../../functions/portal/port
 import { dynamoDbPortal } from '../../functions/portal/wiring.ts';
 import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { commandsOf, RequestCounter } from '../support/request-counter.ts';
+import { commandsOf, isCounterRead, RequestCounter } from '../support/request-counter.ts';
 import { GROUP_SCHEMA, USER_SCHEMA, PATCH_OP } from '../support/urns.ts';
 
 const BASE_URL = 'https://scim.example.test/scim/v2';
@@ -271,7 +271,7 @@ describe('groups and members', () => {
     let cursor: string | undefined;
     for (let pages = 0; pages < 10; pages++) {
       const { result, requests } = await counter.during(() => portal.listMembers('org-groups', directoryId, bigGroup, { limit: 100, ...(cursor === undefined ? {} : { cursor }) }));
-      const commands = commandsOf(requests);
+      const commands = commandsOf(requests.filter((request) => !isCounterRead(request)));
       expect(commands.filter((c) => c === 'Query')).toHaveLength(1);
       expect(commands.filter((c) => c === 'BatchGetItem')).toHaveLength(1);
       expect(result.items.every((m) => m.type === 'User' && m.display?.startsWith('member'))).toBe(true);

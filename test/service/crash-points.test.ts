@@ -42,8 +42,7 @@ async function census(ctx: ScimContext) {
   const all = await items(ctx);
   const groups = all.filter((item) => (item.sk as string).startsWith(SK.groupPrefix));
   const memberships = all.filter((item) => (item.sk as string).startsWith(SK.memberPrefix));
-  const counters = all.find((item) => item.sk === keys.counters(ctx.directoryId).sk);
-  return { groups, memberships, counters };
+  return { groups, memberships, counters: await repository.getCounters(ctx.directoryId) };
 }
 
 /** Runs `attempt` killed after 0, 1, 2 … storage calls, each time in a fresh directory, until it runs through. */

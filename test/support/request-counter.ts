@@ -34,5 +34,9 @@ export class RequestCounter {
   }
 }
 
+/** True for the one Query that reads a directory's counter shards. */
+export const isCounterRead = (request: RecordedRequest) =>
+  request.command === 'Query' && (request.input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[':counters'] !== undefined;
+
 /** Names of the commands, e.g. ['GetItem', 'GetItem']. */
 export const commandsOf = (requests: RecordedRequest[]) => requests.map((request) => request.command);

@@ -3,7 +3,6 @@
  * partition. The only code that touches DIRECTORY and TOKENUSE items.
  */
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
@@ -17,25 +16,22 @@ import { DirectoryStoreError } from '../../admin/directory-store.ts';
 import type { Counters } from '../../service/repository.ts';
 import type { DirectoryItem } from './items.ts';
 import { DIRECTORIES_INDEX_PK, keys, SK } from './keys.ts';
+import { readCounters } from './counters.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { sleep } from '../../shared/sleep.ts';
 
 /** Bounds of the loops below (pages of a listing, retries of unprocessed batch items). */
 const MAX_LIST_PAGES = 1000;
 const MAX_BATCH_ATTEMPTS = 8;
-/** BatchWriteItem accepts 25 requests, BatchGetItem 100 keys. */
+/** BatchWriteItem accepts 25 requests. */
 const BATCH_WRITE_SIZE = 25;
-const BATCH_GET_SIZE = 100;
+/** Counter reads in flight when many directories are listed. */
+const COUNTS_CONCURRENCY = 8;
 /** Parallel BatchWriteItem calls during a purge. */
 const PURGE_PARALLELISM = 4;
 
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
-
-function toCounts(item: Record<string, unknown> | undefined): Counters {
-  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-  return { users: number(item?.users), activeUsers: number(item?.activeUsers), groups: number(item?.groups) };
 }
 
 /** The record of a DIRECTORY item, without its keys. */
@@ -126,28 +122,21 @@ export class DirectoryRepository implements DirectoryStore {
 
   /** The counters of one directory. */
   async getCounts(directoryId: string): Promise<Counters> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.counters(directoryId) }));
-    return toCounts(Item);
+    return readCounters(this.#db, this.#table, directoryId, { consistent: false });
   }
 
-  /** The counters of many directories, by directory id. */
+  /** The counters of many directories, by directory id: one small Query each, a few at a time. */
   async getCountsOf(directoryIds: readonly string[]): Promise<Map<string, Counters>> {
-    const counts = new Map<string, Counters>(directoryIds.map((id) => [id, toCounts(undefined)]));
-    for (let start = 0; start < directoryIds.length; start += BATCH_GET_SIZE) {
-      let requested: Record<string, unknown>[] = directoryIds.slice(start, start + BATCH_GET_SIZE).map((id) => keys.counters(id));
-      for (let attempt = 0; requested.length > 0; attempt++) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed after retries');
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const output = await this.#db.send(new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: requested } } }));
-        for (const item of output.Responses?.[this.#table] ?? []) {
-          const pk = typeof item.pk === 'string' ? item.pk : '';
-          const id = directoryIds.find((candidate) => keys.partition(candidate) === pk);
-          if (id !== undefined) counts.set(id, toCounts(item));
-        }
-        requested = output.UnprocessedKeys?.[this.#table]?.Keys ?? [];
+    const counts = new Map<string, Counters>();
+    let next = 0;
+    const worker = async () => {
+      while (next < directoryIds.length) {
+        const id = directoryIds[next++] as string;
+        counts.set(id, await this.getCounts(id));
       }
-    }
-    return counts;
+    };
+    await Promise.all(Array.from({ length: Math.min(COUNTS_CONCURRENCY, directoryIds.length) }, worker));
+    return new Map(directoryIds.map((id) => [id, counts.get(id) as Counters]));
   }
 
   /**

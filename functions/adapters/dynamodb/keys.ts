@@ -6,7 +6,7 @@
  * | item                         | pk             | sk                                   |
  * |------------------------------|----------------|--------------------------------------|
  * | directory record             | DIR#<dir>      | DIRECTORY                            |
- * | counters (totalResults)      | DIR#<dir>      | COUNTERS                             |
+ * | counters (totalResults)      | DIR#<dir>      | COUNTERS#<shard 00-15>               |
  * | user                         | DIR#<dir>      | USER#<userId>                        |
  * | group                        | DIR#<dir>      | GROUP#<groupId>                      |
  * | membership (group → member)  | DIR#<dir>      | MEMBER#<groupId>#<memberId>          |
@@ -62,7 +62,10 @@ export const DIRECTORIES_INDEX_PK = 'DIRECTORIES';
 export const keys = {
   partition: (directoryId: string) => `DIR${SEP}${directoryId}`,
   directory: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.directory }),
+  /** The one counters item of earlier versions; still summed with the shards (see counters.ts). */
   counters: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.counters }),
+  /** One of a directory's counter shards; every counter item's sort key starts with `COUNTERS`. */
+  counterShard: (directoryId: string, shard: number) => ({ pk: keys.partition(directoryId), sk: `${SK.counters}${SEP}${String(shard).padStart(2, '0')}` }),
   user: (directoryId: string, userId: string) => ({ pk: keys.partition(directoryId), sk: SK.userPrefix + userId }),
   group: (directoryId: string, groupId: string) => ({ pk: keys.partition(directoryId), sk: SK.groupPrefix + groupId }),
   membership: (directoryId: string, groupId: string, memberId: string) => ({

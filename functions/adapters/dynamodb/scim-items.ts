@@ -1,13 +1,13 @@
 /**
  * How the SCIM repository's item families lay out what they share: resource keys, a resource
- * item read back as a StoredResource, the request stamp, the counters update.
+ * item read back as a StoredResource, the request stamp.
  */
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import type { RequestStamp } from '../../activity/entries.ts';
-import type { CounterDelta, ResourceType, StoredResource } from '../../service/repository.ts';
+import type { ResourceType, StoredResource } from '../../service/repository.ts';
 import { keptMemberCount } from './items.ts';
 import { keys } from './keys.ts';
-import type { Key, TaggedItem } from './table-writes.ts';
+import type { Key } from './table-writes.ts';
 
 /** A condition of a write that is tried before anything is read did not hold. */
 export class ConditionNotMet extends Error {}
@@ -36,22 +36,4 @@ export function toStoredResource(item: Record<string, NativeAttributeValue>): St
 /** The `lastRequest` attribute of a stamped write (read back by the stream fan-out, never rendered). */
 export function stampAttribute(stamp: RequestStamp): Record<string, string | number> {
   return { requestId: stamp.requestId, method: stamp.method, client: stamp.client, status: stamp.status, at: stamp.at };
-}
-
-/** The counters item's part of a transaction, or undefined when nothing moves. */
-export function counterUpdate(directoryId: string, tableName: string, delta: CounterDelta): TaggedItem | undefined {
-  const entries = Object.entries(delta).filter(([, value]) => value !== undefined && value !== 0) as [string, number][];
-  if (entries.length === 0) return undefined;
-  return {
-    role: { kind: 'counters' },
-    item: {
-      Update: {
-        TableName: tableName,
-        Key: keys.counters(directoryId),
-        UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
-      },
-    },
-  };
 }

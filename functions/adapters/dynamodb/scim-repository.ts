@@ -33,7 +33,8 @@ import { successEntry, type RequestStamp } from '../../activity/entries.ts';
 import { activityItem } from './activity-writer.ts';
 import { MEMBER_COUNT_KEPT } from './items.ts';
 import { DynamoDbMemberships } from './memberships.ts';
-import { ConditionNotMet, counterUpdate, resourceKey, stampAttribute, toStoredResource } from './scim-items.ts';
+import { counterUpdate, readCounters } from './counters.ts';
+import { ConditionNotMet, resourceKey, stampAttribute, toStoredResource } from './scim-items.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { isItemTooLarge, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
@@ -336,12 +337,7 @@ export class DynamoDbScimRepository implements ScimRepository {
   }
 
   async getCounters(directoryId: string): Promise<Counters> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.counters(directoryId), ConsistentRead: true }));
-    return {
-      users: (Item?.users as number | undefined) ?? 0,
-      activeUsers: (Item?.activeUsers as number | undefined) ?? 0,
-      groups: (Item?.groups as number | undefined) ?? 0,
-    };
+    return readCounters(this.db, this.tableName, directoryId, { consistent: true });
   }
 
   inspectMembers(...args: Parameters<ScimRepository['inspectMembers']>): ReturnType<ScimRepository['inspectMembers']> {
