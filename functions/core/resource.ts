@@ -86,7 +86,7 @@ export function parseResourceInput(resourceType: ResourceType, body: unknown): P
       return;
     }
     const subDefinition = findAttribute(definition.subAttributes, subName);
-    if (definition.multiValued || subDefinition === undefined || !isWritable(definition)) return;
+    if (definition.multiValued || subDefinition === undefined || !isWritable(definition) || isRenderedReference(subDefinition)) return;
     const existing = target[definition.name];
     const parent: JsonObject = isObject(existing) ? existing : {};
     setAttribute(parent, subDefinition, value, `${label}.${subDefinition.name}`);
@@ -202,6 +202,14 @@ function parseSingleValue(definition: AttributeDefinition, value: unknown, label
   }
 }
 
+/**
+ * `$ref` of a complex value (the enterprise manager's) is rendered by this service from the id it
+ * names, so what a client sends is dropped, never stored.
+ */
+function isRenderedReference(definition: AttributeDefinition): boolean {
+  return definition.name === '$ref';
+}
+
 function parseComplexValue(definition: AttributeDefinition, value: unknown, label: string): JsonObject | undefined {
   // The enterprise `manager` is often sent as the bare manager id.
   if (typeof value === 'string' && !definition.multiValued && findAttribute(definition.subAttributes, 'value') !== undefined) {
@@ -211,7 +219,7 @@ function parseComplexValue(definition: AttributeDefinition, value: unknown, labe
   const result: JsonObject = {};
   for (const [key, subValue] of Object.entries(value)) {
     const subDefinition = findAttribute(definition.subAttributes, key);
-    if (subDefinition !== undefined) setAttribute(result, subDefinition, subValue, `${label}.${subDefinition.name}`);
+    if (subDefinition !== undefined && !isRenderedReference(subDefinition)) setAttribute(result, subDefinition, subValue, `${label}.${subDefinition.name}`);
   }
   return Object.keys(result).length === 0 ? undefined : orderLike(definition.subAttributes ?? [], result);
 }

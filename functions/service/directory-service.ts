@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ScimError } from '../core/error.ts';
 import { applyPatch, parsePatchRequest, plainAssignments, splitMembershipOperations, type MembershipStep, type SplitOperations } from '../core/patch-op.ts';
 import { projectionWants, projectResource } from '../core/projection.ts';
+import { ENTERPRISE_USER_SCHEMA } from '../core/schemas/index.ts';
 import { assertImmutableUnchanged, parseResourceInput } from '../core/resource.ts';
 import { claimChanges, claimedAttribute, claimsOf, isKeyable, MAX_UNIQUE_VALUE_BYTES } from './claims.ts';
 import { isPlausibleId, stampOf, withoutRequest, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
@@ -98,8 +99,27 @@ function checkIfMatch(ifMatch: string | undefined, resource: StoredResource): vo
   }
 }
 
+/**
+ * The manager a user's attributes name (RFC 7643 §4.3 `manager.value`) when it is new: it must be
+ * a user of this directory, which the write checks. Undefined when there is none or it is unchanged.
+ */
+function newManagerOf(type: ResourceType, before: Record<string, unknown> | undefined, after: Record<string, unknown>): string | undefined {
+  if (type !== 'User') return undefined;
+  const managerOf = (attributes: Record<string, unknown> | undefined) => {
+    const extension = attributes?.[ENTERPRISE_USER_SCHEMA] as { manager?: { value?: unknown } } | undefined;
+    return typeof extension?.manager?.value === 'string' ? extension.manager.value : undefined;
+  };
+  const manager = managerOf(after);
+  if (manager === undefined || manager === managerOf(before)) return undefined;
+  if (!isPlausibleId(manager)) throw ScimError.of('invalidValue', 'manager.value must be the id of a User in this directory');
+  return manager;
+}
+
 /** Converts storage-level conflicts into the SCIM errors a client sees. */
-function translateWriteError(error: unknown): never {
+function translateWriteError(error: unknown, manager?: string): never {
+  if (error instanceof MissingReferenceError && manager !== undefined && error.ids.includes(manager)) {
+    throw ScimError.of('invalidValue', `manager.value: no User with id ${manager} in this directory`, { cause: error });
+  }
   if (error instanceof UniquenessConflictError) throw uniquenessError(error);
   if (error instanceof TooManyGroupsError) {
     throw ScimError.of('invalidValue', `A member can be in at most ${error.limit} groups; ${error.ids.slice(0, 5).join(', ')} already is`, { cause: error });
@@ -153,10 +173,11 @@ export class DirectoryService {
     const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
     // Up to MAX_MEMBERS_WITH_RESOURCE members are stored with the group, atomically; more are added after it.
     const withCreate = memberRefs.length <= MAX_MEMBERS_WITH_RESOURCE ? memberRefs : [];
+    const manager = newManagerOf(type, undefined, attributes);
     try {
-      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now), withCreate);
+      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now), withCreate, manager === undefined ? [] : [manager]);
     } catch (error) {
-      translateWriteError(error);
+      translateWriteError(error, manager);
     }
     if (withCreate.length === 0 && memberRefs.length > 0) {
       try {
@@ -266,6 +287,9 @@ export class DirectoryService {
       const memberChanges = steps.length === 0 ? { add: [], remove: [] } : await this.#members.plan(ctx, id, steps);
       const now = this.#now().toISOString();
       const attributesChanged = !isDeepStrictEqual(current.attributes, attributes);
+      const named = newManagerOf(type, current.attributes, attributes);
+      // A user who is their own manager exists: the write's version condition says so already.
+      const manager = named === id ? undefined : named;
       const memberCount = memberChanges.add.length + memberChanges.remove.length;
       // Attributes and a few member changes are one transaction: the request applies whole or not at all.
       const membersWithAttributes = attributesChanged && memberCount > 0 && memberCount <= MAX_MEMBERS_WITH_RESOURCE;
@@ -284,6 +308,7 @@ export class DirectoryService {
             counters,
             stampOf(ctx, now),
             membersWithAttributes ? memberChanges : undefined,
+            manager === undefined ? [] : [manager],
           );
         }
         if (memberCount > 0 && !membersWithAttributes) {
@@ -301,7 +326,7 @@ export class DirectoryService {
       } catch (error) {
         if (error instanceof VersionConflictError && attempt < MAX_WRITE_ATTEMPTS && ifMatch === undefined) continue;
         if (error instanceof VersionConflictError) throw new ScimError(412, 'The resource was changed by another request', undefined, { cause: error });
-        translateWriteError(error);
+        translateWriteError(error, manager);
       }
       if (projection === undefined) return undefined;
       const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers, { withDisplay: true }) : undefined;

@@ -2,7 +2,9 @@
  * Turns stored resources into their SCIM JSON representation (RFC 7643 §3): common attributes,
  * `meta` with the weak ETag, and the derived `groups` / `members` attributes.
  */
-import { GROUP_SCHEMA, USER_SCHEMA } from '../core/schemas/index.ts';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../core/schemas/index.ts';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 import type { MemberRef, ResourceType, StoredResource } from './repository.ts';
 
 /** The ETag of a version: weak, since the representation varies with attributes/excludedAttributes. */
@@ -45,6 +47,12 @@ export function renderResource(type: ResourceType, resource: StoredResource, bas
   };
   if (externalId !== undefined) rendered.externalId = externalId;
   Object.assign(rendered, attributes);
+  const enterprise = attributes[ENTERPRISE_USER_SCHEMA];
+  if (type === 'User' && isRecord(enterprise) && isRecord(enterprise.manager) && typeof enterprise.manager.value === 'string') {
+    // RFC 7643 §4.3: the manager's $ref is the manager's location, rendered here, never stored.
+    const { $ref: _stored, ...manager } = enterprise.manager;
+    rendered[ENTERPRISE_USER_SCHEMA] = { ...enterprise, manager: { ...manager, $ref: locationOf(baseUrl, 'User', enterprise.manager.value) } };
+  }
   if (type === 'User' && resource.memberOf.length > 0) {
     // RFC 7643 §4.1.2: groups is readOnly and lists direct memberships only here.
     rendered.groups = resource.memberOf.map((groupId) => ({

@@ -142,7 +142,8 @@ export interface ScimRepository {
   /**
    * Writes a new resource with its claims and counters, and (a group) up to
    * {@link MAX_MEMBERS_WITH_RESOURCE} first members, all in one transaction; a group's `memberCount` is
-   * written with it.
+   * written with it. `references` are ids of users that must exist (the enterprise manager):
+   * checked in the same transaction, MissingReferenceError when one does not.
    */
   createResource(
     directoryId: string,
@@ -152,11 +153,12 @@ export interface ScimRepository {
     counters: CounterDelta,
     stamp?: RequestStamp,
     members?: MemberRef[],
+    references?: string[],
   ): Promise<void>;
   /**
    * Writes `after` if the stored version is still `before.version`; swaps claims; applies counters;
    * and (a group) changes up to {@link MAX_MEMBERS_WITH_RESOURCE} memberships, its member count
-   * moving with them, all in one transaction.
+   * moving with them, all in one transaction; `references` as for createResource.
    */
   updateResource(
     directoryId: string,
@@ -167,6 +169,7 @@ export interface ScimRepository {
     counters: CounterDelta,
     stamp?: RequestStamp,
     members?: { add: MemberRef[]; remove: MemberRef[] },
+    references?: string[],
   ): Promise<void>;
   /**
    * Sets attributes of a resource in one write, without reading it first: applies only if the

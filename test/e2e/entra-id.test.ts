@@ -122,20 +122,24 @@ describe.each(shapes)('Entra ID provisioning sequence ($name)', ({ flag }) => {
   });
 
   it('Update User [single-valued properties] and enterprise attributes', async () => {
+    // The manager is a user of the same directory (Entra ID provisions managers as users too).
+    const boss = await runtime.client.post(q('/Users'), { schemas: [USER_SCHEMA], userName: `Manager_${randomUUID()}`, active: true });
+    expect(boss.status).toBe(201);
+    const managerId = boss.body.id as string;
     const operations = flag
       ? [
           { op: 'replace', value: { 'name.givenName': 'Updated', [`${ENTERPRISE}:department`]: 'Research' } },
-          { op: 'replace', path: `${ENTERPRISE}:manager`, value: 'manager-id-1' },
+          { op: 'replace', path: `${ENTERPRISE}:manager`, value: managerId },
         ]
       : [
           { op: 'Replace', path: 'name.givenName', value: 'Updated' },
           { op: 'Replace', path: `${ENTERPRISE}:department`, value: 'Research' },
-          { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'manager-id-1' },
+          { op: 'Add', path: `${ENTERPRISE}:manager`, value: managerId },
         ];
     const reply = await runtime.client.patch(q(`/Users/${userId}`), { schemas: [PATCH_OP], Operations: operations });
     expect(reply.status).toBe(200);
     expect(reply.body.name.givenName).toBe('Updated');
-    expect(reply.body[ENTERPRISE]).toMatchObject({ department: 'Research', manager: { value: 'manager-id-1' } });
+    expect(reply.body[ENTERPRISE]).toMatchObject({ department: 'Research', manager: { value: managerId, $ref: `${runtime.tenantUrl}/Users/${managerId}` } });
   });
 
   it('Disable User: active=false keeps the user readable and findable', async () => {

@@ -167,7 +167,8 @@ describe('SCIM HTTP edge', () => {
         event({ method: 'POST', directoryId: DIR_B, token: tokenB, contentType: 'application/scim+json', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'shallow-enough' }) }),
       );
       const id = (JSON.parse(created.body) as { id: string }).id;
-      const body = patch('{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m-1"}}}').replace('"path":"title",', '');
+      // The manager must be a user of the directory: the user itself will do.
+      const body = patch(`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"${id}"}}}`).replace('"path":"title",', '');
       const response = await usersHandler(service)(event({ method: 'PATCH', directoryId: DIR_B, token: tokenB, contentType: 'application/scim+json', body, id }));
       expect(response.statusCode).toBe(200);
     });

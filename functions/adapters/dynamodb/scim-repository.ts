@@ -15,6 +15,7 @@ import {
   isUniqueClaim,
   MAX_GROUPS_PER_MEMBER,
   MAX_MEMBERS_WITH_RESOURCE,
+  MissingReferenceError,
   UniquenessConflictError,
   VersionConflictError,
   type Claim,
@@ -50,6 +51,11 @@ function claimKey(directoryId: string, claim: Claim): Key {
     case 'groupExternalId':
       return keys.groupExternalIdClaim(directoryId, claim.value);
   }
+}
+
+/** A referenced user that is not there. */
+function explainReferenceFailure(failed: ItemRole[]): Error {
+  return new MissingReferenceError(failed.flatMap((role) => (role.kind === 'reference' ? [role.id] : [])));
 }
 
 /** A taken claim is a uniqueness conflict; any other failed condition, a concurrent change. */
@@ -123,6 +129,7 @@ export class DynamoDbScimRepository implements ScimRepository {
     counters: CounterDelta,
     stamp?: RequestStamp,
     members: MemberRef[] = [],
+    references: string[] = [],
   ): Promise<void> {
     if (members.length > MAX_MEMBERS_WITH_RESOURCE) throw new RangeError(`at most ${MAX_MEMBERS_WITH_RESOURCE} members are written with a create`);
     const items: TaggedItem[] = [
@@ -155,9 +162,11 @@ export class DynamoDbScimRepository implements ScimRepository {
       // A group's first members go in its create's transaction: all of it is stored, or none.
       items.push(...this.memberships.membershipWork(directoryId, resource.id, { add: members, remove: [] }, resource.created).flatMap((entry) => entry.items));
     }
-    await this.writes.transact(items, (failed) =>
-      failed.some((role) => role.kind === 'member') ? this.memberships.explainMemberFailure(directoryId, failed) : explainClaimFailure(failed),
-    );
+    items.push(...this.referenceChecks(directoryId, references));
+    await this.writes.transact(items, (failed) => {
+      if (failed.some((role) => role.kind === 'reference')) return explainReferenceFailure(failed);
+      return failed.some((role) => role.kind === 'member') ? this.memberships.explainMemberFailure(directoryId, failed) : explainClaimFailure(failed);
+    });
   }
 
   async updateResource(
@@ -169,6 +178,7 @@ export class DynamoDbScimRepository implements ScimRepository {
     counters: CounterDelta,
     stamp?: RequestStamp,
     members?: { add: MemberRef[]; remove: MemberRef[] },
+    references: string[] = [],
   ): Promise<void> {
     const memberWork = members === undefined ? [] : this.memberships.membershipWork(directoryId, before.id, members, after.lastModified);
     if (memberWork.length > MAX_MEMBERS_WITH_RESOURCE) throw new RangeError(`at most ${MAX_MEMBERS_WITH_RESOURCE} member changes are written with a resource`);
@@ -202,7 +212,9 @@ export class DynamoDbScimRepository implements ScimRepository {
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
+    items.push(...this.referenceChecks(directoryId, references));
     await this.writes.transact(items, (failed) => {
+      if (failed.some((role) => role.kind === 'reference')) return explainReferenceFailure(failed);
       // A membership that appeared or went since the plan was read is a concurrent change too.
       if (failed.some((role) => role.kind === 'resource' || role.kind === 'membership')) return new VersionConflictError();
       if (failed.some((role) => role.kind === 'member')) return this.memberships.explainMemberFailure(directoryId, failed);
@@ -376,6 +388,14 @@ export class DynamoDbScimRepository implements ScimRepository {
         },
       }),
     );
+  }
+
+  /** A condition that each referenced user exists in the directory (no write). */
+  private referenceChecks(directoryId: string, userIds: string[]): TaggedItem[] {
+    return [...new Set(userIds)].map((id) => ({
+      role: { kind: 'reference', id },
+      item: { ConditionCheck: { TableName: this.tableName, Key: keys.user(directoryId, id), ConditionExpression: 'attribute_exists(pk)' } },
+    }));
   }
 
   private putClaim(directoryId: string, claim: Claim, resourceId: string): TaggedItem {

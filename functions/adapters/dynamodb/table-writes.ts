@@ -21,7 +21,8 @@ export type ItemRole =
   | { kind: 'activity' }
   | { kind: 'membership'; memberId: string }
   | { kind: 'member'; memberId: string }
-  | { kind: 'group' };
+  | { kind: 'group' }
+  | { kind: 'reference'; id: string };
 
 /** A transaction item with its role. */
 export interface TaggedItem {
