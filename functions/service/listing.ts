@@ -105,7 +105,10 @@ export class ResourceListing {
     // page's groups hold more members than one response can carry, the page ends early
     // (itemsPerPage < count, RFC 7644 §3.4.2.4) and the next page starts where it stopped.
     const withMembers = type === 'Group' && projectionWants('members', projection);
-    const { kept, members } = withMembers ? await this.#membersWithin(ctx, candidates, loadedMembers) : { kept: candidates, members: undefined };
+    const withGroups = type === 'User' && projectionWants('groups', projection);
+    const { kept, members } = withMembers
+      ? await this.#membersWithin(ctx, candidates, loadedMembers)
+      : { kept: withGroups ? this.#groupsWithin(candidates) : candidates, members: undefined };
     if (kept.length < candidates.length) more = true;
     const last = kept[kept.length - 1];
     let nextCursor: string | undefined;
@@ -127,6 +130,22 @@ export class ResourceListing {
       ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
       ...(nextCursor === undefined ? {} : { nextCursor }),
     });
+  }
+
+  /**
+   * The leading users whose groups (RFC 7643 §4.1.2, each a reference in the response) fit one
+   * response together, on the same budget as group members: a user may be in up to 5,000 groups,
+   * so a page of them could pass Lambda's response limit. The first user always fits.
+   */
+  #groupsWithin(users: StoredResource[]): StoredResource[] {
+    let budget = this.#options.maxInlineMembers;
+    const kept: StoredResource[] = [];
+    for (const user of users) {
+      if (kept.length > 0 && user.memberOf.length > budget) break;
+      budget -= user.memberOf.length;
+      kept.push(user);
+    }
+    return kept;
   }
 
   /** The members of each group, within one budget of `maxInlineMembers` for all of them together; tooMany past it. */
