@@ -45,9 +45,12 @@ async function census(ctx: ScimContext) {
   return { groups, memberships, counters: await repository.getCounters(ctx.directoryId) };
 }
 
+/** `npm run test:faults` runs the scenarios at a larger size. */
+const LONG = process.env.SCIM_FAULT_SCALE === 'long';
+
 /** Runs `attempt` killed after 0, 1, 2 … storage calls, each time in a fresh directory, until it runs through. */
 async function atEveryCrashPoint(setUp: (ctx: ScimContext) => Promise<void>, attempt: (ctx: ScimContext) => Promise<unknown>, check: (ctx: ScimContext) => Promise<void>) {
-  for (let calls = 0; calls < 50; calls++) {
+  for (let calls = 0; calls < 200; calls++) {
     const ctx = newDirectory();
     await setUp(ctx);
     crash.killAfter(calls);
@@ -60,8 +63,9 @@ async function atEveryCrashPoint(setUp: (ctx: ScimContext) => Promise<void>, att
     } finally {
       crash.disarm();
     }
-    // The client retries the request whatever happened.
-    if (!finished) await attempt(ctx).catch((error: unknown) => expect(error).toMatchObject({ status: 409 }));
+    // The client retries the request whatever happened; a 409 (create) or 404 (delete) says the
+    // first attempt had gone through.
+    if (!finished) await attempt(ctx).catch((error: unknown) => expect([404, 409]).toContain((error as { status?: number }).status));
     await check(ctx);
     if (finished) return calls;
   }
@@ -79,14 +83,14 @@ describe('a request killed between storage calls, then retried', () => {
     let members: string[] = [];
     const crashPoints = await atEveryCrashPoint(
       async (ctx) => {
-        members = await users(ctx, 3);
+        members = await users(ctx, LONG ? 47 : 3);
       },
       (ctx) => service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: 'Analysts', externalId: 'g-1', members: members.map((value) => ({ value })) }),
       async (ctx) => {
         const { groups, memberships, counters } = await census(ctx);
         expect(groups).toHaveLength(1);
-        expect(memberships).toHaveLength(3);
-        expect(groups[0]?.memberCount).toBe(3);
+        expect(memberships).toHaveLength(members.length);
+        expect(groups[0]?.memberCount).toBe(members.length);
         expect(counters?.groups).toBe(1);
       },
     );
@@ -111,6 +115,35 @@ describe('a request killed between storage calls, then retried', () => {
       },
     );
   });
+});
+
+describe('a user in several groups deleted, killed between storage calls, then retried', () => {
+  it('leaves no membership of the user and every group one member fewer, at every crash point', async () => {
+    let userId = '';
+    let groupIds: string[] = [];
+    const crashPoints = await atEveryCrashPoint(
+      async (ctx) => {
+        const [target, other] = (await users(ctx, 2)) as [string, string];
+        userId = target;
+        groupIds = [];
+        for (let i = 0; i < (LONG ? 20 : 3); i++) {
+          const created = await service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: `g${i}`, members: [{ value: target }, { value: other }] });
+          groupIds.push(created.body.id as string);
+        }
+      },
+      (ctx) => service.delete(ctx, 'User', userId),
+      async (ctx) => {
+        const { groups, memberships, counters } = await census(ctx);
+        expect(await repository.getResource(ctx.directoryId, 'User', userId)).toBeUndefined();
+        expect(memberships.filter((item) => item.memberId === userId)).toEqual([]);
+        expect(memberships).toHaveLength(groupIds.length);
+        expect(groups.map((group) => group.memberCount)).toEqual(groupIds.map(() => 1));
+        expect(counters).toMatchObject({ users: 1, groups: groupIds.length });
+      },
+    );
+    // Read the user, leave each group, then the delete's own transaction.
+    expect(crashPoints).toBe(groupIds.length + 2);
+  }, 300_000);
 });
 
 describe('a group PATCH of attributes and members', () => {

@@ -13,6 +13,9 @@ import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
 
+/** `npm run test:faults` runs the scenarios at five times the size. */
+const SCALE = process.env.SCIM_FAULT_SCALE === 'long' ? 5 : 1;
+
 let table: TestTable;
 let proxy: FaultProxy;
 let repository: DynamoDbScimRepository;
@@ -60,7 +63,7 @@ describe('parallel provisioning in one directory', () => {
   it('200 creates, 40 at a time, all succeed, seldom meet, and the counts are exact', async () => {
     proxy.injected.clear();
     const ctx = newDirectory();
-    const outcomes = await inParallel(200, 40, (i) =>
+    const outcomes = await inParallel(200 * SCALE, 40, (i) =>
       i % 10 === 0
         ? service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: `g-${i}` })
         : service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: `u-${i}`, active: i % 3 !== 0 }),
@@ -68,10 +71,10 @@ describe('parallel provisioning in one directory', () => {
     expect(failures(outcomes).map(String).slice(0, 3)).toEqual([]);
     const users = outcomes.filter((_, i) => i % 10 !== 0).length;
     const active = outcomes.filter((_, i) => i % 10 !== 0 && i % 3 !== 0).length;
-    expect(await repository.getCounters(ctx.directoryId)).toEqual({ users, activeUsers: active, groups: 20 });
+    expect(await repository.getCounters(ctx.directoryId)).toEqual({ users, activeUsers: active, groups: 20 * SCALE });
     // Creates meet rarely: they share no item but a counter shard. (With one counters item for the
     // directory, the same run cancels about three transactions per create.)
-    expect(proxy.injected.get('conflict') ?? 0).toBeLessThan(50);
+    expect(proxy.injected.get('conflict') ?? 0).toBeLessThan(50 * SCALE);
   }, 120_000);
 
   // One group's member changes all meet on the group item (its version is the ETag and moves with
@@ -80,18 +83,18 @@ describe('parallel provisioning in one directory', () => {
   it('200 member adds to one group, 40 at a time: each applies or is refused as retryable, and the retries lose none', async () => {
     const ctx = newDirectory();
     const groupId = (await service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: 'Everyone' })).body.id as string;
-    const userIds = (await inParallel(200, 20, (i) => service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: `m-${i}` }))).map(
+    const userIds = (await inParallel(200 * SCALE, 20, (i) => service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: `m-${i}` }))).map(
       (outcome) => ((outcome as PromiseFulfilledResult<{ body: Record<string, unknown> }>).value.body.id as string),
     );
     const add = (userId: string) => service.patch(ctx, 'Group', groupId, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: userId }] }] });
-    const outcomes = await inParallel(200, 40, (i) => add(userIds[i] as string));
+    const outcomes = await inParallel(200 * SCALE, 40, (i) => add(userIds[i] as string));
     const refused = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [i] : []));
     for (const i of refused) expect(isTransientFailure((outcomes[i] as PromiseRejectedResult).reason)).toBe(true);
     // The identity provider retries what was refused, later.
     for (const i of refused) await add(userIds[i] as string);
     const group = await repository.getResource(ctx.directoryId, 'Group', groupId);
-    expect(group?.memberCount).toBe(200);
-    const { items } = await repository.listMembers(ctx.directoryId, groupId, { limit: 1000 });
-    expect(items).toHaveLength(200);
+    expect(group?.memberCount).toBe(200 * SCALE);
+    const { items } = await repository.listMembers(ctx.directoryId, groupId, { limit: 2000 });
+    expect(items).toHaveLength(200 * SCALE);
   }, 120_000);
 });
