@@ -11,6 +11,7 @@ import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-r
 import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
 import { CrashPoints, KilledHere } from '../support/crash-points.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { newDirectory } from '../support/service-fixtures.ts';
 import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
 
 let table: TestTable;
@@ -24,11 +25,6 @@ beforeAll(async () => {
   repository = new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName });
   service = new DirectoryService(repository);
 });
-
-function newDirectory(): ScimContext {
-  const directoryId = `dir-${randomUUID().slice(0, 8)}`;
-  return { directoryId, baseUrl: `https://scim.example.test/scim/v2/${directoryId}` };
-}
 
 async function items(ctx: ScimContext): Promise<Array<Record<string, unknown>>> {
   const { Items = [] } = await table.documentClient.send(

@@ -3,35 +3,24 @@
  * proxy in front of DynamoDB Local on the first call of each write: the SCIM request still applies,
  * once.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient, createDynamoDbClient } from '../../functions/adapters/dynamodb/client.ts';
-import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
-import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
-import { createTestTable } from '../support/dynamodb.ts';
-import { FaultProxy, type FaultKind } from '../support/fault-proxy.ts';
+import type { FaultKind, FaultProxy } from '../support/fault-proxy.ts';
+import { newDirectory, serviceFixture, type ServiceFixture } from '../support/service-fixtures.ts';
 import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
 
 let proxy: FaultProxy;
-let repository: DynamoDbScimRepository;
-let service: DirectoryService;
+let repository: ServiceFixture['repository'];
+let service: ServiceFixture['service'];
 
 beforeAll(async () => {
-  const table = await createTestTable('faults');
-  proxy = await FaultProxy.start(table.endpoint);
-  const client = createDynamoDbClient({ endpoint: proxy.endpoint, region: 'us-east-1' });
-  repository = new DynamoDbScimRepository({ documentClient: createDocumentClient(client), tableName: table.tableName });
-  service = new DirectoryService(repository);
+  const fixture = await serviceFixture('faults', { proxied: true });
+  ({ repository, service } = fixture);
+  proxy = fixture.proxy as FaultProxy;
 });
 
 afterAll(async () => {
   await proxy?.close();
 });
-
-function newDirectory(): ScimContext {
-  const directoryId = `dir-${randomUUID().slice(0, 8)}`;
-  return { directoryId, baseUrl: `https://scim.example.test/scim/v2/${directoryId}` };
-}
 
 describe.each<FaultKind>(['throttle', 'error500', 'drop'])('a %s on the first call of each write', (kind) => {
   it('still creates, updates and links once, with exact counts', async () => {

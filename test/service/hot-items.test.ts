@@ -3,41 +3,29 @@
  * transactions that meet on an item as DynamoDB does: no request fails because others write the
  * same directory at the same moment, and every count is exact afterwards.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient, createDynamoDbClient } from '../../functions/adapters/dynamodb/client.ts';
-import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
 import { isTransientFailure } from '../../functions/http/scim-http.ts';
-import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
-import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import type { FaultProxy } from '../support/fault-proxy.ts';
+import { newDirectory, serviceFixture, type ServiceFixture } from '../support/service-fixtures.ts';
 import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
 
 /** `npm run test:faults` runs the scenarios at five times the size. */
 const SCALE = process.env.SCIM_FAULT_SCALE === 'long' ? 5 : 1;
 
-let table: TestTable;
 let proxy: FaultProxy;
-let repository: DynamoDbScimRepository;
-let service: DirectoryService;
+let repository: ServiceFixture['repository'];
+let service: ServiceFixture['service'];
 
 beforeAll(async () => {
-  table = await createTestTable('hot');
-  proxy = await FaultProxy.start(table.endpoint);
+  const fixture = await serviceFixture('hot', { proxied: true });
+  ({ repository, service } = fixture);
+  proxy = fixture.proxy as FaultProxy;
   proxy.rules.conflicts = true;
-  const client = createDynamoDbClient({ endpoint: proxy.endpoint, region: 'us-east-1' });
-  repository = new DynamoDbScimRepository({ documentClient: createDocumentClient(client), tableName: table.tableName });
-  service = new DirectoryService(repository);
 });
 
 afterAll(async () => {
   await proxy?.close();
 });
-
-function newDirectory(): ScimContext {
-  const directoryId = `dir-${randomUUID().slice(0, 8)}`;
-  return { directoryId, baseUrl: `https://scim.example.test/scim/v2/${directoryId}` };
-}
 
 /** Runs `task` for 0 … n-1, `width` at a time; answers every outcome. */
 async function inParallel<T>(n: number, width: number, task: (i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {

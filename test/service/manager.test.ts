@@ -9,6 +9,7 @@ import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
 import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { newDirectory } from '../support/service-fixtures.ts';
 import { scimRejectionOf } from '../support/scim-errors.ts';
 import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
 
@@ -19,11 +20,6 @@ beforeAll(async () => {
   table = await createTestTable('manager');
   service = new DirectoryService(new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName }));
 });
-
-function newDirectory(): ScimContext {
-  const directoryId = `dir-${randomUUID().slice(0, 8)}`;
-  return { directoryId, baseUrl: `https://scim.example.test/scim/v2/${directoryId}` };
-}
 
 const user = async (ctx: ScimContext, extra: Record<string, unknown> = {}) =>
   (await service.create(ctx, 'User', { schemas: [USER_SCHEMA, ENTERPRISE], userName: `u-${randomUUID()}`, ...extra })).body;

@@ -11,6 +11,7 @@ import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
 import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { newDirectory } from '../support/service-fixtures.ts';
 import { commandsOf, RequestCounter } from '../support/request-counter.ts';
 import { scimRejectionOf } from '../support/scim-errors.ts';
 import { ENTERPRISE, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
@@ -26,11 +27,6 @@ beforeAll(async () => {
   repository = new DynamoDbScimRepository({ documentClient: table.documentClient, tableName: table.tableName, maxGroupsPerMember: 2 });
   service = new DirectoryService(repository, { maxReplacedMembers: 3 });
 });
-
-function newDirectory(): ScimContext {
-  const directoryId = `dir-${randomUUID().slice(0, 8)}`;
-  return { directoryId, baseUrl: `https://scim.example.test/scim/v2/${directoryId}` };
-}
 
 const patch = (...Operations: Array<Record<string, unknown>>) => ({ schemas: [PATCH_OP], Operations });
 const addMembers = (...ids: string[]) => patch({ op: 'Add', path: 'members', value: ids.map((value) => ({ value })) });
