@@ -65,7 +65,8 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
   const opText = getIgnoringCase(raw, 'op');
   const op = typeof opText === 'string' ? opText.toLowerCase() : undefined;
   if (op === undefined || !OP_NAMES.has(op)) {
-    throw ScimError.of('invalidSyntax', `Operations[${index}]: "op" must be "add", "replace" or "remove", not ${JSON.stringify(opText) ?? 'missing'}.`);
+    // What the client sent is not echoed: an error names the rule, never client input.
+    throw ScimError.of('invalidSyntax', `Operations[${index}]: "op" must be "add", "replace" or "remove"${opText === undefined ? ', and is missing' : ''}.`);
   }
   const operation: PatchOperation = { op: op as PatchOpName, index };
   const path = getIgnoringCase(raw, 'path');
