@@ -13,9 +13,11 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PARKED_LOG_MESSAGE } from '../functions/fanout/parking.ts';
 
 /** Alarm thresholds. */
 export interface AlarmThresholds {
@@ -41,6 +43,8 @@ export interface ScimMonitoringProps {
   readonly streamFanoutFunction: lambda.IFunction;
   readonly table: dynamodb.ITableV2;
   readonly deadLetterQueue: sqs.IQueue;
+  /** The fan-out's log group: its "stream record parked" lines are counted into an alarm. */
+  readonly streamFanoutLogGroup?: logs.ILogGroup;
   /** Where failed asynchronous self-invocations of the admin function land. */
   readonly adminFailureQueue?: sqs.IQueue;
   /** Functions (by display name) whose duration is watched against their timeout. */
@@ -51,6 +55,9 @@ export interface ScimMonitoringProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** Where the count of parked stream records is published (by a metric filter on the fan-out's logs). */
+export const PARKED_METRIC_NAMESPACE = 'ScimDirectorySync';
+export const PARKED_METRIC_NAME = 'ParkedStreamRecords';
 
 /** The alarms and the dashboard. */
 export class ScimMonitoring extends Construct {
@@ -140,8 +147,32 @@ export class ScimMonitoring extends Construct {
     this.alarm('DeadLetterQueueDepth', {
       metric: parked,
       threshold: 0,
-      description: 'Stream records could not be turned into events and were parked in the dead-letter queue',
+      description: 'Stream records could neither be delivered nor parked; the dead-letter queue holds only pointers to them in the stream, which trims records 24 hours after the change',
     });
+
+    if (props.streamFanoutLogGroup !== undefined) {
+      // The fan-out logs one line per record it parks (functions/fanout/stream-fanout.ts).
+      new logs.MetricFilter(this, 'ParkedStreamRecordsFilter', {
+        logGroup: props.streamFanoutLogGroup,
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', PARKED_LOG_MESSAGE),
+        metricNamespace: PARKED_METRIC_NAMESPACE,
+        metricName: PARKED_METRIC_NAME,
+        metricValue: '1',
+        dimensions: { FunctionName: '$.function_name' },
+        unit: cloudwatch.Unit.COUNT,
+      });
+      this.alarm('ParkedStreamRecords', {
+        metric: new cloudwatch.Metric({
+          namespace: PARKED_METRIC_NAMESPACE,
+          metricName: PARKED_METRIC_NAME,
+          dimensionsMap: { FunctionName: props.streamFanoutFunction.functionName },
+          statistic: 'Sum',
+          period: Duration.minutes(1),
+        }),
+        threshold: 0,
+        description: 'The fan-out parked stream records it could not map or deliver; see them with `scim-admin events redrive --dry-run`',
+      });
+    }
 
     if (props.adminFailureQueue !== undefined) {
       this.alarm('AdminAsyncFailures', {

@@ -28,6 +28,7 @@ import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../functions/activity/activity.
 import { MAX_ACTIVITY_RETENTION_DAYS } from '../functions/activity/config.ts';
 import { ACTIVITY_ENTRY_FIELDS } from '../functions/activity/entries.ts';
 import { keys, SK } from '../functions/adapters/dynamodb/keys.ts';
+import { FANOUT_FAILURE_FIELDS, PARKED_RECORD_FIELDS } from '../functions/adapters/dynamodb/parked-records.ts';
 import { ENTITY, TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.ts';
 import {
   DEFAULT_EVENT_SOURCE,
@@ -183,7 +184,11 @@ export class ScimDirectorySync extends Construct {
   /** `https://…/portal`: portal links open below it. */
   readonly portalUrlBase: string;
   readonly streamFanoutFunction: ScimFunction;
-  /** Stream records the fan-out gave up on. */
+  /**
+   * The stream mapping's on-failure destination: pointers (shard and sequence numbers) to records
+   * the fan-out could neither deliver nor park. Parked records themselves are kept whole in the
+   * table (docs/decisions/parked-stream-records.md).
+   */
   readonly deadLetterQueue: sqs.Queue;
   readonly events: DirectoryEvents;
   readonly eventBus: events.IEventBus;
@@ -447,6 +452,8 @@ export class ScimDirectorySync extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue: the on-failure destination of the table stream event source mapping.',
     });
+    // Redrive publishes parked stream records again, as the fan-out would have (events.redrive).
+    this.adminFunction.bindEventBus(this.eventBus, eventSource);
 
     this.streamFanoutFunction = new ScimFunction(this, 'StreamFanoutFunction', {
       ...functionDefaults,
@@ -487,15 +494,37 @@ export class ScimDirectorySync extends Construct {
         },
       }),
     );
+    // It parks the records it gives up on, and counts their failures, in their directory's
+    // partition, with a parked record's (or a failure count's) attributes only.
+    this.streamFanoutFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys.partition('*')] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [t.partitionKey, t.sortKey, ...PARKED_RECORD_FIELDS, ...FANOUT_FAILURE_FIELDS, t.timeToLiveAttribute],
+          },
+        },
+      }),
+    );
 
     this.streamFanoutFunction.lambdaFunction.addEventSource(
       new lambdaEventSources.DynamoEventSource(this.table, {
         // From the oldest record, so changes made before the mapping existed still raise events.
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 100,
+        // A batch whose invocation fails outright (a crash, a timeout) is halved until the record
+        // at fault is alone; ordinary failures are reported per record and need no bisection.
         bisectBatchOnError: true,
-        retryAttempts: 5,
-        maxRecordAge: Duration.days(1),
+        // The fan-out parks a record at its PARK_AFTER_FAILED_ATTEMPTS-th (3rd) failed invocation.
+        // These retries are the margin above that, for invocations that fail before the fan-out
+        // can count (crash, timeout, failure count unwritable). See docs/reliability.md.
+        retryAttempts: STREAM_RETRY_ATTEMPTS,
+        // DynamoDB trims stream records after 24 hours. A record this old means the fan-out has made
+        // no progress for most of a day; its pointer then reaches the dead-letter queue (and its
+        // alarm) while the record can still be read from the stream.
+        maxRecordAge: STREAM_MAX_RECORD_AGE,
         reportBatchItemFailures: true,
         // One batch per shard at a time: the stream's order per item is the event order.
         parallelizationFactor: 1,
@@ -546,6 +575,7 @@ export class ScimDirectorySync extends Construct {
       streamFanoutFunction: this.streamFanoutFunction.lambdaFunction,
       table: this.table,
       deadLetterQueue: this.deadLetterQueue,
+      streamFanoutLogGroup: this.streamFanoutFunction.logGroup,
       adminFailureQueue: this.adminFailureQueue,
       timeouts: { Users: API_TIMEOUT, Groups: GROUPS_TIMEOUT, Discovery: API_TIMEOUT, StreamFanout: FANOUT_TIMEOUT },
       alarmTopic: this.alarmTopic,
@@ -592,6 +622,10 @@ export class ScimDirectorySync extends Construct {
 const API_TIMEOUT = Duration.seconds(15);
 const GROUPS_TIMEOUT = Duration.seconds(25);
 const FANOUT_TIMEOUT = Duration.minutes(1);
+/** Retries of a failed stream batch by the event source mapping (above the fan-out's parking bound of 3). */
+export const STREAM_RETRY_ATTEMPTS = 10;
+/** Age after which the mapping gives a stream record up (to the dead-letter queue): an hour before DynamoDB trims it. */
+export const STREAM_MAX_RECORD_AGE = Duration.hours(23);
 
 /**
  * The token-secret prefix of a construct: unique per stack (stack names are unique in an account

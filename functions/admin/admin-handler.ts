@@ -6,7 +6,7 @@ import type { ActivityReader } from '../activity/activity.ts';
 import type { PortalLinks } from '../portal/ports.ts';
 import { isAdminError } from './admin-error.ts';
 import type { AdminService, DeleteProgress } from './admin-service.ts';
-import { parseAdminCommand, runAdminCommand, type AdminCommand, type AdminResponse } from './commands.ts';
+import { parseAdminCommand, runAdminCommand, type AdminCommand, type AdminResponse, type AdminServices } from './commands.ts';
 import { sleep as pause } from '../shared/sleep.ts';
 
 /** Time kept free at the end of an invocation for the continuation and the response. */
@@ -41,6 +41,8 @@ export interface AdminHandlerDependencies {
   activity: ActivityReader;
   /** Absent where no Admin Portal is configured; `portal.link` is then refused. */
   portalLinks?: PortalLinks;
+  /** Absent where no event bus is configured; `events.redrive` is then refused. */
+  redrive?: AdminServices['redrive'];
   /** Starts another invocation of this function with the given command, without waiting for it. */
   invokeSelf: (command: AdminCommand) => Promise<void>;
   log: AdminLog;
@@ -62,6 +64,7 @@ export function createAdminHandler(dependencies: AdminHandlerDependencies) {
     admin: service,
     activity: dependencies.activity,
     ...(dependencies.portalLinks === undefined ? {} : { portalLinks: dependencies.portalLinks }),
+    ...(dependencies.redrive === undefined ? {} : { redrive: dependencies.redrive }),
   };
   const sleep = dependencies.sleep ?? pause;
 

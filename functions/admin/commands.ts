@@ -2,7 +2,7 @@
  * The admin command protocol: one JSON command in, one JSON envelope out. The admin Lambda
  * speaks it over Lambda Invoke, and the CLI's `--local` mode runs the same dispatcher in-process.
  * Directories and tokens go to the admin service; `portal.link` to the Admin Portal's link
- * service; `activity.list` to the activity reader.
+ * service; `activity.list` to the activity reader; `events.redrive` to the parked-record redriver.
  *
  * @example
  * await runAdminCommand(service, { command: 'token.rotate', directoryId: 'k3…', graceDays: 3 });
@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import { ActivityQueryError, type ActivityReader } from '../activity/activity.ts';
 import { jsonValueTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
+import { MAX_REDRIVE, type ParkedRecordRedriver } from '../fanout/redrive.ts';
 import { MAX_RETURN_URL_LENGTH } from '../portal/portal-input.ts';
 import { isPortalError, type PortalLinks } from '../portal/ports.ts';
 import { ADMIN_ERROR_CODES, AdminError, isAdminError } from './admin-error.ts';
@@ -75,6 +76,14 @@ export const adminCommandSchema = z.discriminatedUnion('command', [
     outcome: z.enum(['success', 'failure']).optional(),
     limit: z.number().int().min(1).max(MAX_ACTIVITY_PAGE).optional(),
     cursor: z.string().max(2000).optional(),
+  }),
+  /** Publishes parked stream records again, in stream order, and removes those delivered. */
+  z.strictObject({
+    command: z.literal('events.redrive'),
+    /** Only this directory's parked records; every directory's when absent. */
+    directoryId: directoryId.optional(),
+    max: z.number().int().min(1).max(MAX_REDRIVE).optional(),
+    dryRun: z.boolean().optional(),
   }),
 ]);
 
@@ -147,6 +156,30 @@ export const deleteProgressSchema = z.object({
   continuing: z.boolean().optional(),
 });
 
+export const redriveReportSchema = z.object({
+  dryRun: z.boolean(),
+  directories: z.number(),
+  examined: z.number(),
+  redriven: z.number(),
+  ready: z.number(),
+  events: z.number(),
+  unmappable: z.number(),
+  undelivered: z.number(),
+  more: z.boolean(),
+  items: z.array(
+    z.object({
+      directoryId: z.string(),
+      sequenceNumber: z.string(),
+      eventID: z.string(),
+      reason: z.enum(['unmappable', 'undeliverable']),
+      parkedAt: z.string(),
+      outcome: z.enum(['redriven', 'ready', 'unmappable', 'undelivered']),
+      events: z.number(),
+      detail: z.string().optional(),
+    }),
+  ),
+});
+
 /** The result schema of each command, for clients that receive results as JSON. */
 export const adminResultSchemas = {
   'directory.create': z.object({ directory: directoryViewSchema, tenantUrl: z.string(), token: mintedTokenSchema }),
@@ -162,6 +195,7 @@ export const adminResultSchemas = {
   'token.rotate': z.object({ token: mintedTokenSchema, previous: tokenViewSchema.optional() }),
   'portal.link': portalLinkSchema,
   'activity.list': z.object({ items: z.array(activityEntrySchema), nextCursor: z.string().optional() }),
+  'events.redrive': redriveReportSchema,
 } as const satisfies Record<AdminCommandName, z.ZodType>;
 
 export type AdminResult<C extends AdminCommandName> = z.infer<(typeof adminResultSchemas)[C]>;
@@ -206,6 +240,8 @@ export interface AdminServices {
   admin: AdminService;
   activity: ActivityReader;
   portalLinks?: PortalLinks;
+  /** Absent where no event bus is configured: `events.redrive` is then refused with `notConfigured`. */
+  redrive?: Pick<ParkedRecordRedriver, 'redrive'>;
 }
 
 /** Portal refusals in the admin protocol's words. */
@@ -244,6 +280,19 @@ async function listActivity(services: AdminServices, command: Extract<AdminComma
     if (error instanceof ActivityQueryError) throw new AdminError('invalidInput', error.message, { cause: error });
     throw error;
   }
+}
+
+async function redriveEvents(services: AdminServices, command: Extract<AdminCommand, { command: 'events.redrive' }>) {
+  if (services.redrive === undefined) {
+    throw new AdminError('notConfigured', 'Redrive needs the event bus: set EVENT_BUS_NAME on the admin function (the stack does)');
+  }
+  // Refuses an unknown directory the way every other command does.
+  if (command.directoryId !== undefined) await services.admin.getDirectory(command.directoryId);
+  return services.redrive.redrive({
+    ...(command.directoryId === undefined ? {} : { directoryId: command.directoryId }),
+    ...(command.max === undefined ? {} : { max: command.max }),
+    ...(command.dryRun === undefined ? {} : { dryRun: command.dryRun }),
+  });
 }
 
 async function dispatch(services: AdminServices, command: AdminCommand, maxBudgetMs: number): Promise<unknown> {
@@ -288,6 +337,8 @@ async function dispatch(services: AdminServices, command: AdminCommand, maxBudge
       return createPortalLink(services, command);
     case 'activity.list':
       return listActivity(services, command);
+    case 'events.redrive':
+      return redriveEvents(services, command);
   }
 }
 

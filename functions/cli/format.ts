@@ -162,3 +162,20 @@ export function formatRotation(directoryId: string, rotated: AdminResult<'token.
   }
   return lines.join('\n');
 }
+
+/** What `events redrive` did: one line of counts, then the records still parked and why. */
+export function formatRedrive(report: AdminResult<'events.redrive'>): string {
+  if (report.examined === 0) return 'No parked stream records.';
+  const summary = report.dryRun
+    ? `Dry run: ${report.ready} of ${report.examined} parked records would be redriven (${report.events} events); nothing was published or removed.`
+    : `Redrove ${report.redriven} of ${report.examined} parked records (${report.events} events published).`;
+  const lines = [summary];
+  if (report.unmappable > 0) lines.push(`${report.unmappable} still cannot be turned into events and stay parked.`);
+  if (report.undelivered > 0) lines.push('The event bus refused events; the redrive stopped there. Run it again once the bus accepts them.');
+  const stuck = report.items.filter((item) => item.outcome === 'unmappable' || item.outcome === 'undelivered');
+  if (stuck.length > 0) {
+    lines.push('', table(['DIRECTORY', 'SEQUENCE', 'PARKED', 'STILL', 'DETAIL'], stuck.map((item) => [item.directoryId, item.sequenceNumber, item.parkedAt, item.outcome, item.detail ?? ''])));
+  }
+  if (report.more) lines.push('', 'More parked records remain: run it again (or raise --max).');
+  return lines.join('\n');
+}

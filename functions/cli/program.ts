@@ -1,6 +1,7 @@
 /**
  * The `scim-admin` command line: directories, bearer tokens, Admin Portal links and provisioning
- * activity of a scim-directory-sync deployment, and event replays (through the Directory API).
+ * activity of a scim-directory-sync deployment, redrives of parked stream records, and event
+ * replays (through the Directory API).
  * Parses arguments with commander, sends one admin command per action through a
  * transport (the deployed admin Lambda, or the local runtime with `--local`), and prints the
  * result for people or, with `--json`, for scripts.
@@ -16,8 +17,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isAdminError } from '../admin/admin-error.ts';
 import { PROVIDERS } from '../admin/directory-store.ts';
 import { adminResultSchemas, type AdminCommand, type AdminCommandName, type AdminResult } from '../admin/commands.ts';
-import { formatActivity, formatCreatedDirectory, formatDirectories, formatDirectory, formatMintedToken, formatPortalLink, formatRotation, formatTokens } from './format.ts';
+import { formatActivity, formatCreatedDirectory, formatRedrive, formatDirectories, formatDirectory, formatMintedToken, formatPortalLink, formatRotation, formatTokens } from './format.ts';
 import { DirectoryApiClient, DirectoryApiError, type Replay } from '../client/index.ts';
+import { DEFAULT_REDRIVE_MAX, MAX_REDRIVE } from '../fanout/redrive.ts';
 import { adminRegion, lambdaTransport, localTransport, readRuntimeInfo, TransportError, type AdminTransport } from './transport.ts';
 import { sleep as pause } from '../shared/sleep.ts';
 
@@ -328,6 +330,22 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
           (replay.replayedEvents === undefined ? '.' : `, ${replay.replayedEvents} replayed.`),
         () => replay,
       );
+    });
+
+  events
+    .command('redrive')
+    .description('publish again the stream records the fan-out parked (in stream order), and remove those delivered')
+    .option('--directory <directoryId>', "only this directory's parked records (default: every directory's)")
+    .option('--max <n>', `parked records to look at, at most (default ${DEFAULT_REDRIVE_MAX}, at most ${MAX_REDRIVE})`, wholeNumber('--max'))
+    .option('--dry-run', 'map and count them, publish and remove nothing')
+    .action(async (options: { directory?: string; max?: number; dryRun?: boolean }, command: Command) => {
+      const report = await send(command, {
+        command: 'events.redrive',
+        ...(options.directory === undefined ? {} : { directoryId: options.directory }),
+        ...(options.max === undefined ? {} : { max: options.max }),
+        ...(options.dryRun === true ? { dryRun: true } : {}),
+      });
+      print(command, () => formatRedrive(report), () => report);
     });
 
   /** Replays go through the Directory API (SigV4 with the operator's credentials; unsigned to the local runtime). */

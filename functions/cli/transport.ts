@@ -9,11 +9,14 @@ import * as z from 'zod';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
+import { createParkedRecordRedriver } from '../adapters/dynamodb/parked-records.ts';
 import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import { adminResponseSchema, runAdminCommand, type AdminCommand, type AdminResponse } from '../admin/commands.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import { DEFAULT_EVENT_SOURCE } from '../config/environment.ts';
+import { LocalEventSink } from '../local/event-sink.ts';
 import { PortalLinkService } from '../portal/portal-links.ts';
 
 /** Sends one admin command and returns its envelope. */
@@ -35,6 +38,8 @@ export const runtimeInfoSchema = z.object({
   baseUrl: z.url(),
   /** Where the local runtime serves the Admin Portal, e.g. `http://127.0.0.1:8080/portal`; needed by `portal link`. */
   portalBaseUrl: z.url().optional(),
+  /** The local runtime's events file; needed by `events redrive`. */
+  eventsFile: z.string().min(1).optional(),
 });
 
 export type RuntimeInfo = z.infer<typeof runtimeInfoSchema>;
@@ -91,6 +96,18 @@ export async function localTransport(dataDir: string): Promise<AdminTransport> {
     ...(info.portalBaseUrl === undefined
       ? {}
       : { portalLinks: new PortalLinkService({ store: new PortalRepository(documentClient, info.tableName), directories, portalBaseUrl: info.portalBaseUrl }) }),
+    // Redriven events go where the running runtime's own events go: its events file.
+    ...(info.eventsFile === undefined
+      ? {}
+      : {
+          redrive: createParkedRecordRedriver({
+            documentClient,
+            tableName: info.tableName,
+            sink: new LocalEventSink({ eventsFile: info.eventsFile, log: () => undefined }),
+            source: DEFAULT_EVENT_SOURCE,
+            scimBaseUrl: info.baseUrl,
+          }),
+        }),
   };
   return {
     async send(command) {

@@ -28,7 +28,16 @@ export interface PublishOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Asked before each request: true stops publishing there, answering a failure with the code
+   * {@link OUT_OF_TIME} at the first unsent entry (the fan-out asks whether its invocation still
+   * has time for a request and its retries).
+   */
+  stopBefore?: () => boolean;
 }
+
+/** The error code of a publish stopped by `stopBefore`: nothing went wrong with the entry itself. */
+export const OUT_OF_TIME = 'OutOfTime';
 
 /**
  * Sends `entries` in order. Stops at the first batch that still has undelivered entries after
@@ -41,6 +50,10 @@ export async function publishInOrder(entries: readonly OutboundEvent[], sink: Ev
   const random = options.random ?? Math.random;
   const indexed = entries.map((entry, index) => ({ entry, index, bytes: entry.bytes }));
   for (const chunk of chunkEntries(indexed)) {
+    const head = chunk[0];
+    if (head !== undefined && options.stopBefore?.() === true) {
+      return { index: head.index, errorCode: OUT_OF_TIME, errorMessage: 'stopped before the invocation runs out of time' };
+    }
     let pending = chunk;
     let lastFailure: Extract<SendResult, { ok: false }> = { ok: false, errorCode: 'NotSent' };
     for (let attempt = 1; attempt <= retry.attempts && pending.length > 0; attempt++) {

@@ -5,6 +5,11 @@
  * Stream semantics: records of one shard must be handled in order. Once a record fails, every
  * later record of the batch is reported as failed too (without being published), so the
  * mapping retries from the failed record and a resource's events never overtake each other.
+ *
+ * Nothing is given up silently. A record that cannot be mapped at all is parked (see
+ * parking.ts) and the batch goes on; a record whose mapping or delivery failed on
+ * `PARK_AFTER_FAILED_ATTEMPTS` invocations is parked too, and the batch is retried after it.
+ * Parked records are published again by `scim-admin events redrive`.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -12,11 +17,13 @@ import type { ActivityLog } from '../activity/activity-log.ts';
 import type { DirectoryEvent } from '../events/detail.ts';
 import { activityOfRecord } from './activity-records.ts';
 import { toOutboundEvent, type OutboundEvent } from './entries.ts';
-import { mapStreamRecord } from './map-record.ts';
+import { mapStreamRecord, type MapContext } from './map-record.ts';
 import { keepMemberDisplays, type MemberDisplayPort } from './member-display-records.ts';
 import type { OrganizationLookup } from './organization-lookup.ts';
-import { publishInOrder, type PublishOptions } from './publisher.ts';
+import { PARK_AFTER_FAILED_ATTEMPTS, PARKED_LOG_MESSAGE, parkingKeyOf, type ParkedRecordStore, type ParkReason } from './parking.ts';
+import { OUT_OF_TIME, publishInOrder, type PublishFailure, type PublishOptions } from './publisher.ts';
 import type { EventSink } from './sink.ts';
+import { StreamRecordError } from './stream-image.ts';
 
 /** The fan-out's view of a logger (the Powertools Logger fits). */
 export interface FanoutLogger {
@@ -40,6 +47,28 @@ export interface StreamFanoutOptions {
   activity?: Pick<ActivityLog, 'write'>;
   /** Where group members' display names are kept; without it, they are read when rendered. */
   memberDisplays?: MemberDisplayPort;
+  /**
+   * Where records given up on are parked. Without it nothing is parked: a failing record fails
+   * until the event source mapping's own retries run out.
+   */
+  parking?: ParkedRecordStore;
+  /** Turns a record into its events. @default mapStreamRecord (tests inject faults here) */
+  mapRecord?: (record: DynamoDBRecord, context: MapContext) => Promise<DirectoryEvent[]>;
+  /**
+   * Time left in the invocation below which no further PutEvents request is started: a request
+   * with its retries must finish before Lambda stops the function. @default 15 s
+   */
+  reserveMs?: number;
+  now?: () => Date;
+}
+
+/** How long a PutEvents request with its retries may take, and then some: see `reserveMs`. */
+export const DEFAULT_RESERVE_MS = 15_000;
+
+/** What a single run of the fan-out may know of its invocation. */
+export interface FanOutRunOptions {
+  /** Milliseconds left before Lambda stops the invocation (Lambda's `context.getRemainingTimeInMillis`). */
+  remainingTimeMs?: () => number;
 }
 
 /** A record that failed itself: it could not be mapped, or its events could not be delivered. */
@@ -61,6 +90,15 @@ export interface RecordOutcome {
   events: DirectoryEvent[];
   /** Set when the record must be retried. */
   error?: Error;
+  /** Set when the record was parked instead: it is done for the stream, and waits for a redrive. */
+  parked?: ParkReason;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+function describeFailure(failure: PublishFailure): string {
+  if (failure.errorCode === OUT_OF_TIME) return 'event not sent: the invocation was running out of time';
+  return `event not delivered (${failure.errorCode}${failure.errorMessage === undefined ? '' : `: ${failure.errorMessage}`})`;
 }
 
 const silentLogger: FanoutLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -88,27 +126,49 @@ export class StreamFanout {
    * Maps the records in order, then publishes all their events in order, in batches. Answers
    * one outcome per record, in the records' order.
    */
-  async fanOut(records: readonly DynamoDBRecord[]): Promise<RecordOutcome[]> {
+  async fanOut(records: readonly DynamoDBRecord[], run: FanOutRunOptions = {}): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = records.map((record) => ({ record, events: [] }));
+    const first = records[0];
+    if (first === undefined) return outcomes;
     const unrecorded = (await this.#recordActivity(records)) ?? (await this.#keepMemberDisplays(records));
     if (unrecorded !== undefined) {
-      // Nothing is published yet: the whole batch is retried, and its entries rewritten in place.
-      outcomes.forEach((outcome, position) => {
-        outcome.error = position === 0 ? new RecordFailedError(`activity or member names not recorded: ${unrecorded}`) : new SkippedAfterFailureError();
+      // Nothing is published yet: the whole batch is retried, and its entries rewritten in place;
+      // but only so often. Activity and member names are kept alongside the changes, the events
+      // are the contract: after that many failures the events go out without them.
+      const attempts = await this.#countFailure(first);
+      if (attempts === undefined || attempts < PARK_AFTER_FAILED_ATTEMPTS) {
+        outcomes.forEach((outcome, position) => {
+          outcome.error = position === 0 ? new RecordFailedError(`activity or member names not recorded: ${unrecorded}`) : new SkippedAfterFailureError();
+        });
+        this.#logger.error('activity or member names of a stream batch not recorded; the batch will be retried', { ...describe(first), error: unrecorded });
+        return outcomes;
+      }
+      this.#logger.error('activity or member names of a stream batch not recorded after retries; its events are published without them', {
+        ...describe(first),
+        error: unrecorded,
+        attempts,
       });
-      if (records[0] !== undefined) this.#logger.error('activity or member names of a stream batch not recorded; the batch will be retried', { ...describe(records[0]), error: unrecorded });
-      return outcomes;
     }
+    const map = this.#options.mapRecord ?? mapStreamRecord;
     const entries: OutboundEvent[] = [];
     const ownerOfEntry: number[] = [];
-    let firstFailure = records.length;
+    // Records from here on are retried by the mapping.
+    let retryFrom = records.length;
 
     for (const [position, outcome] of outcomes.entries()) {
       try {
-        outcome.events = await mapStreamRecord(outcome.record, this.#options);
+        outcome.events = await map(outcome.record, this.#options);
       } catch (error) {
-        outcome.error = new RecordFailedError(`could not turn the record into events: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        firstFailure = position;
+        const detail = `could not turn the record into events: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+        // A record the mapper refuses stays refused: retrying it would only hold up the shard.
+        const attempts = error instanceof StreamRecordError ? 1 : await this.#countFailure(outcome.record);
+        const poison = error instanceof StreamRecordError || (attempts !== undefined && attempts >= PARK_AFTER_FAILED_ATTEMPTS);
+        if (poison && attempts !== undefined && (await this.#park(outcome.record, 'unmappable', detail, attempts))) {
+          outcome.parked = 'unmappable';
+          continue;
+        }
+        outcome.error = new RecordFailedError(detail, { cause: error });
+        retryFrom = position;
         break;
       }
       for (const event of outcome.events) {
@@ -117,29 +177,72 @@ export class StreamFanout {
       }
     }
 
-    const failure = await publishInOrder(entries, this.#options.sink, this.#options.publish);
+    const reserveMs = this.#options.reserveMs ?? DEFAULT_RESERVE_MS;
+    const remaining = run.remainingTimeMs;
+    const failure = await publishInOrder(entries, this.#options.sink, {
+      ...this.#options.publish,
+      ...(remaining === undefined ? {} : { stopBefore: () => remaining() < reserveMs }),
+    });
     if (failure !== undefined) {
-      const position = ownerOfEntry[failure.index] ?? firstFailure;
-      if (position <= firstFailure) {
-        // The mapping failure (if any) lies later: this record is now the first to retry.
-        if (firstFailure < outcomes.length) delete (outcomes[firstFailure] as RecordOutcome).error;
-        firstFailure = position;
-        (outcomes[position] as RecordOutcome).error = new RecordFailedError(
-          `event not delivered (${failure.errorCode}${failure.errorMessage === undefined ? '' : `: ${failure.errorMessage}`})`,
-        );
+      // Entries come only from records before `retryFrom`: this record comes first now.
+      const position = ownerOfEntry[failure.index] ?? 0;
+      const later = outcomes[retryFrom];
+      if (later !== undefined) delete later.error;
+      const outcome = outcomes[position] as RecordOutcome;
+      const detail = describeFailure(failure);
+      // Running out of time is no fault of the record: it is retried without counting.
+      const attempts = failure.errorCode === OUT_OF_TIME ? undefined : await this.#countFailure(outcome.record);
+      if (attempts !== undefined && attempts >= PARK_AFTER_FAILED_ATTEMPTS && (await this.#park(outcome.record, 'undeliverable', detail, attempts))) {
+        outcome.parked = 'undeliverable';
+        retryFrom = position + 1;
+      } else {
+        outcome.error = new RecordFailedError(detail);
+        retryFrom = position;
       }
     }
 
-    for (const outcome of outcomes.slice(firstFailure + 1)) outcome.error = new SkippedAfterFailureError();
-    const failed = outcomes[firstFailure];
-    if (failed?.error !== undefined) {
+    for (const outcome of outcomes.slice(retryFrom)) outcome.error ??= new SkippedAfterFailureError();
+    const failed = outcomes[retryFrom];
+    if (failed !== undefined) {
       this.#logger.error('stream record failed; it and the rest of the batch will be retried', {
         ...describe(failed.record),
-        error: failed.error.message,
-        skippedAfter: outcomes.length - firstFailure - 1,
+        error: failed.error?.message,
+        skippedAfter: outcomes.length - retryFrom - 1,
       });
     }
     return outcomes;
+  }
+
+  /**
+   * Counts a failed invocation of `record`; answers the count, or undefined when none can be kept
+   * (no parking store, a record without a directory, or the count could not be written).
+   */
+  async #countFailure(record: DynamoDBRecord): Promise<number | undefined> {
+    const parking = this.#options.parking;
+    const key = parkingKeyOf(record);
+    if (parking === undefined || key === undefined) return undefined;
+    try {
+      return await parking.countFailure(key.directoryId, key.eventID);
+    } catch (error) {
+      this.#logger.error('failure of a stream record not counted', { ...describe(record), error: errorText(error) });
+      return undefined;
+    }
+  }
+
+  /** Parks a record; answers false when it could not be parked (it then fails as it would have). */
+  async #park(record: DynamoDBRecord, reason: ParkReason, detail: string, attempts: number): Promise<boolean> {
+    const parking = this.#options.parking;
+    const key = parkingKeyOf(record);
+    if (parking === undefined || key === undefined) return false;
+    try {
+      await parking.park({ ...key, reason, detail, attempts, parkedAt: (this.#options.now?.() ?? new Date()).toISOString(), record });
+    } catch (error) {
+      this.#logger.error('stream record could not be parked', { ...describe(record), reason, error: errorText(error) });
+      return false;
+    }
+    // The alarm on parked records counts this line (lib/monitoring.ts): keep the message as it is.
+    this.#logger.error(PARKED_LOG_MESSAGE, { ...describe(record), directoryId: key.directoryId, reason, attempts, error: detail });
+    return true;
   }
 
   /**
@@ -155,7 +258,7 @@ export class StreamFanout {
       await activity.write(entries);
       return undefined;
     } catch (error) {
-      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return errorText(error);
     }
   }
 
@@ -176,7 +279,7 @@ export class StreamFanout {
    * as `batchItemFailures` (the mapping's checkpoint is the lowest failed sequence number).
    */
   async handleBatch(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
-    const outcomes = await this.fanOut(event.Records);
+    const outcomes = await this.fanOut(event.Records, context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() });
     const errors = new Map(outcomes.flatMap((outcome) => (outcome.error === undefined ? [] : [[outcome.record, outcome.error] as const])));
     const processor = new BatchProcessor(EventType.DynamoDBStreams);
     return processPartialResponse(

@@ -7,9 +7,12 @@
  * `TOKEN_SECRET_KMS_KEY_ID` (optional: the customer-managed key new secrets are encrypted with),
  * `PORTAL_BASE_URL` (required for `portal.link`: where the Admin Portal is served, e.g.
  * `https://<api>/v1/portal`; without it that command is refused and the others work).
+ * `EVENT_BUS_NAME` and `EVENT_SOURCE` (required for `events.redrive`, which publishes parked stream
+ * records there; without them that command is refused and the others work).
  * `directory.delete` with `background: true` re-invokes this function asynchronously, so its
  * role needs `lambda:InvokeFunction` on itself.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -18,13 +21,15 @@ import type { Context } from 'aws-lambda';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
+import { createParkedRecordRedriver } from '../adapters/dynamodb/parked-records.ts';
 import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
 import { createAdminHandler } from '../admin/admin-handler.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import type { AdminResponse } from '../admin/commands.ts';
 import { requiredEnv } from '../auth/config.ts';
-import { DEFAULT_TOKEN_SECRET_PREFIX, ENV } from '../config/environment.ts';
+import { DEFAULT_EVENT_SOURCE, DEFAULT_TOKEN_SECRET_PREFIX, ENV } from '../config/environment.ts';
+import { EventBridgeSink } from '../fanout/eventbridge-sink.ts';
 import { PortalLinkService } from '../portal/portal-links.ts';
 
 const config = {
@@ -34,6 +39,9 @@ const config = {
   kmsKeyId: process.env[ENV.tokenSecretKmsKeyId] || undefined,
   /** Needed only by `portal.link`, which is refused (`notConfigured`) without it. */
   portalBaseUrl: process.env[ENV.portalBaseUrl] || undefined,
+  /** Needed only by `events.redrive`, which is refused (`notConfigured`) without it. */
+  eventBusName: process.env[ENV.eventBusName] || undefined,
+  eventSource: process.env[ENV.eventSource] || DEFAULT_EVENT_SOURCE,
   /** Set by the Lambda runtime. */
   functionName: requiredEnv('AWS_LAMBDA_FUNCTION_NAME'),
 };
@@ -48,6 +56,18 @@ const adminHandler = createAdminHandler({
   ...(config.portalBaseUrl === undefined
     ? {}
     : { portalLinks: new PortalLinkService({ store: new PortalRepository(documentClient, config.tableName), directories, portalBaseUrl: config.portalBaseUrl }) }),
+  ...(config.eventBusName === undefined
+    ? {}
+    : {
+        redrive: createParkedRecordRedriver({
+          documentClient,
+          tableName: config.tableName,
+          sink: new EventBridgeSink(new EventBridgeClient({ maxAttempts: 3 }), config.eventBusName),
+          source: config.eventSource,
+          eventBusName: config.eventBusName,
+          scimBaseUrl: config.baseUrl,
+        }),
+      }),
   service: new AdminService({
     directories,
     secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), config.kmsKeyId === undefined ? {} : { kmsKeyId: config.kmsKeyId }),

@@ -12,6 +12,7 @@ import { activityRetentionDaysFromEnv } from '../activity/config.ts';
 import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import { DynamoDbMemberDisplays } from '../adapters/dynamodb/member-displays.ts';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDbParkedRecords } from '../adapters/dynamodb/parked-records.ts';
 import { ENV } from '../config/environment.ts';
 import { fanoutConfigFromEnv } from '../fanout/config.ts';
 import { EventBridgeSink } from '../fanout/eventbridge-sink.ts';
@@ -23,7 +24,8 @@ const config = fanoutConfigFromEnv();
 const logger = new Logger({ serviceName: process.env[ENV.serviceName] ?? 'scim-stream-fanout' });
 const documentClient = createDocumentClient(createDynamoDbClient());
 const fanout = new StreamFanout({
-  sink: new EventBridgeSink(new EventBridgeClient({ maxAttempts: 3 }), config.eventBusName),
+  // A bounded request time keeps a PutEvents request and its retries inside the fan-out's time reserve.
+  sink: new EventBridgeSink(new EventBridgeClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 } }), config.eventBusName),
   source: config.eventSource,
   eventBusName: config.eventBusName,
   scimBaseUrl: config.scimBaseUrl,
@@ -35,6 +37,8 @@ const fanout = new StreamFanout({
   // ACTIVITY_RETENTION_DAYS: how long the entries of creates and changes are kept.
   activity: new DynamoDbActivityLog({ documentClient, tableName: config.tableName, retentionDays: activityRetentionDaysFromEnv() }),
   memberDisplays: new DynamoDbMemberDisplays({ documentClient, tableName: config.tableName }),
+  // Records given up on are kept whole in the table, for `scim-admin events redrive`.
+  parking: new DynamoDbParkedRecords(documentClient, config.tableName),
   logger,
 });
 

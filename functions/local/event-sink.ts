@@ -11,6 +11,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import { DynamoDbMemberDisplays } from '../adapters/dynamodb/member-displays.ts';
+import { DynamoDbParkedRecords } from '../adapters/dynamodb/parked-records.ts';
 import type { DirectoryEvent } from '../events/detail.ts';
 import { DEFAULT_EVENT_SOURCE } from '../fanout/config.ts';
 import type { OutboundEvent } from '../fanout/entries.ts';
@@ -172,6 +173,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       ...(options.activityRetentionDays === undefined ? {} : { retentionDays: options.activityRetentionDays }),
     }),
     memberDisplays: new DynamoDbMemberDisplays({ documentClient: options.documentClient, tableName: options.tableName }),
+    // Parked as in AWS, so `scim-admin --local events redrive` has something to redrive.
+    parking: new DynamoDbParkedRecords(options.documentClient, options.tableName),
     logger: {
       info: () => undefined,
       warn: (message) => log(message),

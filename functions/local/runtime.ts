@@ -69,6 +69,8 @@ export interface RuntimeInfo {
   baseUrl: string;
   /** Where the Admin Portal is served: `scim-admin --local portal link` makes links below it. */
   portalBaseUrl: string;
+  /** Where change events are appended: `scim-admin --local events redrive` appends there too. */
+  eventsFile: string;
 }
 
 export interface LocalRuntime {
@@ -260,7 +262,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ) as unknown as ProxyHandler;
     const state = await ensureDefaultDirectory(admin, verifier, join(stateDir, 'local-directory.json'));
 
-    const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl, portalBaseUrl };
+    const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl, portalBaseUrl, eventsFile: events.eventsFile };
     const runtimeFile = join(dataDir, 'runtime.json');
     await writePrivate(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
     cleanups.push(() => rm(runtimeFile, { force: true }));

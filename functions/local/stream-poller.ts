@@ -4,7 +4,9 @@
  * GetShardIterator → GetRecords, following new shards and finishing closed ones.
  *
  * As with the mapping, a record reported as failed is read again (from that record) on the next
- * poll; after a few attempts it is skipped with a log line, the local stand-in for the DLQ.
+ * poll; after a few attempts it is skipped with a log line, the local stand-in for the mapping's
+ * on-failure destination. The fan-out parks a record before that (after three failures), so a
+ * record is skipped only when parking it failed too.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -33,7 +35,7 @@ export interface StreamPollerOptions {
   intervalMs?: number;
   /** GetRecords page size (1–1000). @default 100 */
   batchSize?: number;
-  /** Deliveries of one record before it is skipped. @default 3 */
+  /** Deliveries of one record before it is skipped: more than the fan-out's parking bound. @default 5 */
   maxRecordAttempts?: number;
   /** Receives operational lines (never record contents). */
   log?: (line: string) => void;
@@ -127,7 +129,7 @@ export class StreamPoller {
       startingPosition: 'LATEST',
       intervalMs: 500,
       batchSize: 100,
-      maxRecordAttempts: 3,
+      maxRecordAttempts: 5,
       log: () => undefined,
       ...options,
     };

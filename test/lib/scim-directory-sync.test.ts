@@ -209,12 +209,14 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(dynamo.flatMap((s) => s.resources)).toEqual([tableArn()]);
     });
 
-    it('admin: table and gsi1, manages secrets under the prefix, invokes only itself', () => {
+    it('admin: table and gsi1, manages secrets under the prefix, invokes only itself, puts redriven events on its bus', () => {
       const statements = statementsOfRole(template, roleId('Admin'));
       expect(actionsOfRole(template, roleId('Admin'))).toEqual(
         [
           ...itemActions,
           'dynamodb:BatchWriteItem',
+          // events.redrive publishes parked stream records.
+          'events:PutEvents',
           'lambda:InvokeFunction',
           'secretsmanager:CreateSecret',
           'secretsmanager:DeleteSecret',
@@ -235,6 +237,9 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(invoke?.resources).toEqual([{ 'Fn::GetAtt': [fnId('Admin'), 'Arn'] }]);
       const secrets = statements.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
       expect(secrets.flatMap((s) => s.resources)).toEqual([secretArn()]);
+      const putEvents = statements.find((s) => s.actions.includes('events:PutEvents'));
+      expect(putEvents?.resources).toEqual([{ 'Fn::GetAtt': [logicalId(template, 'AWS::Events::EventBus', 'ScimDirectorySyncEventsBus'), 'Arn'] }]);
+      expect(envOf('Admin')).toMatchObject({ [ENV.eventBusName]: expect.anything(), [ENV.eventSource]: 'scim-directory-sync' });
     });
 
     it('admin is not reachable through the API', () => {
@@ -283,7 +288,7 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(resource).not.toContain('scim');
     });
 
-    it('stream fan-out: PutEvents on its bus, reads of the table, activity writes and member names only, the stream, and its dead-letter queue', () => {
+    it('stream fan-out: PutEvents on its bus, reads of the table, activity, member-name and parking writes only, the stream, and its dead-letter queue', () => {
       const statements = statementsOfRole(template, roleId('StreamFanout'));
       const actions = actionsOfRole(template, roleId('StreamFanout'));
       expect(actions).toContain('events:PutEvents');
@@ -292,15 +297,15 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(actions).toContain('sqs:SendMessage');
       expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
       expect(actions).not.toContain('dynamodb:DeleteItem');
-      // Its only update: members' display names on membership items (`display`, nothing else).
-      const updates = statements.filter((s) => s.actions.includes('dynamodb:UpdateItem'));
+      // Its updates: members' display names on membership items (`display`, nothing else), and parking (below).
+      const updates = statements.filter((s) => s.actions.includes('dynamodb:UpdateItem') && !s.actions.includes('dynamodb:PutItem'));
       expect(updates).toHaveLength(1);
       expect(updates[0]?.actions).toEqual(['dynamodb:UpdateItem']);
       const updateCondition = updates[0]?.condition as Record<string, Record<string, string[] | string>>;
       expect(updateCondition['ForAllValues:StringEquals']).toEqual({ 'dynamodb:Attributes': ['pk', 'sk', 'display'] });
       expect(updateCondition['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['DIR#*'] });
-      // Writes are activity entries: directory partitions, an activity entry's attributes only.
-      const writes = statements.filter((s) => s.actions.some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:BatchWriteItem'));
+      // Writes are activity entries (and parked records, below): directory partitions, an activity entry's attributes only.
+      const writes = statements.filter((s) => s.actions.some((a) => a === 'dynamodb:BatchWriteItem'));
       expect(writes).toHaveLength(1);
       expect(writes[0]?.actions.sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
       expect(writes[0]?.resources).toEqual([tableArn()]);
@@ -309,6 +314,16 @@ describe('ScimDirectorySync (defaults)', () => {
       const attributes = condition['ForAllValues:StringEquals']?.['dynamodb:Attributes'] ?? [];
       expect(attributes).toEqual(expect.arrayContaining(['pk', 'sk', 'expiresAt', 'requestId', 'outcome']));
       for (const forbidden of ['entity', 'attributes', 'version', 'memberOf', 'gsi1pk']) expect(attributes).not.toContain(forbidden);
+      // Parking: a parked record's or a failure count's attributes only, in directory partitions; nothing that makes a resource.
+      const parking = statements.filter((s) => s.actions.includes('dynamodb:UpdateItem') && s.actions.includes('dynamodb:PutItem'));
+      expect(parking).toHaveLength(1);
+      expect(parking[0]?.actions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(parking[0]?.resources).toEqual([tableArn()]);
+      const parkingCondition = parking[0]?.condition as Record<string, Record<string, string[]>>;
+      expect(parkingCondition['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['DIR#*'] });
+      const parkingAttributes = parkingCondition['ForAllValues:StringEquals']?.['dynamodb:Attributes'] ?? [];
+      expect(parkingAttributes).toEqual(expect.arrayContaining(['pk', 'sk', 'expiresAt', 'record', 'sequenceNumber', 'failures']));
+      for (const forbidden of ['entity', 'attributes', 'version', 'memberOf', 'gsi1pk', 'requestId']) expect(parkingAttributes).not.toContain(forbidden);
       const putEvents = statements.find((s) => s.actions.includes('events:PutEvents'));
       expect(putEvents?.resources).toEqual([
         { 'Fn::GetAtt': [logicalId(template, 'AWS::Events::EventBus', 'ScimDirectorySyncEventsBus'), 'Arn'] },
@@ -327,8 +342,9 @@ describe('ScimDirectorySync (defaults)', () => {
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: 100,
         BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 5,
-        MaximumRecordAgeInSeconds: 86400,
+        // Above the fan-out's own parking bound (3 failed invocations), and an hour inside the stream's 24-hour retention.
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 23 * 3600,
         ParallelizationFactor: 1,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
@@ -401,6 +417,19 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
       expect(byExpressionOver('WriteThrottleEvents')).toHaveLength(1);
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('counts the stream records the fan-out parks from its log lines, and alarms on the first', () => {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: logicalId(template, 'AWS::Logs::LogGroup', 'ScimDirectorySyncStreamFanoutFunctionLogs') },
+        FilterPattern: '{ $.message = "stream record parked" }',
+        MetricTransformations: [
+          { MetricNamespace: 'ScimDirectorySync', MetricName: 'ParkedStreamRecords', MetricValue: '1', Dimensions: [{ Key: 'FunctionName', Value: '$.function_name' }], Unit: 'Count' },
+        ],
+      });
+      expect(byMetric('ParkedStreamRecords')).toEqual([
+        expect.objectContaining({ Namespace: 'ScimDirectorySync', Statistic: 'Sum', Threshold: 0, Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId('StreamFanout') } }] }),
+      ]);
     });
 
     it('sends every alarm and recovery to the alarm topic it creates, and outputs the topic', () => {

@@ -19,6 +19,8 @@
  * | token-secret lease (TTL)     | DIR#<dir>      | SECRETLOCK                           |
  * | provisioning activity (TTL)  | DIR#<dir>      | ACTIVITY#<ISO time>#<requestId>      |
  * | last request / last failure  | DIR#<dir>      | REQUESTSTATUS                        |
+ * | parked stream record (TTL)   | DIR#<dir>      | PARKED#<sequence, 40 digits>         |
+ * | fan-out failure count (TTL)  | DIR#<dir>      | FANOUTFAILURES#<stream eventID>      |
  * | Admin Portal link (TTL)      | PORTALLINK#<sha256 of the secret>  | PORTALLINK           |
  * | Admin Portal session (TTL)   | PORTALSESSION#<sha256 of the id>   | PORTALSESSION        |
  *
@@ -51,6 +53,8 @@ export const SK = {
   secretLock: 'SECRETLOCK',
   activityPrefix: 'ACTIVITY#',
   requestStatus: 'REQUESTSTATUS',
+  parkedRecordPrefix: 'PARKED#',
+  fanoutFailuresPrefix: 'FANOUTFAILURES#',
   portalLink: 'PORTALLINK',
   portalSession: 'PORTALSESSION',
 } as const;
@@ -108,6 +112,16 @@ export const keys = {
   activityRange: (since?: string) => ({ from: SK.activityPrefix + (since ?? ''), to: `${SK.activityPrefix}~` }),
   /** Last request and last failed request of a directory (updated at most about once a minute). */
   requestStatus: (directoryId: string) => ({ pk: keys.partition(directoryId), sk: SK.requestStatus }),
+  /**
+   * A stream record the fan-out parked. Stream sequence numbers are decimal strings of up to 40
+   * digits; left-padded to 40, they sort in stream order, so a Query answers them in that order.
+   */
+  parkedRecord: (directoryId: string, sequenceNumber: string) => ({
+    pk: keys.partition(directoryId),
+    sk: SK.parkedRecordPrefix + sequenceNumber.padStart(40, '0'),
+  }),
+  /** How many deliveries of one stream record (by its eventID) have failed so far. */
+  fanoutFailures: (directoryId: string, eventId: string) => ({ pk: keys.partition(directoryId), sk: SK.fanoutFailuresPrefix + eventId }),
   /** A portal link, by the SHA-256 (hex) of its secret. */
   portalLink: (secretHash: string) => ({ pk: `${SK.portalLink}${SEP}${secretHash}`, sk: SK.portalLink }),
   /** A portal session, by the SHA-256 (hex) of its id. */
