@@ -1,5 +1,5 @@
 /**
- * The `portal.link` and `activity.list` commands through the command dispatcher the admin Lambda
+ * The `portal.link`, `activity.list` and `events.redrive` commands through the command dispatcher the admin Lambda
  * and the CLI share, on DynamoDB Local.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,5 +57,17 @@ describe('activity.list', () => {
     expect(await runAdminCommand(services, { command: 'activity.list', directoryId, cursor: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalidInput' } });
     expect(await runAdminCommand(services, { command: 'activity.list', directoryId, since: 'last tuesday' })).toMatchObject({ ok: false, error: { code: 'invalidInput' } });
     expect(parseAdminCommand({ command: 'activity.list', directoryId, limit: 100_000 })).toMatchObject({ ok: false });
+  });
+});
+
+describe('events.redrive', () => {
+  it('is refused where no bus is configured, and for an unknown directory; bounds its maximum', async () => {
+    expect(await runAdminCommand(services, { command: 'events.redrive', directoryId })).toMatchObject({ ok: false, error: { code: 'notConfigured' } });
+    const redrive = { redrive: async () => ({ dryRun: false, directories: 1, examined: 0, redriven: 0, ready: 0, events: 0, unmappable: 0, undelivered: 0, more: false, items: [] }) };
+    expect(await runAdminCommand({ ...services, redrive }, { command: 'events.redrive', directoryId: 'aaaaaaaaaaaaaaaaaaaaaaaaaa' })).toMatchObject({ ok: false, error: { code: 'directoryNotFound' } });
+    const response = await runAdminCommand({ ...services, redrive }, { command: 'events.redrive', directoryId, max: 10, dryRun: true });
+    expect(adminResultSchemas['events.redrive'].parse(response.ok ? response.result : undefined)).toMatchObject({ examined: 0 });
+    expect(parseAdminCommand({ command: 'events.redrive', max: 100_000 })).toMatchObject({ ok: false });
+    expect(parseAdminCommand({ command: 'events.redrive', directoryId, dryRun: 'yes' })).toMatchObject({ ok: false });
   });
 });

@@ -3,12 +3,16 @@
  * test run's DynamoDB Local and a secrets file in a temporary data directory.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
+import { DynamoDbParkedRecords } from '../../functions/adapters/dynamodb/parked-records.ts';
+import { USER_SCHEMA } from '../../functions/core/schemas/index.ts';
 import { FileSecretStore } from '../../functions/adapters/secrets/secret-store.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../functions/auth/token-secret.ts';
 import { TokenVerifier } from '../../functions/auth/token-verifier.ts';
@@ -45,7 +49,7 @@ beforeAll(async () => {
   const secretsFile = join(dataDir, 'secrets.json');
   await writeFile(
     join(dataDir, 'runtime.json'),
-    JSON.stringify({ dynamodbEndpoint: table.endpoint, tableName: table.tableName, secretsFile, baseUrl: BASE_URL, portalBaseUrl: PORTAL_BASE_URL }),
+    JSON.stringify({ dynamodbEndpoint: table.endpoint, tableName: table.tableName, secretsFile, baseUrl: BASE_URL, portalBaseUrl: PORTAL_BASE_URL, eventsFile: join(dataDir, 'events.jsonl') }),
   );
   verifier = new TokenVerifier(new FileSecretStore(secretsFile), { cacheTtlMs: 0, secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX });
 });
@@ -160,6 +164,38 @@ describe('scim-admin --local', () => {
     expect(table2.stdout).toMatch(/^TIME +METHOD +RESOURCE +STATUS +CLIENT +DETAIL$/m);
     expect(table2.stdout).toContain('2026-03-01T12:02:00.000Z  POST    User user2@example.test  201     onelogin');
     expect(table2.stdout).toMatch(/^More: add --cursor \S+$/m);
+  }, 120_000);
+
+  it('redrives parked stream records into the local events file, once, and says what it did', async () => {
+    const created = await scimAdmin(['--json', 'directory', 'create', '--name', 'Redrive', '--provider', 'generic', '--organization', 'org-redrive']);
+    const id = (JSON.parse(created.stdout) as { directoryId: string }).directoryId;
+    const at = '2026-11-30T02:00:00.000Z';
+    const item = { ...keys.user(id, 'u-parked'), entity: 'user', directoryId: id, id: 'u-parked', version: 1, created: at, lastModified: at, attributes: { schemas: [USER_SCHEMA], userName: 'parked@example.test' } };
+    const record = {
+      eventID: 'ev-parked-1',
+      eventName: 'INSERT',
+      dynamodb: { ApproximateCreationDateTime: 1_795_917_600, SequenceNumber: '700', Keys: marshall(keys.user(id, 'u-parked')), NewImage: marshall(item) },
+    } as unknown as DynamoDBRecord;
+    await new DynamoDbParkedRecords(table.documentClient, table.tableName).park({ directoryId: id, sequenceNumber: '700', eventID: 'ev-parked-1', reason: 'undeliverable', detail: 'InternalFailure', parkedAt: at, attempts: 3, record });
+
+    const dryRun = await scimAdmin(['events', 'redrive', '--directory', id, '--dry-run', '--json']);
+    expect(dryRun.code).toBe(0);
+    expect(JSON.parse(dryRun.stdout)).toMatchObject({ dryRun: true, examined: 1, ready: 1, redriven: 0, events: 1, items: [{ directoryId: id, sequenceNumber: '700', outcome: 'ready' }] });
+
+    const run = await scimAdmin(['events', 'redrive', '--directory', id, '--max', '10']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe('Redrove 1 of 1 parked records (1 events published).\n');
+    const lines = (await readFile(join(dataDir, 'events.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { 'detail-type': string; detail: Record<string, unknown> });
+    expect(lines.filter((line) => line.detail.id === 'ev-parked-1')).toEqual([
+      expect.objectContaining({ 'detail-type': 'user.created', detail: expect.objectContaining({ directoryId: id, organizationId: 'org-redrive', version: 1, occurredAt: at }) }),
+    ]);
+
+    const again = await scimAdmin(['events', 'redrive']);
+    expect(again).toMatchObject({ code: 0, stdout: 'No parked stream records.\n' });
+    const unknown = await scimAdmin(['events', 'redrive', '--directory', 'aaaaaaaaaaaaaaaaaaaaaaaaaa']);
+    expect(unknown.code).toBe(1);
+    const badMax = await scimAdmin(['events', 'redrive', '--max', '0']);
+    expect(badMax.code).toBe(2);
   }, 120_000);
 
   it('says when the local runtime is not running, and exits 2 on bad usage', async () => {
