@@ -40,6 +40,8 @@ export const runtimeInfoSchema = z.object({
   portalBaseUrl: z.url().optional(),
   /** The local runtime's events file; needed by `events redrive`. */
   eventsFile: z.string().min(1).optional(),
+  /** The runtime's `--webhook`, which redriven events are POSTed to as well. */
+  webhookUrl: z.url().optional(),
 });
 
 export type RuntimeInfo = z.infer<typeof runtimeInfoSchema>;
@@ -103,7 +105,7 @@ export async function localTransport(dataDir: string): Promise<AdminTransport> {
           redrive: createParkedRecordRedriver({
             documentClient,
             tableName: info.tableName,
-            sink: new LocalEventSink({ eventsFile: info.eventsFile, log: () => undefined }),
+            sink: new LocalEventSink({ eventsFile: info.eventsFile, log: () => undefined, ...(info.webhookUrl === undefined ? {} : { webhookUrl: info.webhookUrl }) }),
             source: DEFAULT_EVENT_SOURCE,
             scimBaseUrl: info.baseUrl,
           }),

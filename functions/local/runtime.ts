@@ -71,6 +71,8 @@ export interface RuntimeInfo {
   portalBaseUrl: string;
   /** Where change events are appended: `scim-admin --local events redrive` appends there too. */
   eventsFile: string;
+  /** The `--webhook` events are also POSTed to, redriven ones included. */
+  webhookUrl?: string;
 }
 
 export interface LocalRuntime {
@@ -262,7 +264,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ) as unknown as ProxyHandler;
     const state = await ensureDefaultDirectory(admin, verifier, join(stateDir, 'local-directory.json'));
 
-    const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl, portalBaseUrl, eventsFile: events.eventsFile };
+    const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl, portalBaseUrl, eventsFile: events.eventsFile, ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }) };
     const runtimeFile = join(dataDir, 'runtime.json');
     await writePrivate(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
     cleanups.push(() => rm(runtimeFile, { force: true }));

@@ -156,7 +156,7 @@ describe('StreamFanout with PutEvents', () => {
     expect(new Set([...firstRound, ...acceptedIds()])).toEqual(new Set(expected.map((event) => event.id)));
   });
 
-  it('fails a record it cannot understand, delivers those before it and holds back those after it', async () => {
+  it('without a place to park it, fails a record it cannot understand, delivers those before it and holds back those after it', async () => {
     fixture = await streamFixture({ sink: acceptAll });
     const { service, ctx, table, directoryId } = fixture;
     await service.create(ctx, 'User', { schemas: [USER_SCHEMA], userName: 'before@example.test' });
