@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
-import { createParkedRecordRedriver } from '../adapters/dynamodb/parked-records.ts';
+import { createParkedRecordRedriver } from '../adapters/dynamodb/parked-record-redriver.ts';
 import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';

@@ -21,7 +21,7 @@ import type { Context } from 'aws-lambda';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
-import { createParkedRecordRedriver } from '../adapters/dynamodb/parked-records.ts';
+import { createParkedRecordRedriver } from '../adapters/dynamodb/parked-record-redriver.ts';
 import { PortalRepository } from '../adapters/dynamodb/portal-repository.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
 import { createAdminHandler } from '../admin/admin-handler.ts';

@@ -13,11 +13,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { CachedOrganizationLookup } from '../../fanout/organization-lookup.ts';
 import type { ParkedRecord, ParkedRecordStore } from '../../fanout/parking.ts';
-import { ParkedRecordRedriver } from '../../fanout/redrive.ts';
-import type { EventSink } from '../../fanout/sink.ts';
-import { DirectoryRepository } from './directory-repository.ts';
 import { keys, SK } from './keys.ts';
 import { TABLE_DEFINITION } from './table-definition.ts';
 
@@ -139,26 +135,3 @@ export class DynamoDbParkedRecords implements ParkedRecordStore {
   }
 }
 
-/**
- * The redriver over this table: parked records and directories read from it, events sent to
- * `sink`. The admin Lambda and `scim-admin --local` build theirs here.
- */
-export function createParkedRecordRedriver(options: {
-  documentClient: DynamoDBDocumentClient;
-  tableName: string;
-  sink: EventSink;
-  source: string;
-  eventBusName?: string;
-  scimBaseUrl: string;
-}): ParkedRecordRedriver {
-  const directories = new DirectoryRepository(options.documentClient, options.tableName);
-  return new ParkedRecordRedriver({
-    store: new DynamoDbParkedRecords(options.documentClient, options.tableName),
-    sink: options.sink,
-    source: options.source,
-    ...(options.eventBusName === undefined ? {} : { eventBusName: options.eventBusName }),
-    scimBaseUrl: options.scimBaseUrl.replace(/\/+$/, ''),
-    organizations: new CachedOrganizationLookup({ documentClient: options.documentClient, tableName: options.tableName }),
-    listDirectories: async () => (await directories.list()).map((directory) => directory.directoryId),
-  });
-}
