@@ -5,6 +5,12 @@
  * A warm Lambda keeps each directory's token secret in memory for a short TTL, so verification
  * costs no Secrets Manager call on most requests, while a revoked token stops working within
  * that TTL (at most 60 s) everywhere.
+ *
+ * Floods stay cheap: a malformed token or directory id is refused before any I/O; a wrong token
+ * for a known directory is compared against the cached hashes; and a directory id with no secret
+ * is remembered as unknown for `UNKNOWN_DIRECTORY_TTL_MS` (even when the secret cache is turned
+ * off), in a bounded map of its own, so repeating a made-up id costs one Secrets Manager read per
+ * Lambda and TTL, not one per request.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { hashToken, isWellFormedToken, DIRECTORY_ID_PATTERN } from './token-format.ts';
@@ -35,6 +41,12 @@ export interface TokenVerifierOptions {
   secretPrefix?: string;
   /** How long a directory's secret is trusted from memory; default 30 s, capped at 60 s. */
   cacheTtlMs?: number;
+  /** How long "this directory has no secret" is remembered; default `UNKNOWN_DIRECTORY_TTL_MS`, capped at 60 s. */
+  unknownTtlMs?: number;
+  /** Known directories kept in memory (least recently used dropped first); default 1,000. */
+  maxCachedDirectories?: number;
+  /** Unknown directory ids remembered (oldest dropped first); default 10,000. */
+  maxUnknownDirectories?: number;
   /** Clock in epoch milliseconds (tests inject one). */
   now?: () => number;
   recordUse?: TokenUseRecorder;
@@ -46,7 +58,14 @@ export interface TokenVerifierOptions {
  */
 export const RECORD_USE_INTERVAL_MS = 60_000;
 
-/** Directories kept in memory; the oldest entry is dropped beyond this. */
+/**
+ * How long a warm Lambda remembers that a directory id has no secret. Independent of the secret
+ * cache's TTL, because remembering an absence never delays a revocation: a directory's secret is
+ * created before its id is shown to anyone, so no id turns from unknown to known while in use.
+ */
+export const UNKNOWN_DIRECTORY_TTL_MS = 30_000;
+
+/** Directories kept in memory; the least recently used entry is dropped beyond this. */
 const MAX_CACHED_DIRECTORIES = 1000;
 /** Unknown directories remembered apart, so that guessing directory ids cannot evict real ones. */
 const MAX_CACHED_UNKNOWN_DIRECTORIES = 10_000;
@@ -90,6 +109,9 @@ export class TokenVerifier {
   readonly #store: TokenSecretReader;
   readonly #secretPrefix: string;
   readonly #cacheTtlMs: number;
+  readonly #unknownTtlMs: number;
+  readonly #maxCached: number;
+  readonly #maxUnknown: number;
   readonly #now: () => number;
   readonly #recordUse: TokenUseRecorder | undefined;
   readonly #cache = new Map<string, CacheEntry>();
@@ -107,6 +129,9 @@ export class TokenVerifier {
     this.#secretPrefix = options.secretPrefix ?? DEFAULT_TOKEN_SECRET_PREFIX;
     const ttl = options.cacheTtlMs ?? DEFAULT_TOKEN_CACHE_TTL_MS;
     this.#cacheTtlMs = Math.min(Math.max(ttl, 0), MAX_TOKEN_CACHE_TTL_MS);
+    this.#unknownTtlMs = Math.min(Math.max(options.unknownTtlMs ?? UNKNOWN_DIRECTORY_TTL_MS, 0), MAX_TOKEN_CACHE_TTL_MS);
+    this.#maxCached = Math.max(1, options.maxCachedDirectories ?? MAX_CACHED_DIRECTORIES);
+    this.#maxUnknown = Math.max(1, options.maxUnknownDirectories ?? MAX_CACHED_UNKNOWN_DIRECTORIES);
     this.#now = options.now ?? Date.now;
     this.#recordUse = options.recordUse;
   }
@@ -140,8 +165,15 @@ export class TokenVerifier {
   }
 
   async #entry(directoryId: string): Promise<CacheEntry> {
-    const cached = this.#cache.get(directoryId) ?? this.#unknown.get(directoryId);
-    if (cached !== undefined && this.#now() - cached.loadedAt < this.#cacheTtlMs) return cached;
+    const now = this.#now();
+    const known = this.#cache.get(directoryId);
+    if (known !== undefined && now - known.loadedAt < this.#cacheTtlMs) {
+      // Touched on every hit, so the directories in use are the last to be dropped.
+      setBounded(this.#cache, directoryId, known, this.#maxCached);
+      return known;
+    }
+    const unknown = this.#unknown.get(directoryId);
+    if (unknown !== undefined && now - unknown.loadedAt < this.#unknownTtlMs) return unknown;
     const pending = this.#loading.get(directoryId);
     if (pending !== undefined) return pending;
     const load = this.#load(directoryId).finally(() => this.#loading.delete(directoryId));
@@ -167,10 +199,10 @@ export class TokenVerifier {
     };
     if (secret === undefined) {
       this.#cache.delete(directoryId);
-      setBounded(this.#unknown, directoryId, entry, MAX_CACHED_UNKNOWN_DIRECTORIES);
+      setBounded(this.#unknown, directoryId, entry, this.#maxUnknown);
     } else {
       this.#unknown.delete(directoryId);
-      setBounded(this.#cache, directoryId, entry, MAX_CACHED_DIRECTORIES);
+      setBounded(this.#cache, directoryId, entry, this.#maxCached);
     }
     return entry;
   }

@@ -54,6 +54,7 @@ export async function adminFixture(options: { deletionDrainMs?: number } = {}): 
   const verifier = new TokenVerifier(store, {
     secretPrefix: SECRET_PREFIX,
     cacheTtlMs: 0,
+    unknownTtlMs: 0,
     now: () => clock.now(),
     recordUse: (directoryId, tokenId, at) => repository.recordTokenUse(directoryId, tokenId, at),
   });

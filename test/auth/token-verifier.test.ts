@@ -162,3 +162,70 @@ describe('TokenVerifier under a flood of made-up directories', () => {
     expect(reads()).toBe(before);
   });
 });
+
+describe('TokenVerifier under a flood of 1,000 requests', () => {
+  const FLOOD = 1000;
+  const notFound = () => sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+  /** A well-formed directory id that no secret has. */
+  const madeUpId = (i: number) => `madeup${String(i).padStart(8, '0')}`;
+
+  it('answers random tokens for a known directory from the cached hashes: one read in all', async () => {
+    serve(secret());
+    const v = verifier();
+    for (let i = 0; i < FLOOD; i++) expect(await v.verify(DIR, generateToken())).toEqual({ ok: false, reason: 'invalid' });
+    expect(await v.verify(DIR, live)).toEqual({ ok: true, tokenId: 'tok_live' });
+    expect(reads()).toBe(1);
+  });
+
+  it('refuses malformed tokens and directory ids with no read at all', async () => {
+    serve(secret());
+    const v = verifier();
+    for (let i = 0; i < FLOOD; i++) {
+      const junk = `${'x'.repeat(i % 50)}${i}`;
+      expect(await v.verify(i % 2 === 0 ? DIR : `${junk}/..`, i % 2 === 0 ? junk : live)).toEqual({ ok: false, reason: 'invalid' });
+    }
+    expect(reads()).toBe(0);
+  });
+
+  it('reads an unknown directory once per id, even with the secret cache turned off', async () => {
+    notFound();
+    const clock = { now: T0 };
+    const v = verifier({ clock, cacheTtlMs: 0 });
+    for (let i = 0; i < FLOOD; i++) {
+      expect(await v.verify(madeUpId(i % 10), generateToken())).toEqual({ ok: false, reason: 'invalid' });
+      clock.now += 10;
+    }
+    expect(reads()).toBe(10);
+  });
+
+  it('keeps the unknown ids in a bounded map, and the known directories apart from them', async () => {
+    notFound();
+    serve(secret());
+    const v = verifier({ maxUnknownDirectories: 100 });
+    expect(await v.verify(DIR, live)).toEqual({ ok: true, tokenId: 'tok_live' });
+    for (let i = 0; i < FLOOD; i++) await v.verify(madeUpId(i), generateToken());
+    expect(reads()).toBe(1 + FLOOD);
+    // The last 100 ids are remembered; the first one was dropped and costs a read again.
+    await v.verify(madeUpId(FLOOD - 1), generateToken());
+    expect(reads()).toBe(1 + FLOOD);
+    await v.verify(madeUpId(0), generateToken());
+    expect(reads()).toBe(2 + FLOOD);
+    // The real directory was never evicted by the flood.
+    expect(await v.verify(DIR, live)).toEqual({ ok: true, tokenId: 'tok_live' });
+    expect(reads()).toBe(2 + FLOOD);
+  });
+
+  it('drops the least recently used known directory, not the busiest one', async () => {
+    const others = ['knownaaaaaaaaaaaaaaaaaaaaa', 'knownbbbbbbbbbbbbbbbbbbbbb'];
+    serve(secret());
+    for (const id of others) serve(secret({ directoryId: id }), PREFIX + id);
+    const v = verifier({ maxCachedDirectories: 2 });
+    await v.verify(DIR, live);
+    await v.verify(others[0] as string, live);
+    await v.verify(DIR, live); // DIR is in use again: the other one is now the least recent.
+    await v.verify(others[1] as string, live);
+    const before = reads();
+    expect(await v.verify(DIR, live)).toEqual({ ok: true, tokenId: 'tok_live' });
+    expect(reads()).toBe(before);
+  });
+});
