@@ -14,7 +14,7 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsManagerClient } from '../adapters/secrets/client.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -70,7 +70,7 @@ const adminHandler = createAdminHandler({
       }),
   service: new AdminService({
     directories,
-    secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), config.kmsKeyId === undefined ? {} : { kmsKeyId: config.kmsKeyId }),
+    secretStore: new SecretsManagerSecretStore(createSecretsManagerClient(), config.kmsKeyId === undefined ? {} : { kmsKeyId: config.kmsKeyId }),
     secretPrefix: config.secretPrefix,
     baseUrl: config.baseUrl,
   }),

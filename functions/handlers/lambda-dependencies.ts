@@ -4,7 +4,7 @@
  * client and one logger serve the whole handler. This is where the adapters are wired to the
  * ports of the verifier, the activity log and the directory service.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsManagerClient } from '../adapters/secrets/client.ts';
 import { activityRetentionDaysFromEnv } from '../activity/config.ts';
 import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
@@ -28,7 +28,7 @@ const logger = createLogger();
 export function lambdaDependencies(): ScimHandlerDependencies {
   const tableName = requiredEnv(ENV.tableName);
   const activity = new DynamoDbActivityLog({ documentClient, tableName, retentionDays: activityRetentionDaysFromEnv() });
-  const verifier = new TokenVerifier(new SecretsManagerSecretStore(new SecretsManagerClient({})), {
+  const verifier = new TokenVerifier(new SecretsManagerSecretStore(createSecretsManagerClient()), {
     secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
     cacheTtlMs: tokenCacheTtlMsFromEnv(),
     recordUse: recordTokenAndRequest({ tokens: new DirectoryRepository(documentClient, tableName), requests: activity, logger }),

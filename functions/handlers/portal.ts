@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsManagerClient } from '../adapters/secrets/client.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -47,7 +47,7 @@ const tableName = requiredEnv(ENV.tableName);
 const documentClient = createDocumentClient(createDynamoDbClient());
 const admin = new AdminService({
   directories: new DirectoryRepository(documentClient, tableName),
-  secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({}), kmsKeyId === undefined ? {} : { kmsKeyId }),
+  secretStore: new SecretsManagerSecretStore(createSecretsManagerClient(), kmsKeyId === undefined ? {} : { kmsKeyId }),
   secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
   baseUrl: requiredEnv(ENV.scimBaseUrl),
 });
