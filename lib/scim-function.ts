@@ -96,6 +96,8 @@ const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'];
 const SECRET_MANAGE_ACTIONS = [
   'secretsmanager:CreateSecret',
   'secretsmanager:PutSecretValue',
+  // A write becomes current by moving AWSCURRENT from the version it read (the write's fence).
+  'secretsmanager:UpdateSecretVersionStage',
   'secretsmanager:GetSecretValue',
   'secretsmanager:DeleteSecret',
 ];

@@ -12,7 +12,7 @@
  * lease. Input checks and token views live in `admin-input.ts` and `token-views.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import type { SecretStore } from '../adapters/secrets/secret-store.ts';
+import { SecretStoreError, type SecretStore } from '../adapters/secrets/secret-store.ts';
 import { MAX_TOKEN_CACHE_TTL_MS } from '../auth/config.ts';
 import { generateDirectoryId, generateToken, generateTokenId, hashToken } from '../auth/token-format.ts';
 import { isTokenLive, parseTokenSecret, serializeTokenSecret, tokenSecretName, type StoredToken, type TokenSecret } from '../auth/token-secret.ts';
@@ -159,18 +159,31 @@ export class AdminService {
     const organizationId = input.organizationId === undefined ? undefined : cleanText(input.organizationId, 'organizationId', MAX_NAME_LENGTH);
     const at = this.#iso();
 
-    // The record comes first: if the secret write then fails, the directory exists without a
-    // working token (fail closed) and `token create` repairs it.
+    // The secret is created here and only here (token commands replace it, never create it), and
+    // before the record: the id is shown to no one until both exist, so a request can never find
+    // a directory without its secret, and a write that outlived a deletion cannot recreate one.
     let stored: DirectoryRecord | undefined;
-    for (let attempt = 0; stored === undefined; attempt++) {
+    let token: MintedToken | undefined;
+    for (let attempt = 0; stored === undefined || token === undefined; attempt++) {
+      const directoryId = generateDirectoryId();
+      const secret: TokenSecret = { directoryId, status: 'active', tokens: [] };
+      const minted = this.#mint(secret, 'initial', undefined);
       try {
-        stored = await this.#directories.create({ directoryId: generateDirectoryId(), name, provider: input.provider, at, ...(organizationId === undefined ? {} : { organizationId }) });
+        await this.#secrets.create(this.#secretName(directoryId), serializeTokenSecret(secret));
       } catch (error) {
-        // 128 random bits never collide in practice; retry once anyway rather than fail.
+        // 128 random bits never collide in practice; retry with a new id anyway rather than fail.
+        if (!(error instanceof SecretStoreError && error.failure === 'exists') || attempt >= 2) throw error;
+        continue;
+      }
+      try {
+        stored = await this.#directories.create({ directoryId, name, provider: input.provider, at, ...(organizationId === undefined ? {} : { organizationId }) });
+        token = minted;
+      } catch (error) {
+        // Nobody has seen the id or the token: remove the secret so no orphan is left.
+        await this.#secrets.delete(this.#secretName(directoryId)).catch(() => undefined);
         if (!(error instanceof DirectoryStoreError && error.reason === 'exists') || attempt >= 2) throw error;
       }
     }
-    const token = await this.#withSecret(stored.directoryId, { ifMissing: 'active' }, (secret) => this.#mint(secret, 'initial', undefined));
     const directory = this.#view(stored, { users: 0, activeUsers: 0, groups: 0 });
     return { directory, tenantUrl: directory.tenantUrl, token };
   }
@@ -248,8 +261,8 @@ export class AdminService {
   async createToken(directoryId: string, options: { label?: string; expiresInDays?: number } = {}): Promise<MintedToken> {
     const label = options.label === undefined ? 'token' : cleanText(options.label, 'label', MAX_LABEL_LENGTH);
     const lifetime = options.expiresInDays === undefined ? undefined : checkDays(options.expiresInDays, 'expiresInDays', 1 / 24, MAX_TOKEN_LIFETIME_DAYS);
-    const stored = await this.#requireMutable(directoryId);
-    return this.#withSecret(directoryId, { ifMissing: stored.status }, (secret, nowMs) => {
+    await this.#requireMutable(directoryId);
+    return this.#withSecret(directoryId, undefined, (secret, nowMs) => {
       const live = secret.tokens.filter((token) => isTokenLive(token, nowMs));
       if (live.length >= MAX_LIVE_TOKENS) {
         throw new AdminError('tooManyTokens', `Directory ${directoryId} already has ${MAX_LIVE_TOKENS} live tokens: revoke the one you no longer use first`);
@@ -271,8 +284,8 @@ export class AdminService {
 
   /** Revokes a token at once (warm Lambdas stop accepting it within one cache TTL). */
   async revokeToken(directoryId: string, tokenId: string): Promise<TokenView> {
-    const stored = await this.#requireMutable(directoryId);
-    return this.#withSecret(directoryId, { ifMissing: stored.status }, (secret, nowMs) => {
+    await this.#requireMutable(directoryId);
+    return this.#withSecret(directoryId, undefined, (secret, nowMs) => {
       const token = secret.tokens.find((candidate) => candidate.id === tokenId);
       if (token === undefined) throw new AdminError('tokenNotFound', `Token ${tokenId} not found in directory ${directoryId}`);
       if (token.revokedAt === undefined) token.revokedAt = new Date(nowMs).toISOString();
@@ -287,8 +300,8 @@ export class AdminService {
   async rotateToken(directoryId: string, options: { graceDays?: number; label?: string } = {}): Promise<RotatedToken> {
     const graceDays = options.graceDays === undefined ? DEFAULT_ROTATION_GRACE_DAYS : checkDays(options.graceDays, 'graceDays', 0, MAX_ROTATION_GRACE_DAYS);
     const label = options.label === undefined ? 'rotated' : cleanText(options.label, 'label', MAX_LABEL_LENGTH);
-    const stored = await this.#requireMutable(directoryId);
-    return this.#withSecret(directoryId, { ifMissing: stored.status }, (secret, nowMs) => {
+    await this.#requireMutable(directoryId);
+    return this.#withSecret(directoryId, undefined, (secret, nowMs) => {
       const live = secret.tokens.filter((token) => isTokenLive(token, nowMs));
       if (live.length >= MAX_LIVE_TOKENS) {
         throw new AdminError(
@@ -367,30 +380,34 @@ export class AdminService {
    */
   async #setStatus(directoryId: string, status: DirectoryStatus): Promise<DirectoryView> {
     await this.#requireMutable(directoryId);
-    await this.#withSecret(directoryId, { set: status }, () => undefined);
+    await this.#withSecret(directoryId, status, () => undefined);
     const stored = await this.#change(directoryId, (current) => (current.status === status ? undefined : { status }));
     return this.#view(stored, await this.#directories.getCounts(directoryId));
   }
 
   async #readSecret(directoryId: string): Promise<TokenSecret | undefined> {
-    const text = await this.#secrets.get(this.#secretName(directoryId));
-    if (text === undefined) return undefined;
+    return (await this.#readVersionedSecret(directoryId))?.secret;
+  }
+
+  async #readVersionedSecret(directoryId: string): Promise<{ secret: TokenSecret; version: string } | undefined> {
+    const read = await this.#secrets.read(this.#secretName(directoryId));
+    if (read === undefined) return undefined;
     try {
-      return parseTokenSecret(text);
+      return { secret: parseTokenSecret(read.value), version: read.version };
     } catch (error) {
       throw new AdminError('conflict', `The token secret of directory ${directoryId} is unreadable; revoke and recreate its tokens`, { cause: error });
     }
   }
 
   /**
-   * Read-modify-write of a directory's secret, one at a time per directory in this process. A
-   * missing secret is created with status `ifMissing`; `set` overwrites the status.
+   * Read-modify-write of a directory's secret, one at a time per directory in this process and
+   * under the cross-process lease; `status`, when given, overwrites the secret's status.
+   *
+   * The write is fenced: it lands only if the secret is still at the version read under the
+   * lease. A holder that stalled past its lease (a paused process, a slow network) therefore
+   * cannot overwrite what the next holder wrote (a revoke, say), nor recreate a deleted secret.
    */
-  async #withSecret<T>(
-    directoryId: string,
-    status: { set: DirectoryStatus } | { ifMissing: DirectoryStatus },
-    change: (secret: TokenSecret, nowMs: number) => T,
-  ): Promise<T> {
+  async #withSecret<T>(directoryId: string, status: DirectoryStatus | undefined, change: (secret: TokenSecret, nowMs: number) => T): Promise<T> {
     const previous = this.#locks.get(directoryId) ?? Promise.resolve();
     const run = () =>
       this.#underSecretLease(directoryId, async (): Promise<T> => {
@@ -399,13 +416,25 @@ export class AdminService {
         const current = await this.#directories.get(directoryId);
         if (current === undefined) throw new AdminError('directoryNotFound', `Directory ${directoryId} not found`);
         if (current.deletingSince !== undefined) throw new AdminError('directoryDeleting', `Directory ${directoryId} is being deleted`);
-        const initialStatus = 'set' in status ? status.set : status.ifMissing;
-        const secret = (await this.#readSecret(directoryId)) ?? { directoryId, status: initialStatus, tokens: [] };
+        const read = await this.#readVersionedSecret(directoryId);
+        if (read === undefined) {
+          // Only a creation interrupted by an older release leaves a directory without its secret;
+          // recreating it here is what would let a late write revive a deleted directory.
+          throw new AdminError('conflict', `Directory ${directoryId} has no token secret: its creation did not finish; delete it and create a new one`);
+        }
+        const { secret } = read;
         const nowMs = this.#now();
         const result = change(secret, nowMs);
-        if ('set' in status) secret.status = status.set;
+        if (status !== undefined) secret.status = status;
         secret.tokens = pruneTokens(secret.tokens, nowMs);
-        await this.#secrets.put(this.#secretName(directoryId), serializeTokenSecret(secret));
+        try {
+          await this.#secrets.replace(this.#secretName(directoryId), serializeTokenSecret(secret), read.version);
+        } catch (error) {
+          if (error instanceof SecretStoreError && error.failure === 'conflict') {
+            throw new AdminError('conflict', `The tokens of directory ${directoryId} changed while this command held them; nothing was written, try again`, { cause: error });
+          }
+          throw error;
+        }
         return result;
       });
     const next = previous.then(run, run);
@@ -424,7 +453,7 @@ export class AdminService {
   async #underSecretLease<T>(directoryId: string, work: () => Promise<T>): Promise<T> {
     const owner = randomUUID();
     for (let attempt = 0; ; attempt++) {
-      if (await this.#directories.tryLockSecret(directoryId, owner, Date.now(), SECRET_LEASE_MS)) break;
+      if (await this.#directories.tryLockSecret(directoryId, owner, this.#now(), SECRET_LEASE_MS)) break;
       if (attempt >= SECRET_LEASE_ATTEMPTS) {
         throw new AdminError('conflict', `Another admin command is changing the tokens of directory ${directoryId}; try again`);
       }

@@ -222,6 +222,7 @@ describe('ScimDirectorySync (defaults)', () => {
           'secretsmanager:DeleteSecret',
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
           // Failed asynchronous self-invocations go to its failure queue.
           'sqs:GetQueueAttributes',
           'sqs:GetQueueUrl',

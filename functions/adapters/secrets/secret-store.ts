@@ -1,8 +1,13 @@
 /**
  * Secret storage for directory token hashes: AWS Secrets Manager in the cloud, a JSON file for
- * local runs. Callers see only names and string values; SDK errors never leave this module.
+ * local runs. Callers see only names, string values and opaque versions; SDK errors never leave
+ * this module.
+ *
+ * A secret is created once (`create`), and from then on only replaced conditionally (`replace`
+ * with the version it was read at), never created by a write: a writer that stalled past its lease
+ * can neither overwrite a newer value nor bring back a secret that was deleted meanwhile.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import {
@@ -10,18 +15,41 @@ import {
   DeleteSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-/** A key-value store of secret strings. `get` answers undefined for a secret that does not exist. */
+/** A secret's value and the version it was read at (opaque; only `replace` interprets it). */
+export interface VersionedSecret {
+  value: string;
+  version: string;
+}
+
+/** A key-value store of secret strings. `get` and `read` answer undefined for a secret that does not exist. */
 export interface SecretStore {
   get(name: string): Promise<string | undefined>;
-  put(name: string, value: string): Promise<void>;
+  /** The value with its current version. */
+  read(name: string): Promise<VersionedSecret | undefined>;
+  /** Creates the secret; fails with `exists` if it is there already. */
+  create(name: string, value: string): Promise<void>;
+  /**
+   * Replaces the value only if `expectedVersion` is still the current one; fails with `conflict`
+   * when another write landed since, or the secret was deleted (it is never recreated here).
+   */
+  replace(name: string, value: string, expectedVersion: string): Promise<void>;
   delete(name: string): Promise<void>;
 }
 
 /** What went wrong in the secret store, independent of the backend. */
-export type SecretStoreFailure = 'accessDenied' | 'throttled' | 'invalidRequest' | 'unavailable' | 'corrupt';
+export type SecretStoreFailure = 'accessDenied' | 'throttled' | 'invalidRequest' | 'unavailable' | 'corrupt' | 'exists' | 'conflict';
+
+/**
+ * Staging label of a version written by `replace` but not yet current. Secrets Manager moves a
+ * label to each new version that names it, so at most one such version keeps it; versions left
+ * without labels are deprecated and removed by Secrets Manager.
+ */
+export const PENDING_VERSION_STAGE = 'SCIMDS_PENDING';
+const CURRENT_VERSION_STAGE = 'AWSCURRENT';
 
 /** A secret store failure. `cause` holds the backend's own error. */
 export class SecretStoreError extends Error {
@@ -80,12 +108,16 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<string | undefined> {
+    return (await this.read(name))?.value;
+  }
+
+  async read(name: string): Promise<VersionedSecret | undefined> {
     try {
       const output = await this.#client.send(new GetSecretValueCommand({ SecretId: name }));
       if (output.SecretString === undefined) {
         throw new SecretStoreError('corrupt', name, `Secret ${name} holds binary data, not a string`);
       }
-      return output.SecretString;
+      return { value: output.SecretString, version: output.VersionId ?? '' };
     } catch (error) {
       if (error instanceof SecretStoreError) throw error;
       if (errorName(error) === 'ResourceNotFoundException' || isScheduledForDeletion(error)) return undefined;
@@ -93,14 +125,7 @@ export class SecretsManagerSecretStore implements SecretStore {
     }
   }
 
-  /** Writes a new version of the secret, creating the secret on first use. */
-  async put(name: string, value: string): Promise<void> {
-    try {
-      await this.#client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
-      return;
-    } catch (error) {
-      if (errorName(error) !== 'ResourceNotFoundException') throw toStoreError('PutSecretValue', name, error);
-    }
+  async create(name: string, value: string): Promise<void> {
     try {
       await this.#client.send(
         new CreateSecretCommand({
@@ -111,14 +136,43 @@ export class SecretsManagerSecretStore implements SecretStore {
         }),
       );
     } catch (error) {
-      // Another writer created it between our two calls: write our value as its next version.
-      if (errorName(error) !== 'ResourceExistsException') throw toStoreError('CreateSecret', name, error);
-      try {
-        await this.#client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
-      } catch (retryError) {
-        throw toStoreError('PutSecretValue', name, retryError);
+      if (errorName(error) === 'ResourceExistsException' || isScheduledForDeletion(error)) {
+        throw new SecretStoreError('exists', name, `Secret ${name} exists already`, { cause: error });
       }
+      throw toStoreError('CreateSecret', name, error);
     }
+  }
+
+  /**
+   * Compare-and-set in two calls, since PutSecretValue has no condition: the value is written as
+   * a version that is not current yet, then `AWSCURRENT` is moved to it from `expectedVersion`.
+   * Secrets Manager refuses that move when the label is on another version by then, so a write
+   * that lost a race never becomes what request authentication reads.
+   */
+  async replace(name: string, value: string, expectedVersion: string): Promise<void> {
+    const version = randomUUID();
+    try {
+      await this.#client.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: version, VersionStages: [PENDING_VERSION_STAGE] }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException' || isScheduledForDeletion(error)) throw this.#conflict(name, error);
+      throw toStoreError('PutSecretValue', name, error);
+    }
+    try {
+      await this.#client.send(
+        new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: CURRENT_VERSION_STAGE, MoveToVersionId: version, RemoveFromVersionId: expectedVersion }),
+      );
+    } catch (error) {
+      // Tell a lost race from any other failure by what is current now.
+      const current = await this.read(name).catch(() => undefined);
+      if (current === undefined || current.version !== expectedVersion) throw this.#conflict(name, error);
+      throw toStoreError('UpdateSecretVersionStage', name, error);
+    }
+  }
+
+  #conflict(name: string, cause: unknown): SecretStoreError {
+    return new SecretStoreError('conflict', name, `Secret ${name} changed or was deleted since it was read; nothing was written`, { cause });
   }
 
   /**
@@ -135,27 +189,51 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 }
 
+/** The version of a file-stored secret: a digest of its value, so the file format stays `{ name: value }`. */
+function contentVersion(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Write queues per file, shared by every FileSecretStore of the process on that file. */
+const fileWrites = new Map<string, Promise<unknown>>();
+
 /**
  * A SecretStore backed by one JSON file (`{ "<name>": "<value>" }`), for the local runtime and tests.
  * Every read goes to the file, so a CLI in another process sees the runtime's writes and vice versa.
  * Writes replace the file atomically (temporary file + rename) with owner-only permissions; writes
- * from this process are serialised, but two processes writing at the same instant may lose one write.
+ * to one file from this process are serialised (so `replace` is an exact compare-and-set here),
+ * but two processes writing at the same instant may lose one write.
  */
 export class FileSecretStore implements SecretStore {
   readonly #filePath: string;
-  #writes: Promise<unknown> = Promise.resolve();
 
   constructor(filePath: string) {
     this.#filePath = filePath;
   }
 
   async get(name: string): Promise<string | undefined> {
-    const secrets = await this.#read();
-    return Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+    return (await this.read(name))?.value;
   }
 
-  async put(name: string, value: string): Promise<void> {
+  async read(name: string): Promise<VersionedSecret | undefined> {
+    const secrets = await this.#read();
+    const value = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+    return value === undefined ? undefined : { value, version: contentVersion(value) };
+  }
+
+  async create(name: string, value: string): Promise<void> {
     await this.#update((secrets) => {
+      if (Object.hasOwn(secrets, name)) throw new SecretStoreError('exists', name, `Secret ${name} exists already`);
+      secrets[name] = value;
+    });
+  }
+
+  async replace(name: string, value: string, expectedVersion: string): Promise<void> {
+    await this.#update((secrets) => {
+      const current = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+      if (current === undefined || contentVersion(current) !== expectedVersion) {
+        throw new SecretStoreError('conflict', name, `Secret ${name} changed or was deleted since it was read; nothing was written`);
+      }
       secrets[name] = value;
     });
   }
@@ -210,8 +288,13 @@ export class FileSecretStore implements SecretStore {
         throw new SecretStoreError('unavailable', this.#filePath, `Cannot write secrets file ${this.#filePath}`, { cause: error });
       }
     };
-    const next = this.#writes.then(run, run);
-    this.#writes = next.catch(() => undefined);
+    const previous = fileWrites.get(this.#filePath) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    fileWrites.set(this.#filePath, settled);
+    void settled.then(() => {
+      if (fileWrites.get(this.#filePath) === settled) fileWrites.delete(this.#filePath);
+    });
     return next;
   }
 }

@@ -10,10 +10,11 @@ import {
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileSecretStore, SecretsManagerSecretStore, SecretStoreError } from '../../../functions/adapters/secrets/secret-store.ts';
+import { FileSecretStore, PENDING_VERSION_STAGE, SecretsManagerSecretStore, SecretStoreError } from '../../../functions/adapters/secrets/secret-store.ts';
 
 const NAME = 'scim-directory-sync/tokens/abc';
 const meta = { $metadata: {} };
@@ -55,40 +56,57 @@ describe('SecretsManagerSecretStore', () => {
     await expect(store.get(NAME)).rejects.toMatchObject({ failure: 'corrupt' });
   });
 
-  it('puts a new version of an existing secret', async () => {
-    sm.on(PutSecretValueCommand).resolves({});
-    await store.put(NAME, 'v2');
-    expect(sm.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: NAME, SecretString: 'v2' }]);
-    expect(sm.commandCalls(CreateSecretCommand)).toHaveLength(0);
+  it('reads the value with its version', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'v1', VersionId: 'ver-1' });
+    expect(await store.read(NAME)).toEqual({ value: 'v1', version: 'ver-1' });
   });
 
-  it('creates the secret when it does not exist yet', async () => {
-    sm.on(PutSecretValueCommand).rejects(notFound());
-    sm.on(CreateSecretCommand).resolves({});
-    await store.put(NAME, 'v1');
+  it('creates a secret, and reports one that exists already', async () => {
+    sm.on(CreateSecretCommand).resolvesOnce({}).rejectsOnce(new ResourceExistsException({ message: 'exists', ...meta })).rejectsOnce(awsError('AccessDeniedException'));
+    await store.create(NAME, 'v1');
     expect(sm.commandCalls(CreateSecretCommand).map((c) => c.args[0].input)).toEqual([
       { Name: NAME, SecretString: 'v1', Description: expect.any(String) as string },
     ]);
+    await expect(store.create(NAME, 'v1')).rejects.toMatchObject({ name: 'SecretStoreError', failure: 'exists' });
+    await expect(store.create(NAME, 'v1')).rejects.toMatchObject({ name: 'SecretStoreError', failure: 'accessDenied' });
   });
 
   it('creates secrets with the customer-managed key when one is configured', async () => {
-    sm.on(PutSecretValueCommand).rejects(notFound());
     sm.on(CreateSecretCommand).resolves({});
-    await new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' }), { kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k' }).put(NAME, 'v1');
+    await new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' }), { kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k' }).create(NAME, 'v1');
     expect(sm.commandCalls(CreateSecretCommand)[0]?.args[0].input.KmsKeyId).toBe('arn:aws:kms:us-east-1:111122223333:key/k');
   });
 
-  it('puts again when another writer created the secret first', async () => {
-    sm.on(PutSecretValueCommand).rejectsOnce(notFound()).resolves({});
-    sm.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: 'exists', ...meta }));
-    await store.put(NAME, 'v1');
-    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(2);
+  it('replaces a value as a pending version, then moves AWSCURRENT to it from the version read', async () => {
+    sm.on(PutSecretValueCommand).resolves({});
+    sm.on(UpdateSecretVersionStageCommand).resolves({});
+    await store.replace(NAME, 'v2', 'ver-1');
+    const put = sm.commandCalls(PutSecretValueCommand)[0]?.args[0].input;
+    expect(put).toEqual({ SecretId: NAME, SecretString: 'v2', ClientRequestToken: expect.any(String) as string, VersionStages: [PENDING_VERSION_STAGE] });
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: NAME, VersionStage: 'AWSCURRENT', MoveToVersionId: put?.ClientRequestToken, RemoveFromVersionId: 'ver-1' },
+    ]);
+    expect(sm.commandCalls(CreateSecretCommand)).toHaveLength(0);
   });
 
-  it('maps a failed create to a SecretStoreError', async () => {
+  it('answers conflict when another version became current since the read', async () => {
+    sm.on(PutSecretValueCommand).resolves({});
+    sm.on(UpdateSecretVersionStageCommand).rejects(awsError('InvalidParameterException'));
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'theirs', VersionId: 'ver-2' });
+    await expect(store.replace(NAME, 'v2', 'ver-1')).rejects.toMatchObject({ name: 'SecretStoreError', failure: 'conflict' });
+  });
+
+  it('reports a failed move as itself when the version read is still current', async () => {
+    sm.on(PutSecretValueCommand).resolves({});
+    sm.on(UpdateSecretVersionStageCommand).rejects(awsError('AccessDeniedException'));
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'v1', VersionId: 'ver-1' });
+    await expect(store.replace(NAME, 'v2', 'ver-1')).rejects.toMatchObject({ failure: 'accessDenied' });
+  });
+
+  it('never recreates a deleted secret: replacing it answers conflict', async () => {
     sm.on(PutSecretValueCommand).rejects(notFound());
-    sm.on(CreateSecretCommand).rejects(awsError('AccessDeniedException'));
-    await expect(store.put(NAME, 'v1')).rejects.toMatchObject({ name: 'SecretStoreError', failure: 'accessDenied' });
+    await expect(store.replace(NAME, 'v2', 'ver-1')).rejects.toMatchObject({ failure: 'conflict' });
+    expect(sm.commandCalls(CreateSecretCommand)).toHaveLength(0);
   });
 
   it('deletes without a recovery window, and ignores a secret that is already gone', async () => {
@@ -113,8 +131,8 @@ describe('FileSecretStore', () => {
     const file = join(dir, 'nested', 'secrets.json');
     const store = new FileSecretStore(file);
     expect(await store.get('a')).toBeUndefined();
-    await store.put('a', 'one');
-    await store.put('__proto__', 'odd name');
+    await store.create('a', 'one');
+    await store.create('__proto__', 'odd name');
     expect(await store.get('a')).toBe('one');
     expect(await store.get('__proto__')).toBe('odd name');
     expect(await store.get('toString')).toBeUndefined();
@@ -130,9 +148,26 @@ describe('FileSecretStore', () => {
 
   it('keeps every one of many concurrent writes from this process', async () => {
     const store = new FileSecretStore(join(dir, 'secrets.json'));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.put(`s${i}`, String(i))));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(`s${i}`, String(i))));
     const reader = new FileSecretStore(join(dir, 'secrets.json'));
     for (let i = 0; i < 20; i++) expect(await reader.get(`s${i}`)).toBe(String(i));
+  });
+
+  it('replaces a value only at the version it was read, and never recreates a deleted secret', async () => {
+    const file = join(dir, 'secrets.json');
+    const store = new FileSecretStore(file);
+    await store.create('a', 'one');
+    await expect(store.create('a', 'again')).rejects.toMatchObject({ failure: 'exists' });
+    const first = await store.read('a');
+    // Two stores on one file (two admin services in one process) take turns, so the second loses.
+    const other = new FileSecretStore(file);
+    const results = await Promise.allSettled([store.replace('a', 'two', first?.version ?? ''), other.replace('a', 'three', first?.version ?? '')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(results[1]).toMatchObject({ reason: { failure: 'conflict' } });
+    expect(await store.get('a')).toBe('two');
+    await store.delete('a');
+    await expect(store.replace('a', 'four', first?.version ?? '')).rejects.toMatchObject({ failure: 'conflict' });
+    expect(await store.get('a')).toBeUndefined();
   });
 
   it('reports a corrupt file instead of treating it as empty', async () => {
@@ -140,7 +175,7 @@ describe('FileSecretStore', () => {
     await writeFile(file, '{ not json');
     await expect(new FileSecretStore(file).get('a')).rejects.toMatchObject({ name: 'SecretStoreError', failure: 'corrupt' });
     await writeFile(file, '{"a": 1}');
-    await expect(new FileSecretStore(file).put('b', 'x')).rejects.toMatchObject({ failure: 'corrupt' });
+    await expect(new FileSecretStore(file).create('b', 'x')).rejects.toMatchObject({ failure: 'corrupt' });
     expect(await readFile(file, 'utf8')).toBe('{"a": 1}');
   });
 });
