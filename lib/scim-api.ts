@@ -1,6 +1,7 @@
 /**
  * The SCIM REST API: routes under `/scim/v2/{directoryId}`, Lambda proxy integrations, stage
- * throttling, JSON access logs, SCIM-shaped gateway errors, and the optional custom domain and WAF.
+ * throttling, JSON access logs, SCIM-shaped gateway errors, the optional custom domain, and the WAF
+ * web ACL (lib/web-acl.ts).
  *
  * Why a REST API and not an HTTP API: see docs/decisions/api-gateway.md.
  */
@@ -12,10 +13,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ERROR_SCHEMA } from '../functions/core/error.ts';
 import { NO_ROUTE_DETAIL, ROUTES, type Endpoint, type RouteAuthorization } from '../functions/http/routes.ts';
+import { addWebAcl, type ApiWebAcl } from './web-acl.ts';
+
+export { DEFAULT_MANAGED_RULE_GROUPS, DEFAULT_RATE_LIMITS, type ApiWebAcl } from './web-acl.ts';
 
 /** Stage-wide throttling (API Gateway token bucket). */
 export interface ApiThrottling {
@@ -38,24 +42,6 @@ export interface ApiCustomDomain {
   readonly hostedZone?: route53.IHostedZone;
 }
 
-/** A WAF web ACL in front of the stage. */
-export interface ApiWebAcl {
-  /**
-   * AWS managed rule groups (names in the `AWS` vendor namespace).
-   * @default ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList']
-   */
-  readonly managedRuleGroups?: readonly string[];
-  /** Requests per five minutes from one IP address before WAF blocks it. @default no rate rule */
-  readonly rateLimitPerFiveMinutes?: number;
-}
-
-/** Default managed rule groups of the optional web ACL. */
-export const DEFAULT_MANAGED_RULE_GROUPS = [
-  'AWSManagedRulesCommonRuleSet',
-  'AWSManagedRulesKnownBadInputsRuleSet',
-  'AWSManagedRulesAmazonIpReputationList',
-] as const;
-
 /** Properties of a {@link ScimApi}. */
 export interface ScimApiProps {
   readonly usersFunction: lambda.IFunction;
@@ -75,8 +61,8 @@ export interface ScimApiProps {
   readonly accessLogRemovalPolicy?: RemovalPolicy;
   /** @default none: the execute-api URL is the Tenant URL base */
   readonly customDomain?: ApiCustomDomain;
-  /** @default none */
-  readonly webAcl?: ApiWebAcl;
+  /** The WAF web ACL with its rate rules; `false` for none (the stage throttle still applies). @default on, with the defaults of {@link ApiWebAcl} */
+  readonly webAcl?: ApiWebAcl | false;
   /**
    * Name of the REST API, which is also the `ApiName` dimension of its metrics: it must differ
    * between deployments in one account and region, or their alarms and dashboards mix.
@@ -267,13 +253,7 @@ export class ScimApi extends Construct {
       this.tenantUrlBase = `https://${this.restApi.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stageName}/scim/v2`;
     }
 
-    if (props.webAcl !== undefined) {
-      this.webAcl = this.createWebAcl(props.webAcl);
-      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-        resourceArn: this.restApi.deploymentStage.stageArn,
-        webAclArn: this.webAcl.attrArn,
-      });
-    }
+    if (props.webAcl !== false) this.webAcl = addWebAcl(this, this.restApi.deploymentStage, props.webAcl ?? {});
   }
 
   private addRoutes(props: ScimApiProps): void {
@@ -334,53 +314,11 @@ export class ScimApi extends Construct {
           "API Gateway's account-level CloudWatch Logs role serves every API of the account and region, so it cannot be scoped to this stack's log groups; the AWS managed policy is the one AWS documents for it and is kept current by AWS.",
       });
     }
-    if (props.webAcl === undefined) {
+    if (props.webAcl === false) {
       Validations.of(this.restApi.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
-        reason: 'A WAF web ACL is optional (prop webAcl) because it adds a fixed monthly cost; the stage is throttled either way.',
+        reason: 'The WAF web ACL was turned off (prop webAcl: false), for its fixed monthly cost; the stage is throttled either way.',
       });
     }
-  }
-
-  private createWebAcl(options: ApiWebAcl): wafv2.CfnWebACL {
-    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
-      cloudWatchMetricsEnabled: true,
-      metricName,
-      sampledRequestsEnabled: true,
-    });
-    const rules: wafv2.CfnWebACL.RuleProperty[] = (options.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS).map(
-      (name, index) => ({
-        name,
-        priority: index,
-        overrideAction: { none: {} },
-        statement: {
-          managedRuleGroupStatement: {
-            vendorName: 'AWS',
-            name,
-            // The common rule set blocks bodies over 8 KB; a group PATCH adding many members is
-            // larger than that, so that one rule only counts.
-            ...(name === 'AWSManagedRulesCommonRuleSet'
-              ? { ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] }
-              : {}),
-          },
-        },
-        visibilityConfig: visibility(name),
-      }),
-    );
-    if (options.rateLimitPerFiveMinutes !== undefined) {
-      rules.push({
-        name: 'RateLimitPerIp',
-        priority: rules.length,
-        action: { block: {} },
-        statement: { rateBasedStatement: { limit: options.rateLimitPerFiveMinutes, aggregateKeyType: 'IP' } },
-        visibilityConfig: visibility('RateLimitPerIp'),
-      });
-    }
-    return new wafv2.CfnWebACL(this, 'WebAcl', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: visibility('ScimApiWebAcl'),
-      rules,
-    });
   }
 }

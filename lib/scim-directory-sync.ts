@@ -129,8 +129,12 @@ export interface ScimDirectorySyncProps {
     readonly certificate: acm.ICertificate;
     readonly hostedZone?: route53.IHostedZone;
   };
-  /** Put an AWS WAF web ACL with AWS managed rule groups in front of the API. @default none */
-  readonly webAcl?: ApiWebAcl;
+  /**
+   * The AWS WAF web ACL in front of the API: rate limits per directory (per bearer token) and per IP
+   * address, then AWS managed rule groups (docs/deploy.md, "Rate limits"). `false`: none.
+   * @default on, 12,000 requests per 5 minutes per directory and 30,000 per IP address
+   */
+  readonly webAcl?: ApiWebAcl | false;
   /** Name of the REST API (and the `ApiName` of its metrics). @default unique to this construct and stack */
   readonly restApiName?: string;
   /**

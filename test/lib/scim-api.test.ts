@@ -162,8 +162,9 @@ describe('ScimApi', () => {
     });
   });
 
-  it('has no web ACL unless asked', () => {
-    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  it('has a web ACL in front of the stage by default (its rules: test/lib/web-acl.test.ts)', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
 });
 
@@ -197,7 +198,7 @@ describe('ScimApi (props)', () => {
     });
   });
 
-  it('puts a WAF web ACL with AWS managed rule groups and a rate rule in front of the stage', () => {
+  it('puts a WAF web ACL with rate rules and AWS managed rule groups in front of the stage', () => {
     const stack = new Stack(testApp(), 'Waf');
     new ScimDirectorySync(stack, 'Scim', { webAcl: { rateLimitPerFiveMinutes: 2000 } });
     const template = Template.fromStack(stack);
@@ -207,12 +208,14 @@ describe('ScimApi (props)', () => {
     };
     expect(acl.Scope).toBe('REGIONAL');
     expect(acl.Rules.map((r) => r.Name)).toEqual([
+      'RateLimitPerDirectory',
+      'RateLimitPerIp',
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesKnownBadInputsRuleSet',
       'AWSManagedRulesAmazonIpReputationList',
-      'RateLimitPerIp',
     ]);
-    expect(acl.Rules[0]!.Statement).toMatchObject({
+    expect(acl.Rules[1]!.Statement).toMatchObject({ RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } });
+    expect(acl.Rules[2]!.Statement).toMatchObject({
       ManagedRuleGroupStatement: {
         VendorName: 'AWS',
         RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
