@@ -109,6 +109,12 @@ export interface ScimDirectorySyncProps {
   /** Archive retention of the created bus (zero = forever). @default 365 days */
   readonly eventArchiveRetention?: Duration;
   /**
+   * Name of the created bus's archive. A new name replaces the archive, deleting the old one with
+   * its events: how an erasure that cannot wait for the retention purges it (docs/events.md).
+   * @default a name CloudFormation generates
+   */
+  readonly eventArchiveName?: string;
+  /**
    * Folder of event JSON Schemas (one `<detail-type>.json` per event type) for the schema registry.
    * `false`: no registry. @default the package's docs/events
    */
@@ -419,6 +425,7 @@ export class ScimDirectorySync extends Construct {
       ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
       eventSource,
       ...(props.eventArchiveRetention !== undefined ? { archiveRetention: props.eventArchiveRetention } : {}),
+      ...(props.eventArchiveName !== undefined ? { archiveName: props.eventArchiveName } : {}),
       schemasDirectory: props.eventSchemasDirectory ?? `${PACKAGE_ROOT}docs/events`,
       ...(props.eventSchemaRegistry !== undefined ? { schemaRegistry: props.eventSchemaRegistry } : {}),
       ...(encryptionKey !== undefined ? { encryptionKey } : {}),
@@ -471,6 +478,9 @@ export class ScimDirectorySync extends Construct {
     })
       .bindTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem'])
       .bindEventBus(this.eventBus, eventSource);
+    // Only the fan-out, and the admin function's redrive, may publish this service's source (on a
+    // bus this construct created).
+    this.events.restrictSourceTo(this.streamFanoutFunction.role, this.adminFunction.role);
     // It names group members on their membership items: `display`, and nothing else, of
     // existing items in directory partitions.
     this.streamFanoutFunction.role.addToPrincipalPolicy(
