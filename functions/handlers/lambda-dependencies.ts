@@ -10,7 +10,7 @@ import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
 import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
-import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.ts';
+import { SecretsManagerSecretReader } from '../adapters/secrets/secret-reader.ts';
 import { requiredEnv, tokenCacheTtlMsFromEnv } from '../auth/config.ts';
 import { ENV } from '../config/environment.ts';
 import { recordTokenAndRequest, TokenVerifier } from '../auth/token-verifier.ts';
@@ -28,7 +28,7 @@ const logger = createLogger();
 export function lambdaDependencies(): ScimHandlerDependencies {
   const tableName = requiredEnv(ENV.tableName);
   const activity = new DynamoDbActivityLog({ documentClient, tableName, retentionDays: activityRetentionDaysFromEnv() });
-  const verifier = new TokenVerifier(new SecretsManagerSecretStore(createSecretsManagerClient()), {
+  const verifier = new TokenVerifier(new SecretsManagerSecretReader(createSecretsManagerClient()), {
     secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
     cacheTtlMs: tokenCacheTtlMsFromEnv(),
     recordUse: recordTokenAndRequest({ tokens: new DirectoryRepository(documentClient, tableName), requests: activity, logger }),

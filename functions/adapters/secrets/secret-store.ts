@@ -10,20 +10,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import {
-  CreateSecretCommand,
-  DeleteSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  UpdateSecretVersionStageCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { errorName, isScheduledForDeletion, SecretsManagerSecretReader, SecretStoreError, toStoreError, type VersionedSecret } from './secret-reader.ts';
 
-/** A secret's value and the version it was read at (opaque; only `replace` interprets it). */
-export interface VersionedSecret {
-  value: string;
-  version: string;
-}
+export { SecretsManagerSecretReader, SecretStoreError, type SecretStoreFailure, type VersionedSecret } from './secret-reader.ts';
 
 /** A key-value store of secret strings. `get` and `read` answer undefined for a secret that does not exist. */
 export interface SecretStore {
@@ -40,9 +30,6 @@ export interface SecretStore {
   delete(name: string): Promise<void>;
 }
 
-/** What went wrong in the secret store, independent of the backend. */
-export type SecretStoreFailure = 'accessDenied' | 'throttled' | 'invalidRequest' | 'unavailable' | 'corrupt' | 'exists' | 'conflict';
-
 /**
  * Staging label of a version written by `replace` but not yet current. Secrets Manager moves a
  * label to each new version that names it, so at most one such version keeps it; versions left
@@ -51,83 +38,22 @@ export type SecretStoreFailure = 'accessDenied' | 'throttled' | 'invalidRequest'
 export const PENDING_VERSION_STAGE = 'SCIMDS_PENDING';
 const CURRENT_VERSION_STAGE = 'AWSCURRENT';
 
-/** A secret store failure. `cause` holds the backend's own error. */
-export class SecretStoreError extends Error {
-  override readonly name = 'SecretStoreError';
-  readonly failure: SecretStoreFailure;
-  readonly secretName: string;
-
-  constructor(failure: SecretStoreFailure, secretName: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.failure = failure;
-    this.secretName = secretName;
-  }
-}
-
-function errorName(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string' ? error.name : '';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Maps an SDK error to a SecretStoreError; the AWS error names are the documented exception types. */
-function toStoreError(operation: string, secretName: string, error: unknown): SecretStoreError {
-  const name = errorName(error);
-  const failure: SecretStoreFailure =
-    name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException'
-      ? 'accessDenied'
-      : name === 'ThrottlingException' || name === 'TooManyRequestsException' || name === 'LimitExceededException'
-        ? 'throttled'
-        : name === 'InvalidRequestException' || name === 'InvalidParameterException' || name === 'ValidationException'
-          ? 'invalidRequest'
-          : 'unavailable';
-  return new SecretStoreError(failure, secretName, `Secrets Manager ${operation} failed for ${secretName}: ${name || errorMessage(error)}`, {
-    cause: error,
-  });
-}
-
-/** A secret scheduled for deletion answers InvalidRequestException to reads; for us it is already gone. */
-function isScheduledForDeletion(error: unknown): boolean {
-  return errorName(error) === 'InvalidRequestException' && /deleted|deletion/i.test(errorMessage(error));
-}
-
 /**
  * AWS Secrets Manager as a SecretStore. The client is injected so it is created once per
  * process and can be mocked at the SDK boundary in tests.
  */
-export class SecretsManagerSecretStore implements SecretStore {
-  readonly #client: SecretsManagerClient;
+export class SecretsManagerSecretStore extends SecretsManagerSecretReader implements SecretStore {
   readonly #kmsKeyId: string | undefined;
 
   /** `kmsKeyId`: customer-managed key for secrets this store creates (default: the aws/secretsmanager key). */
   constructor(client: SecretsManagerClient, options: { kmsKeyId?: string } = {}) {
-    this.#client = client;
+    super(client);
     this.#kmsKeyId = options.kmsKeyId;
-  }
-
-  async get(name: string): Promise<string | undefined> {
-    return (await this.read(name))?.value;
-  }
-
-  async read(name: string): Promise<VersionedSecret | undefined> {
-    try {
-      const output = await this.#client.send(new GetSecretValueCommand({ SecretId: name }));
-      if (output.SecretString === undefined) {
-        throw new SecretStoreError('corrupt', name, `Secret ${name} holds binary data, not a string`);
-      }
-      return { value: output.SecretString, version: output.VersionId ?? '' };
-    } catch (error) {
-      if (error instanceof SecretStoreError) throw error;
-      if (errorName(error) === 'ResourceNotFoundException' || isScheduledForDeletion(error)) return undefined;
-      throw toStoreError('GetSecretValue', name, error);
-    }
   }
 
   async create(name: string, value: string): Promise<void> {
     try {
-      await this.#client.send(
+      await this.client.send(
         new CreateSecretCommand({
           Name: name,
           SecretString: value,
@@ -152,7 +78,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   async replace(name: string, value: string, expectedVersion: string): Promise<void> {
     const version = randomUUID();
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: version, VersionStages: [PENDING_VERSION_STAGE] }),
       );
     } catch (error) {
@@ -160,7 +86,7 @@ export class SecretsManagerSecretStore implements SecretStore {
       throw toStoreError('PutSecretValue', name, error);
     }
     try {
-      await this.#client.send(
+      await this.client.send(
         new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: CURRENT_VERSION_STAGE, MoveToVersionId: version, RemoveFromVersionId: expectedVersion }),
       );
     } catch (error) {
@@ -181,7 +107,7 @@ export class SecretsManagerSecretStore implements SecretStore {
    */
   async delete(name: string): Promise<void> {
     try {
-      await this.#client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+      await this.client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException' || isScheduledForDeletion(error)) return;
       throw toStoreError('DeleteSecret', name, error);
