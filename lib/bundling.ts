@@ -17,6 +17,7 @@ export const HANDLER_ENTRIES = {
   users: 'functions/handlers/users.ts',
   groups: 'functions/handlers/groups.ts',
   discovery: 'functions/handlers/discovery.ts',
+  scimFallback: 'functions/handlers/scim-fallback.ts',
   admin: 'functions/handlers/admin.ts',
   streamFanout: 'functions/handlers/stream-fanout.ts',
   directoryApi: 'functions/handlers/directory-api.ts',
@@ -26,7 +27,7 @@ export const HANDLER_ENTRIES = {
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
 
 /** Handlers on the request path: their cold start is felt by the identity provider, so their size is capped. */
-export const API_HANDLERS: readonly HandlerName[] = ['users', 'groups', 'discovery'];
+export const API_HANDLERS: readonly HandlerName[] = ['users', 'groups', 'discovery', 'scimFallback'];
 
 /**
  * Upper bound for an API handler's minified bundle (the AWS SDK parts it uses included).

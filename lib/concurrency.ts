@@ -16,6 +16,12 @@ export interface ConcurrencyLimits {
   readonly resourceFunctions?: number;
   /** The discovery function. @default a fifth of `resourceFunctions`, at least 2 (20 at 200 requests/s) */
   readonly discoveryFunction?: number;
+  /**
+   * The fallback function: SCIM paths spelled in another letter case than the canonical one
+   * (test collections, a few clients; Entra ID's provisioning uses the canonical spelling).
+   * @default as `discoveryFunction`
+   */
+  readonly scimFallbackFunction?: number;
   /** The host app's Directory API (backfill, lookups, replays). @default as `discoveryFunction` */
   readonly directoryApiFunction?: number;
   /**
@@ -48,6 +54,7 @@ export function resolveConcurrency(throttling: ApiThrottling, limits: Concurrenc
   const resolved = {
     resourceFunctions,
     discoveryFunction: limits.discoveryFunction ?? Math.max(2, Math.ceil(resourceFunctions / 5)),
+    scimFallbackFunction: limits.scimFallbackFunction ?? limits.discoveryFunction ?? Math.max(2, Math.ceil(resourceFunctions / 5)),
     directoryApiFunction: limits.directoryApiFunction ?? limits.discoveryFunction ?? Math.max(2, Math.ceil(resourceFunctions / 5)),
     streamFanoutFunction: limits.streamFanoutFunction ?? 10,
     adminFunction: limits.adminFunction ?? 5,
@@ -62,6 +69,12 @@ export function resolveConcurrency(throttling: ApiThrottling, limits: Concurrenc
 /** What the limits reserve from the account's pool in total (Lambda keeps at least 100 unreserved). */
 export function totalReserved(limits: Required<ConcurrencyLimits>): number {
   return (
-    2 * limits.resourceFunctions + limits.discoveryFunction + limits.directoryApiFunction + limits.streamFanoutFunction + limits.adminFunction + limits.portalFunction
+    2 * limits.resourceFunctions +
+    limits.discoveryFunction +
+    limits.scimFallbackFunction +
+    limits.directoryApiFunction +
+    limits.streamFanoutFunction +
+    limits.adminFunction +
+    limits.portalFunction
   );
 }

@@ -16,7 +16,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ERROR_SCHEMA } from '../functions/core/error.ts';
-import { NO_ROUTE_DETAIL, ROUTES, type Endpoint, type RouteAuthorization } from '../functions/http/routes.ts';
+import { gatewayMethodsOf, NO_ROUTE_DETAIL, ROUTES, type Endpoint, type RouteAuthorization } from '../functions/http/routes.ts';
 import { addWebAcl, type ApiWebAcl } from './web-acl.ts';
 
 export { DEFAULT_MANAGED_RULE_GROUPS, DEFAULT_RATE_LIMITS, type ApiWebAcl } from './web-acl.ts';
@@ -47,6 +47,12 @@ export interface ScimApiProps {
   readonly usersFunction: lambda.IFunction;
   readonly groupsFunction: lambda.IFunction;
   readonly discoveryFunction: lambda.IFunction;
+  /**
+   * Serves every other path below a Tenant URL, with any method (`{proxy+}`): endpoint names in
+   * another letter case, and a SCIM 404 for paths no endpoint has.
+   * @default no fallback route: other spellings get API Gateway's 404 (rendered as a SCIM error)
+   */
+  readonly scimFallbackFunction?: lambda.IFunction;
   /** Serves the host app's Directory API under `/api/v1` (IAM-authorised). @default no `/api/v1` routes */
   readonly directoryApiFunction?: lambda.IFunction;
   /** Serves the Admin Portal under `/portal` (checks its own session). @default no `/portal` routes */
@@ -171,7 +177,9 @@ function accessLogFormat(): apigateway.AccessLogFormat {
  *
  * SCIM routes (RFC 7644 §3.2), all below `/scim/v2/{directoryId}`:
  * `/Users`, `/Users/{id}` and `/Groups`, `/Groups/{id}` go to their resource functions;
- * `/ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{urn}]` (RFC 7644 §4) to discovery.
+ * `/ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{urn}]` (RFC 7644 §4) to discovery,
+ * each with every method (the function answers 405 with `Allow` for the ones it does not serve);
+ * every other path below the Tenant URL to the fallback function, when one is given.
  * When their functions are given, the host app's Directory API under `/api/v1` (IAM-authorised)
  * and the Admin Portal under `/portal` join them.
  */
@@ -263,6 +271,7 @@ export class ScimApi extends Construct {
       Users: props.usersFunction,
       Groups: props.groupsFunction,
       discovery: props.discoveryFunction,
+      ...(props.scimFallbackFunction !== undefined ? { scimFallback: props.scimFallbackFunction } : {}),
       ...(props.directoryApiFunction !== undefined ? { directoryApi: props.directoryApiFunction } : {}),
       ...(props.portalFunction !== undefined ? { portal: props.portalFunction } : {}),
     };
@@ -282,7 +291,7 @@ export class ScimApi extends Construct {
         integrations.set(route.endpoint, integration);
       }
       const resource = this.restApi.root.resourceForPath(route.resource);
-      for (const method of route.methods) {
+      for (const method of gatewayMethodsOf(route)) {
         resource.addMethod(method, integration, { authorizationType: authorizationTypes[route.authorization] });
       }
     }

@@ -185,6 +185,11 @@ export class ScimDirectorySync extends Construct {
   readonly usersFunction: ScimFunction;
   readonly groupsFunction: ScimFunction;
   readonly discoveryFunction: ScimFunction;
+  /**
+   * Every other path below a Tenant URL (`/users`, `/SCHEMAS/{urn}`, ...): serves the endpoint the
+   * path names in any letter case with the users, groups and discovery code, and 404 for the rest.
+   */
+  readonly scimFallbackFunction: ScimFunction;
   /** The host app's Directory API under `/api/v1` (IAM-authorised): reads, portal links, replays. */
   readonly directoryApiFunction: ScimFunction;
   /** Not reachable through the API: invoked with IAM by the `scim-admin` CLI. */
@@ -328,6 +333,21 @@ export class ScimDirectorySync extends Construct {
       .bindTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem'])
       .bindTokenSecrets(tokenSecrets, 'read');
 
+    // It serves all three endpoint families, so it holds the union of their rights, which are the
+    // resource functions' (discovery's are a subset); its own reserved concurrency keeps traffic
+    // that spells paths differently from taking the canonical functions' share.
+    this.scimFallbackFunction = new ScimFunction(this, 'ScimFallbackFunction', {
+      ...functionDefaults,
+      handler: 'scimFallback',
+      description: 'SCIM endpoints spelled in another letter case (/users, /groups, ...), and 404 for unknown paths',
+      serviceName: 'scim-fallback',
+      timeout: GROUPS_TIMEOUT,
+      environment: scimEnvironment,
+      reservedConcurrency: concurrency?.scimFallbackFunction,
+    })
+      .bindTable(this.table, SCIM_RESOURCE_TABLE_ACTIONS)
+      .bindTokenSecrets(tokenSecrets, 'read');
+
     // Reads: the Directory API never writes resources (directory listing uses the index).
     this.directoryApiFunction = new ScimFunction(this, 'DirectoryApiFunction', {
       ...functionDefaults,
@@ -369,6 +389,7 @@ export class ScimDirectorySync extends Construct {
       usersFunction: this.usersFunction.lambdaFunction,
       groupsFunction: this.groupsFunction.lambdaFunction,
       discoveryFunction: this.discoveryFunction.lambdaFunction,
+      scimFallbackFunction: this.scimFallbackFunction.lambdaFunction,
       directoryApiFunction: this.directoryApiFunction.lambdaFunction,
       ...(props.stageName !== undefined ? { stageName: props.stageName } : {}),
       throttling,
@@ -383,7 +404,7 @@ export class ScimDirectorySync extends Construct {
     });
     this.tenantUrlBase = this.api.tenantUrlBase;
     // meta.location and $ref values are built from the Tenant URL base (RFC 7643 §3.1).
-    for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.directoryApiFunction, this.portalFunction]) {
+    for (const fn of [this.usersFunction, this.groupsFunction, this.discoveryFunction, this.scimFallbackFunction, this.directoryApiFunction, this.portalFunction]) {
       fn.addEnvironment(ENV.scimBaseUrl, this.tenantUrlBase);
     }
     // The API's base is the Tenant URL base without its `/scim/v2`.
@@ -553,6 +574,7 @@ export class ScimDirectorySync extends Construct {
         this.usersFunction,
         this.groupsFunction,
         this.discoveryFunction,
+        this.scimFallbackFunction,
         this.directoryApiFunction,
         this.portalFunction,
         this.adminFunction,
@@ -581,6 +603,7 @@ export class ScimDirectorySync extends Construct {
         Users: this.usersFunction.lambdaFunction,
         Groups: this.groupsFunction.lambdaFunction,
         Discovery: this.discoveryFunction.lambdaFunction,
+        ScimFallback: this.scimFallbackFunction.lambdaFunction,
         DirectoryApi: this.directoryApiFunction.lambdaFunction,
         Admin: this.adminFunction.lambdaFunction,
         Portal: this.portalFunction.lambdaFunction,
@@ -591,7 +614,7 @@ export class ScimDirectorySync extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       streamFanoutLogGroup: this.streamFanoutFunction.logGroup,
       adminFailureQueue: this.adminFailureQueue,
-      timeouts: { Users: API_TIMEOUT, Groups: GROUPS_TIMEOUT, Discovery: API_TIMEOUT, StreamFanout: FANOUT_TIMEOUT },
+      timeouts: { Users: API_TIMEOUT, Groups: GROUPS_TIMEOUT, Discovery: API_TIMEOUT, ScimFallback: GROUPS_TIMEOUT, StreamFanout: FANOUT_TIMEOUT },
       alarmTopic: this.alarmTopic,
       ...(props.alarmThresholds !== undefined ? { thresholds: props.alarmThresholds } : {}),
     });

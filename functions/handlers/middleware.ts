@@ -11,7 +11,8 @@ import type { ActivityLog } from '../activity/activity-log.ts';
 import { failureEntry, resourceNameOf } from '../activity/entries.ts';
 import { isScimError, ScimError } from '../core/error.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
-import { errorResponse, headersOf, isTransientFailure, requestIdOf, resourceTypeOfRoute, toProxyResult } from '../http/scim-http.ts';
+import { NO_ROUTE_DETAIL, SCIM_FALLBACK_ROUTE, scimRouteOf, type resolveScimPath } from '../http/routes.ts';
+import { errorResponse, headersOf, isTransientFailure, MethodNotAllowedError, requestIdOf, resourceTypeOfRoute, toProxyResult } from '../http/scim-http.ts';
 import { isPlausibleId } from '../service/context.ts';
 import type { VerifyResult } from '../auth/token-verifier.ts';
 
@@ -131,6 +132,37 @@ export function scimErrors(logger: Logger): ScimMiddleware {
       if (isTransientFailure(error)) logger.warn('dependency busy or unavailable', { error: described });
       else if (!isScimError(error)) logger.error('unhandled error', { error: described });
       request.response = toProxyResult(errorResponse(error));
+    },
+  };
+}
+
+/** Resolves the path a fallback request brought to a canonical SCIM route (see `resolveScimPath`). */
+export type ScimPathResolver = typeof resolveScimPath;
+
+/**
+ * Settles which SCIM route a request is for, before anything else reads the event. With a
+ * resolver (the fallback function's), a request the fallback route (`{proxy+}`) brought is
+ * rewritten to the canonical route its path names in any letter case (`/users/7` → `/Users/{id}`
+ * with `id` 7), so that logging, activity, body parsing and the routes see what a canonical
+ * request shows them. A path no endpoint has answers 404, and a method the route does not serve
+ * 405 with `Allow` (RFC 7644 §3.12), both before the token is checked, as API Gateway answers a
+ * path it has no resource for: these answers depend on nothing secret, and cost no secret read.
+ * Without a resolver the path matcher stays out of the function's bundle.
+ */
+export function scimRoute(resolvePath?: ScimPathResolver): ScimMiddleware {
+  return {
+    before: (request) => {
+      const event = request.event;
+      if (event.resource === SCIM_FALLBACK_ROUTE.resource) {
+        const resolved = resolvePath?.(event.pathParameters?.proxy ?? '');
+        if (resolved === undefined) throw new ScimError(404, NO_ROUTE_DETAIL);
+        event.resource = resolved.route.resource;
+        event.pathParameters = { directoryId: event.pathParameters?.directoryId ?? '', ...resolved.pathParameters };
+      }
+      const route = scimRouteOf(event.resource);
+      if (route === undefined) throw new ScimError(404, NO_ROUTE_DETAIL);
+      const method = event.httpMethod.toUpperCase();
+      if (!route.methods.includes(method)) throw new MethodNotAllowedError(method, route.resource, route.methods);
     },
   };
 }

@@ -10,7 +10,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ENV } from '../config/environment.ts';
 import type { ActivityLog } from '../activity/activity-log.ts';
 import { headersOf, queryOf, requestIdOf, tenantUrlOf, toProxyResult, type ScimRequest, type ScimResponse } from '../http/scim-http.ts';
-import { accessLog, bearerAuth, failureActivity, scimErrors, scimJsonBody, type BearerVerifier, type ScimEvent } from './middleware.ts';
+import { accessLog, bearerAuth, failureActivity, scimErrors, scimJsonBody, scimRoute, type BearerVerifier, type ScimEvent, type ScimPathResolver } from './middleware.ts';
 
 /** What every SCIM handler needs besides its routes. */
 export interface ScimHandlerDependencies {
@@ -20,6 +20,11 @@ export interface ScimHandlerDependencies {
   activity: Pick<ActivityLog, 'recordFailure'>;
   /** Tenant URL base (`https://host/scim/v2`) when the stack knows it; else rebuilt per request. */
   scimBaseUrl?: string;
+  /**
+   * Only for the function behind the fallback route: resolves other spellings of the endpoint
+   * names (`resolveScimPath`). Without it, a request of the fallback route answers 404.
+   */
+  resolvePath?: ScimPathResolver;
 }
 
 /** Serves one SCIM request of an endpoint family. */
@@ -57,6 +62,7 @@ export function createScimHandler(routes: ScimRoutes, dependencies: ScimHandlerD
     // Before scimErrors, so that its onError runs after the error response is rendered.
     .use(failureActivity(dependencies.activity, dependencies.logger))
     .use(scimErrors(dependencies.logger))
+    .use(scimRoute(dependencies.resolvePath))
     .use(bearerAuth(dependencies.verifier))
     .use(scimJsonBody())
     .handler(async (event) => toProxyResult(await routes(toScimRequest(event, dependencies.scimBaseUrl))));

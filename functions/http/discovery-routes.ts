@@ -5,7 +5,8 @@
 import { ScimError } from '../core/error.ts';
 import { resourceTypes, schemas, serviceProviderConfig } from '../core/discovery.ts';
 import { listResponse } from '../core/list-response.ts';
-import { scimResponse, type ScimRequest, type ScimResponse } from './scim-http.ts';
+import { allowedMethodsOf } from './routes.ts';
+import { MethodNotAllowedError, scimResponse, type ScimRequest, type ScimResponse } from './scim-http.ts';
 
 type Document = Record<string, unknown> & { id?: unknown; name?: unknown };
 
@@ -31,7 +32,7 @@ function listOrOne(documents: Document[], key: string | undefined, what: string)
 
 /** Serves one discovery request. The route template decides which document is asked for. */
 export function handleDiscoveryRequest(request: ScimRequest): ScimResponse {
-  if (request.method !== 'GET') throw new ScimError(405, `${request.method} is not supported on ${request.route}; use GET`);
+  if (request.method !== 'GET') throw new MethodNotAllowedError(request.method, request.route, allowedMethodsOf(request.route));
   const route = request.route;
   if (route.endsWith('/ServiceProviderConfig')) return scimResponse(200, serviceProviderConfig(request.baseUrl));
   if (route.includes('/ResourceTypes')) return listOrOne(resourceTypes(request.baseUrl) as unknown as Document[], request.pathParameters.name, 'ResourceType');

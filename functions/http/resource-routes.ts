@@ -3,10 +3,10 @@
  */
 import { clientOf } from '../activity/activity.ts';
 import type { RequestInfo } from '../activity/entries.ts';
-import { ScimError } from '../core/error.ts';
 import type { DirectoryService, Projection, ResourceResult } from '../service/directory-service.ts';
 import type { ResourceType } from '../service/repository.ts';
-import { listParameter, scimResponse, type ScimRequest, type ScimResponse } from './scim-http.ts';
+import { allowedMethodsOf } from './routes.ts';
+import { listParameter, MethodNotAllowedError, scimResponse, type ScimRequest, type ScimResponse } from './scim-http.ts';
 
 function projectionOf(request: ScimRequest): Projection {
   const projection: Projection = {};
@@ -27,10 +27,6 @@ function resourceResponse(statusCode: number, result: ResourceResult, withLocati
  */
 function requestInfoOf(request: ScimRequest, successStatus: number): RequestInfo {
   return { requestId: request.requestId, method: request.method, client: clientOf(request.userAgent), status: successStatus };
-}
-
-function methodNotAllowed(request: ScimRequest, allowed: string[]): ScimError {
-  return new ScimError(405, `${request.method} is not supported on ${request.route}; use ${allowed.join(', ')}`);
 }
 
 /**
@@ -63,7 +59,7 @@ export async function handleResourceRequest(type: ResourceType, request: ScimReq
       case 'POST':
         return resourceResponse(201, await service.create(ctx, type, request.body, projection), true);
       default:
-        throw methodNotAllowed(request, ['GET', 'POST']);
+        throw new MethodNotAllowedError(request.method, request.route, allowedMethodsOf(request.route));
     }
   }
 
@@ -80,6 +76,6 @@ export async function handleResourceRequest(type: ResourceType, request: ScimReq
       await service.delete(ctx, type, id, ifMatch);
       return { statusCode: 204, headers: {}, body: '' };
     default:
-      throw methodNotAllowed(request, ['GET', 'PUT', 'PATCH', 'DELETE']);
+      throw new MethodNotAllowedError(request.method, request.route, allowedMethodsOf(request.route));
   }
 }

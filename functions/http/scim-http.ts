@@ -127,12 +127,28 @@ export function isTransientFailure(error: unknown): boolean {
 }
 
 /**
+ * A method the route does not serve: 405 with the methods it does serve, which the response
+ * lists in `Allow` (RFC 9110 §15.5.6 requires it). 405 and not 501: RFC 7644 §3.12 keeps 501 for
+ * an operation the service does not implement at all, and every method named here is served on
+ * another route (PATCH on `/Users/{id}`, not on `/Users`).
+ */
+export class MethodNotAllowedError extends ScimError {
+  readonly allow: readonly string[];
+
+  constructor(method: string, route: string, allow: readonly string[]) {
+    super(405, `${method} is not supported on ${route}; use ${allow.join(', ')}`);
+    this.allow = allow;
+  }
+}
+
+/**
  * The RFC 7644 §3.12 response for an error. A transient dependency failure is a 503 with
  * Retry-After; anything else that is not a ScimError is a bare 500.
  */
 export function errorResponse(error: unknown): ScimResponse {
   if (isScimError(error)) {
     const headers: Record<string, string> = error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="scim"' } : {};
+    if (error instanceof MethodNotAllowedError) headers.Allow = error.allow.join(', ');
     return scimResponse(error.status, (error as ScimError).toBody(), headers);
   }
   if (isTransientFailure(error)) {

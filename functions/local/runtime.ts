@@ -17,8 +17,11 @@ import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import { recordTokenAndRequest, TokenVerifier } from '../auth/token-verifier.ts';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import type { ScimPathResolver } from '../handlers/middleware.ts';
 import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts';
 import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
+import { handleAnyScimRequest } from '../http/fallback-routes.ts';
+import { resolveScimPath } from '../http/routes.ts';
 import { handleResourceRequest } from '../http/resource-routes.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import { DynamoDbActivityReader } from '../adapters/dynamodb/activity-repository.ts';
@@ -184,12 +187,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       recordUse: recordTokenAndRequest({ tokens: directories, requests: activity, logger }),
     });
     const service = new DirectoryService(new DynamoDbScimRepository({ documentClient, tableName }));
-    const handlerFor = (routes: ScimRoutes) => createScimHandler(routes, { verifier, logger, activity }) as unknown as ProxyHandler;
+    const handlerFor = (routes: ScimRoutes, resolvePath?: ScimPathResolver) =>
+      createScimHandler(routes, { verifier, logger, activity, ...(resolvePath === undefined ? {} : { resolvePath }) }) as unknown as ProxyHandler;
     // The portal's handler needs the server's address (for its links), so it joins once listening.
     const handlers: EndpointHandlers = {
       Users: handlerFor((request) => handleResourceRequest('User', request, service)),
       Groups: handlerFor((request) => handleResourceRequest('Group', request, service)),
       discovery: handlerFor(handleDiscoveryRequest),
+      scimFallback: handlerFor((request) => handleAnyScimRequest(request, service), resolveScimPath),
     };
     const server: LocalServer = await startLocalServer(handlers, { port: options.port });
     cleanups.push(() => server.close());

@@ -37,7 +37,7 @@ describe('Lambda entry points', () => {
     await expect(import('../../functions/handlers/users.ts')).rejects.toThrow(/TABLE_NAME/);
   });
 
-  it.each(['users', 'groups', 'discovery'])('%s answers 401 with a SCIM body to a request without a valid token', async (name) => {
+  it.each(['users', 'groups', 'discovery', 'scim-fallback'])('%s answers 401 with a SCIM body to a request without a valid token', async (name) => {
     vi.stubEnv('TABLE_NAME', 'scim-test');
     vi.stubEnv('AWS_REGION', 'us-east-1');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
@@ -49,5 +49,20 @@ describe('Lambda entry points', () => {
       expect(response.headers['WWW-Authenticate']).toMatch(/^Bearer/);
       expect(JSON.parse(response.body)).toMatchObject({ schemas: [ERROR], status: '401' });
     }
+  });
+
+  it('scim-fallback answers a path no endpoint has with a SCIM 404, and a method a route does not serve with 405 and Allow, before any AWS call', async () => {
+    vi.stubEnv('TABLE_NAME', 'scim-test');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    const { handler } = (await import('../../functions/handlers/scim-fallback.ts')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }> };
+    const fallback = (httpMethod: string, proxy: string) =>
+      event({ resource: '/scim/v2/{directoryId}/{proxy+}', path: `/scim/v2/dir1/${proxy}`, httpMethod, pathParameters: { directoryId: 'dir1', proxy } });
+    const unknown = await handler(fallback('GET', 'Bulk'), context);
+    expect([unknown.statusCode, unknown.headers['Content-Type'], JSON.parse(unknown.body)]).toEqual([404, 'application/scim+json', expect.objectContaining({ schemas: [ERROR], status: '404' })]);
+    const wrongMethod = await handler(fallback('PUT', 'GROUPS'), context);
+    expect([wrongMethod.statusCode, wrongMethod.headers['Allow'], JSON.parse(wrongMethod.body)]).toEqual([405, 'GET, POST', expect.objectContaining({ schemas: [ERROR], status: '405' })]);
+    // A known endpoint in another spelling goes on to the token check like its canonical route.
+    expect((await handler(fallback('GET', 'users'), context)).statusCode).toBe(401);
   });
 });

@@ -19,7 +19,9 @@ import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../functions/auth/token-secret.t
 import { TokenVerifier } from '../../functions/auth/token-verifier.ts';
 import { MAX_BODY_BYTES } from '../../functions/handlers/middleware.ts';
 import { createScimHandler } from '../../functions/handlers/scim-handler.ts';
+import { handleAnyScimRequest } from '../../functions/http/fallback-routes.ts';
 import { handleResourceRequest } from '../../functions/http/resource-routes.ts';
+import { resolveScimPath } from '../../functions/http/routes.ts';
 import { DirectoryService } from '../../functions/service/directory-service.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { ERROR, USER_SCHEMA } from '../support/urns.ts';
@@ -51,12 +53,22 @@ function serveSecrets(): void {
   }
 }
 
-/** The /Users handler over `users`, with a verifier that reads the faked Secrets Manager. */
-function usersHandler(users: DirectoryService) {
+/** A SCIM handler over these routes, with a verifier that reads the faked Secrets Manager. */
+function scimHandler(routes: Parameters<typeof createScimHandler>[0], resolvePath?: typeof resolveScimPath) {
   const verifier = new TokenVerifier(new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' })), { cacheTtlMs: 0 });
   const activity = new DynamoDbActivityLog({ documentClient: table.documentClient, tableName: table.tableName });
-  const handler = createScimHandler((request) => handleResourceRequest('User', request, users), { verifier, logger, activity });
+  const handler = createScimHandler(routes, { verifier, logger, activity, ...(resolvePath === undefined ? {} : { resolvePath }) });
   return (event: APIGatewayProxyEvent) => handler(event, context) as Promise<APIGatewayProxyResult>;
+}
+
+/** The /Users handler over `users`. */
+function usersHandler(users: DirectoryService) {
+  return scimHandler((request) => handleResourceRequest('User', request, users));
+}
+
+/** The handler of the fallback route (`{proxy+}`): every endpoint in any spelling. */
+function fallbackHandler(users: DirectoryService) {
+  return scimHandler((request) => handleAnyScimRequest(request, users), resolveScimPath);
 }
 
 interface RequestOptions {
@@ -174,9 +186,24 @@ describe('SCIM HTTP edge', () => {
     });
   });
 
-  it('answers 405 to a method the endpoint does not serve', async () => {
-    const response = await usersHandler(service)(event({ method: 'DELETE' }));
-    expect(errorOf(response)).toMatchObject({ status: 405, scimType: undefined });
+  it.each([
+    ['DELETE', {}],
+    ['PUT', { contentType: 'application/scim+json', body: newUser }],
+    ['PATCH', { contentType: 'application/scim+json', body: '{"Operations": [' }],
+    ['PATCH', { token: 'not-a-token', body: null }],
+    ['HEAD', {}],
+  ])('answers %s on the collection with 405 and Allow: GET, POST, whatever the body and token, and stores nothing', async (method, request) => {
+    const before = await userCount(DIR_A);
+    const error = errorOf(await usersHandler(service)(event({ method, ...request })));
+    expect(error).toMatchObject({ status: 405, scimType: undefined });
+    expect(error.headers['Allow']).toBe('GET, POST');
+    expect(await userCount(DIR_A)).toBe(before);
+  });
+
+  it('answers POST on a user with 405 and the methods a user serves', async () => {
+    const error = errorOf(await usersHandler(service)(event({ method: 'POST', id: 'u1', contentType: 'application/scim+json', body: newUser })));
+    expect(error).toMatchObject({ status: 405 });
+    expect(error.headers['Allow']).toBe('GET, PUT, PATCH, DELETE');
   });
 
   it.each([
@@ -207,5 +234,62 @@ describe('SCIM HTTP edge', () => {
     } finally {
       throttled.restore();
     }
+  });
+});
+
+describe('SCIM HTTP edge: endpoint names in another letter case (the fallback route)', () => {
+  function fallbackEvent(method: string, proxy: string, { token = tokenA, body = null }: { token?: string; body?: string | null } = {}): APIGatewayProxyEvent {
+    const path = `/scim/v2/${DIR_A}/${proxy}`;
+    return {
+      ...event({ method, token, body, ...(body === null ? {} : { contentType: 'application/scim+json' }) }),
+      resource: '/scim/v2/{directoryId}/{proxy+}',
+      path,
+      pathParameters: { directoryId: DIR_A, proxy },
+      requestContext: { path: `/v1${path}`, domainName: 'api.example.test', requestId: 'r2' } as APIGatewayProxyEvent['requestContext'],
+    };
+  }
+  const json = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown> & { id: string; meta: { location: string } };
+
+  it('creates, reads and patches a user through /users, /USERS/{id} and /uSeRs/{id}, with canonical locations and the id as given', async () => {
+    const handler = fallbackHandler(service);
+    const created = await handler(fallbackEvent('POST', 'users', { body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'lower-case-path' }) }));
+    expect(created.statusCode).toBe(201);
+    const user = json(created);
+    expect(created.headers?.Location).toBe(`https://api.example.test/v1/scim/v2/${DIR_A}/Users/${user.id}`);
+    expect(user.meta.location).toBe(created.headers?.Location);
+
+    const read = await handler(fallbackEvent('GET', `USERS/${user.id}`));
+    expect(read.statusCode).toBe(200);
+    expect(json(read)).toEqual(user);
+
+    const patch = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: 'Lower Case' }] });
+    const patched = await handler(fallbackEvent('PATCH', `uSeRs/${user.id}`, { body: patch }));
+    expect(patched.statusCode).toBe(200);
+    expect(json(patched)).toMatchObject({ id: user.id, displayName: 'Lower Case', meta: { location: user.meta.location } });
+
+    // The id keeps its case: another casing of it is another (unknown) id.
+    expect(user.id).not.toBe(user.id.toUpperCase());
+    expect(errorOf(await handler(fallbackEvent('GET', `users/${user.id.toUpperCase()}`)))).toMatchObject({ status: 404 });
+  });
+
+  it('answers the discovery endpoints as their canonical routes do', async () => {
+    const handler = fallbackHandler(service);
+    const config = await handler(fallbackEvent('GET', 'serviceproviderconfig'));
+    expect(config.statusCode).toBe(200);
+    expect(json(config)['schemas']).toEqual(['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig']);
+    const userType = await handler(fallbackEvent('GET', 'resourcetypes/User'));
+    expect(json(userType)).toMatchObject({ id: 'User', endpoint: '/Users' });
+  });
+
+  it.each(['Bulk', 'nothing', 'users/u1/extra', 'ſchemas'])('answers /%s, which no endpoint has, with a SCIM 404, with or without a token', async (proxy) => {
+    for (const token of [tokenA, 'not-a-token']) {
+      expect(errorOf(await fallbackHandler(service)(fallbackEvent('GET', proxy, { token })))).toMatchObject({ status: 404, scimType: undefined });
+    }
+  });
+
+  it('answers DELETE /users with 405 and Allow, as DELETE /Users', async () => {
+    const error = errorOf(await fallbackHandler(service)(fallbackEvent('DELETE', 'users')));
+    expect(error).toMatchObject({ status: 405 });
+    expect(error.headers['Allow']).toBe('GET, POST');
   });
 });

@@ -43,12 +43,12 @@ describe('house bundling settings', () => {
     expect(command).toMatch(/^node ".*tsx.*" ".*functions\/portal\/ui-build\.ts" "\/out\/portal-assets"$/);
   });
 
-  it('point at entries inside the package, and cap the three API handlers', () => {
+  it('point at entries inside the package, and cap the four API handlers', () => {
     for (const name of Object.keys(HANDLER_ENTRIES) as Array<keyof typeof HANDLER_ENTRIES>) {
       expect(handlerEntryPath(name).startsWith(PACKAGE_ROOT)).toBe(true);
       expect(handlerEntryPath(name).endsWith(HANDLER_ENTRIES[name])).toBe(true);
     }
-    expect([...API_HANDLERS].sort()).toEqual(['discovery', 'groups', 'users']);
+    expect([...API_HANDLERS].sort()).toEqual(['discovery', 'groups', 'scimFallback', 'users']);
     expect(existsSync(`${PACKAGE_ROOT}functions`)).toBe(true);
   });
 });

@@ -71,18 +71,19 @@ describe('concurrency', () => {
     );
 
   it('bounds every function, the API ones from the stage throttle, leaving most of the default quota free', () => {
-    expect(reserved(synthStack().template)).toEqual({ Users: 100, Groups: 100, Discovery: 20, DirectoryApi: 20, Admin: 5, StreamFanout: 10, Portal: 5 });
-    expect(totalReserved(resolveConcurrency({ rateLimit: 200, burstLimit: 400 }))).toBe(260);
+    expect(reserved(synthStack().template)).toEqual({ Users: 100, Groups: 100, Discovery: 20, ScimFallback: 20, DirectoryApi: 20, Admin: 5, StreamFanout: 10, Portal: 5 });
+    expect(totalReserved(resolveConcurrency({ rateLimit: 200, burstLimit: 400 }))).toBe(280);
     expect(reserved(synthStack({ scim: { throttling: { rateLimit: 50, burstLimit: 100 } } }).template)).toMatchObject({
       Users: 25,
       Groups: 25,
       Discovery: 5,
+      ScimFallback: 5,
     });
   });
 
   it('reserves nothing when told to (accounts with a small concurrency quota)', () => {
     expect(Object.values(reserved(synthStack({ scim: { concurrency: false } }).template))).toEqual([
-      undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+      undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
     ]);
     expect(() => resolveConcurrency({ rateLimit: 200, burstLimit: 400 }, { adminFunction: 0 })).toThrow(/at least 1/);
   });
@@ -201,7 +202,7 @@ describe('one encryption key', () => {
     expect(queues).toHaveLength(2);
     for (const queue of queues) expect(queue['KmsMasterKeyId']).toEqual(keyArn);
     const logGroups = propertiesOf(template, 'AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(8);
+    expect(logGroups.length).toBe(9);
     for (const group of logGroups) expect(group['KmsKeyId']).toEqual(keyArn);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
     template.hasResourceProperties('AWS::Lambda::Function', {

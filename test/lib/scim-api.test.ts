@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOST_API_ROUTES, PORTAL_ROUTES, ROUTES, SCIM_ROUTES } from '../../functions/http/routes.ts';
+import { gatewayMethodsOf, HOST_API_ROUTES, PORTAL_ROUTES, ROUTES, SCIM_FALLBACK_ROUTE, SCIM_ROUTES } from '../../functions/http/routes.ts';
 import { GATEWAY_ERRORS, gatewayErrorTemplate, ScimApi } from '../../lib/scim-api.ts';
 import { ScimDirectorySync } from '../../lib/scim-directory-sync.ts';
 import { logicalId, resourcesOfType, synthStack, testApp } from './synth.ts';
@@ -45,19 +45,18 @@ describe('ScimApi', () => {
     template = synthStack().template;
   });
 
-  it('routes every SCIM endpoint to its function, and nothing else', () => {
+  it('routes every SCIM endpoint, with every method, to its function, every other spelling to the fallback, and nothing else', () => {
     const base = '/scim/v2/{directoryId}';
     const expected = new Map<string, string>();
-    for (const [collection, fn] of [
-      ['Users', 'Users'],
-      ['Groups', 'Groups'],
-    ] as const) {
-      for (const method of ['GET', 'POST']) expected.set(`${method} ${base}/${collection}`, fnId(fn));
-      for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) expected.set(`${method} ${base}/${collection}/{id}`, fnId(fn));
+    // Every method: the function answers 405 with Allow for a method its route does not serve.
+    for (const collection of ['Users', 'Groups'] as const) {
+      expected.set(`ANY ${base}/${collection}`, fnId(collection));
+      expected.set(`ANY ${base}/${collection}/{id}`, fnId(collection));
     }
     for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/{name}', '/Schemas', '/Schemas/{urn}']) {
-      expected.set(`GET ${base}${path}`, fnId('Discovery'));
+      expected.set(`ANY ${base}${path}`, fnId('Discovery'));
     }
+    expected.set(`ANY ${base}/{proxy+}`, fnId('ScimFallback'));
     for (const route of HOST_API_ROUTES) {
       for (const method of route.methods) expected.set(`${method} ${route.resource}`, fnId('DirectoryApi'));
     }
@@ -71,11 +70,13 @@ describe('ScimApi', () => {
     const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission')).map(
       (p) => p['Properties'] as { Principal: string; SourceArn: unknown; FunctionName: unknown },
     );
-    expect(permissions).toHaveLength(17 + [...HOST_API_ROUTES, ...PORTAL_ROUTES].flatMap((route) => route.methods).length);
+    expect(permissions).toHaveLength(SCIM_ROUTES.length + 1 + [...HOST_API_ROUTES, ...PORTAL_ROUTES].flatMap((route) => route.methods).length);
     for (const permission of permissions) {
       expect(permission.Principal).toBe('apigateway.amazonaws.com');
-      // Scoped to stage, method and path: no `*/*` for the whole API.
-      expect(JSON.stringify(permission.SourceArn)).toMatch(/"\/",\{"Ref":"[A-Za-z0-9]+"\},"\/(GET|POST|PUT|PATCH|DELETE)\/(scim\/v2|api\/v1|portal)(\/|")/);
+      // Scoped to stage, method and path: no `*/*` for the whole API; any method only on a SCIM path.
+      const sourceArn = JSON.stringify(permission.SourceArn);
+      expect(sourceArn).toMatch(/"\/",\{"Ref":"[A-Za-z0-9]+"\},"\/(GET|POST|PUT|PATCH|DELETE|\*)\/(scim\/v2|api\/v1|portal)(\/|")/);
+      if (sourceArn.includes('"/*/')) expect(sourceArn).toMatch(/"\/\*\/scim\/v2\/\*\//);
     }
   });
 
@@ -237,6 +238,7 @@ describe('ScimApi (three doors)', () => {
       usersFunction: fn('Users'),
       groupsFunction: fn('Groups'),
       discoveryFunction: fn('Discovery'),
+      scimFallbackFunction: fn('ScimFallback'),
       directoryApiFunction: fn('DirectoryApi'),
       portalFunction: fn('Portal'),
       accessLogRemovalPolicy: RemovalPolicy.DESTROY,
@@ -259,7 +261,7 @@ describe('ScimApi (three doors)', () => {
     }
     const expected = new Map<string, string>();
     for (const route of ROUTES) {
-      for (const method of route.methods) expected.set(`${method} ${route.resource}`, route.authorization === 'iam' ? 'AWS_IAM' : 'NONE');
+      for (const method of gatewayMethodsOf(route)) expected.set(`${method} ${route.resource}`, route.authorization === 'iam' ? 'AWS_IAM' : 'NONE');
     }
     expect(Object.fromEntries(authorizations)).toEqual(Object.fromEntries(expected));
   });
@@ -270,7 +272,7 @@ describe('ScimApi (three doors)', () => {
     const iam = methods.filter((m) => m.AuthorizationType === 'AWS_IAM');
     expect(iam).toHaveLength(HOST_API_ROUTES.flatMap((route) => route.methods).length);
     expect(HOST_API_ROUTES.every((route) => route.resource.startsWith('/api/v1/') && route.authorization === 'iam')).toBe(true);
-    expect(SCIM_ROUTES.every((route) => route.authorization === 'none')).toBe(true);
+    expect([...SCIM_ROUTES, SCIM_FALLBACK_ROUTE].every((route) => route.authorization === 'none')).toBe(true);
     expect(PORTAL_ROUTES.map((route) => `${route.resource} ${route.methods.join(',')}`)).toEqual(['/portal GET,POST', '/portal/{proxy+} GET,POST']);
   });
 

@@ -21,7 +21,7 @@ import {
 } from './synth.ts';
 
 
-const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'DirectoryApi', 'Admin', 'StreamFanout', 'Portal'] as const;
+const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'ScimFallback', 'DirectoryApi', 'Admin', 'StreamFanout', 'Portal'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 describe('ScimDirectorySync (defaults)', () => {
@@ -105,7 +105,7 @@ describe('ScimDirectorySync (defaults)', () => {
     });
 
     it('get the environment their handlers read', () => {
-      for (const name of ['Users', 'Groups', 'Discovery'] as const) {
+      for (const name of ['Users', 'Groups', 'Discovery', 'ScimFallback'] as const) {
         expect(envOf(name)).toMatchObject({
           TABLE_NAME: { Ref: tableId() },
           TOKEN_SECRET_PREFIX: tokenPrefix(),
@@ -186,8 +186,8 @@ describe('ScimDirectorySync (defaults)', () => {
       'dynamodb:UpdateItem',
     ];
 
-    it('users and groups: item actions on the table (not its index) and read-only secrets under the prefix', () => {
-      for (const name of ['Users', 'Groups'] as const) {
+    it('users, groups and the fallback that serves them in other spellings: item actions on the table (not its index) and read-only secrets under the prefix', () => {
+      for (const name of ['Users', 'Groups', 'ScimFallback'] as const) {
         expect(actionsOfRole(template, roleId(name)), name).toEqual(
           [...itemActions, 'secretsmanager:GetSecretValue', ...logActions].sort(),
         );
@@ -412,7 +412,7 @@ describe('ScimDirectorySync (defaults)', () => {
       for (const alarm of errors) expect(JSON.stringify(alarm['Metrics'])).toContain('"MetricName":"Invocations"');
       expect(byMetric('Throttles')).toHaveLength(FUNCTIONS.length);
       const durations = byMetric('Duration');
-      expect(durations.map((a) => a['Threshold']).sort((x, y) => Number(x) - Number(y))).toEqual([12000, 12000, 20000, 48000]);
+      expect(durations.map((a) => a['Threshold']).sort((x, y) => Number(x) - Number(y))).toEqual([12000, 12000, 20000, 20000, 48000]);
       for (const alarm of durations) expect(alarm).toMatchObject({ ExtendedStatistic: 'p99', EvaluationPeriods: 3, DatapointsToAlarm: 2 });
       expect(byMetric('IteratorAge')).toEqual([expect.objectContaining({ Threshold: 300000, Statistic: 'Maximum' })]);
       expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
@@ -524,7 +524,7 @@ describe('ScimDirectorySync (props)', () => {
       (fn) => (fn['Properties'] as { Environment?: { Variables?: Record<string, unknown> }; Description?: string }),
     );
     const withRetention = functions.filter((fn) => fn.Environment?.Variables?.['ACTIVITY_RETENTION_DAYS'] === '90');
-    expect(withRetention).toHaveLength(4);
+    expect(withRetention).toHaveLength(5);
     expect(() => new ScimDirectorySync(new Stack(testApp(), 'P1'), 'A', { activityRetention: Duration.hours(36) })).toThrow();
     expect(() => new ScimDirectorySync(new Stack(testApp(), 'P2'), 'A', { activityRetention: Duration.days(4000) })).toThrow(/activityRetention/);
   });
