@@ -41,4 +41,14 @@ describe('local server', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ status: '404', detail: NO_ROUTE_DETAIL });
   });
+
+  it('sends every method of a SCIM route to its handler, and other spellings below a Tenant URL to the fallback', async () => {
+    server = await startLocalServer({ Users: echo('users'), scimFallback: echo('fallback') }, { port: 0 });
+    const remove = await fetch(`${server.scimBaseUrl}/d1/Users`, { method: 'DELETE' });
+    expect(await remove.json()).toMatchObject({ name: 'users', resource: '/scim/v2/{directoryId}/Users' });
+    const lower = await fetch(`${server.scimBaseUrl}/D1/users/U1`, { method: 'PATCH', body: '{}' });
+    expect(await lower.json()).toMatchObject({ name: 'fallback', resource: '/scim/v2/{directoryId}/{proxy+}', pathParameters: { directoryId: 'D1', proxy: 'users/U1' } });
+    // The prefix keeps its case, as API Gateway's literal resources do.
+    expect((await fetch(`${server.origin}/SCIM/v2/d1/Users`)).status).toBe(404);
+  });
 });
