@@ -148,7 +148,9 @@ export class MethodNotAllowedError extends ScimError {
 export function errorResponse(error: unknown): ScimResponse {
   if (isScimError(error)) {
     const headers: Record<string, string> = error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="scim"' } : {};
-    if (error instanceof MethodNotAllowedError) headers.Allow = error.allow.join(', ');
+    // Read by shape, not by class, like isScimError: a bundle may hold two copies of this module.
+    const allow = (error as { allow?: unknown }).allow;
+    if (error.status === 405 && Array.isArray(allow)) headers.Allow = allow.join(', ');
     return scimResponse(error.status, (error as ScimError).toBody(), headers);
   }
   if (isTransientFailure(error)) {
