@@ -3,6 +3,11 @@
  * deploy (a missing variable) fails at cold start rather than at the first request. One DynamoDB
  * client and one logger serve the whole handler. This is where the adapters are wired to the
  * ports of the verifier, the activity log and the directory service.
+ *
+ * The AWS SDK clients themselves are built on their first request ({@link lazily}): building one
+ * resolves its whole configuration (region, endpoint rules, retry strategy, credential provider),
+ * about a tenth of a SCIM handler's module initialisation (docs/benchmarks.md, cold start), and
+ * nothing of it can fail for want of a variable this module checks.
  */
 import { createSecretsManagerClient } from '../adapters/secrets/client.ts';
 import { activityRetentionDaysFromEnv } from '../activity/config.ts';
@@ -18,7 +23,23 @@ import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import { createLogger, type ScimHandlerDependencies } from './scim-handler.ts';
 
-const documentClient = createDocumentClient(createDynamoDbClient());
+/**
+ * A stand-in for `create()`'s result that builds it on first use: every property read (a method
+ * such as `send`, bound to the real object) goes to the one instance built then.
+ */
+export function lazily<T extends object>(create: () => T): T {
+  let instance: T | undefined;
+  return new Proxy({} as T, {
+    get(_target, property) {
+      instance ??= create();
+      const value: unknown = Reflect.get(instance, property, instance);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
+    },
+  });
+}
+
+const documentClient = lazily(() => createDocumentClient(createDynamoDbClient()));
+const secretsManager = lazily(() => createSecretsManagerClient());
 const logger = createLogger();
 
 /**
@@ -28,7 +49,7 @@ const logger = createLogger();
 export function lambdaDependencies(): ScimHandlerDependencies {
   const tableName = requiredEnv(ENV.tableName);
   const activity = new DynamoDbActivityLog({ documentClient, tableName, retentionDays: activityRetentionDaysFromEnv() });
-  const verifier = new TokenVerifier(new SecretsManagerSecretReader(createSecretsManagerClient()), {
+  const verifier = new TokenVerifier(new SecretsManagerSecretReader(secretsManager), {
     secretPrefix: process.env[ENV.tokenSecretPrefix] || DEFAULT_TOKEN_SECRET_PREFIX,
     cacheTtlMs: tokenCacheTtlMsFromEnv(),
     recordUse: recordTokenAndRequest({ tokens: new DirectoryRepository(documentClient, tableName), requests: activity, logger }),

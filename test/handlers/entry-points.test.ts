@@ -65,4 +65,46 @@ describe('Lambda entry points', () => {
     // A known endpoint in another spelling goes on to the token check like its canonical route.
     expect((await handler(fallback('GET', 'users'), context)).statusCode).toBe(401);
   });
+
+  it('build no AWS SDK client at cold start, nor for a request refused before any AWS call', async () => {
+    vi.stubEnv('TABLE_NAME', 'scim-test');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    const built: string[] = [];
+    vi.doMock('../../functions/adapters/dynamodb/client.ts', async (importOriginal) => {
+      const original = await importOriginal<typeof import('../../functions/adapters/dynamodb/client.ts')>();
+      return { ...original, createDynamoDbClient: (...args: Parameters<typeof original.createDynamoDbClient>) => (built.push('dynamodb'), original.createDynamoDbClient(...args)) };
+    });
+    try {
+      const { handler } = (await import('../../functions/handlers/users.ts')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number }> };
+      expect(built).toEqual([]);
+      expect((await handler(event(), context)).statusCode).toBe(401);
+      expect(built).toEqual([]);
+    } finally {
+      vi.doUnmock('../../functions/adapters/dynamodb/client.ts');
+    }
+  });
+});
+
+describe('lazily', () => {
+  it('builds its object on first use, once, with methods bound to it', async () => {
+    const { lazily } = await import('../../functions/handlers/lambda-dependencies.ts');
+    let builds = 0;
+    class Counter {
+      count = 0;
+      increment(): number {
+        return ++this.count;
+      }
+    }
+    const counter = lazily(() => {
+      builds++;
+      return new Counter();
+    });
+    expect(builds).toBe(0);
+    expect(counter.increment()).toBe(1);
+    const { increment } = counter;
+    expect(increment()).toBe(2);
+    expect(counter.count).toBe(2);
+    expect(builds).toBe(1);
+  });
 });
