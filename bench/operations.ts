@@ -12,6 +12,7 @@ import { measureRequest, summarizeSamples, type BenchRequest, type OperationResu
 import { BenchScimClient } from './scim-client.ts';
 import { seedDirectory } from './seed.ts';
 import type { BenchStack } from './stack.ts';
+import type { DirectoryService, ScimContext } from '../functions/service/directory-service.ts';
 import type { Deadline } from './stats.ts';
 
 /** The operations measured; the cost mixes refer to them by these ids. */
@@ -48,7 +49,8 @@ export interface OperationsOptions {
   deadline: Deadline;
 }
 
-interface OperationSpec {
+/** One operation as the bench sends it. */
+export interface OperationSpec {
   id: OperationId;
   name: string;
   /** The request as a reader would recognise it. */
@@ -70,7 +72,7 @@ const BASE_USERS = 300;
 const filterPath = (expression: string) => `/Users?filter=${encodeURIComponent(expression)}`;
 
 /** Hands out seeded users, each once. */
-class Pool {
+export class Pool {
   #next = 0;
   constructor(private readonly ids: readonly string[]) {}
   take(count: number): string[] {
@@ -81,31 +83,59 @@ class Pool {
   }
 }
 
-/** Seeds the operations directory, then measures every operation in turn. */
-export async function measureOperations(stack: BenchStack, options: OperationsOptions): Promise<MeasuredOperation[]> {
-  const { iterations, warmup, deadline } = options;
-  const runs = iterations + warmup;
-  const hundredRuns = Math.min(iterations, HUNDRED_MEMBER_ITERATIONS) + warmup;
-  const members = runs + 2;
-  const poolSize = runs * (1 + 1 + 10 + 1) + hundredRuns * 100;
+/** A seeded directory the operations run against, and the users they may consume. */
+export interface OperationSubject {
+  client: BenchScimClient;
+  service: DirectoryService;
+  ctx: ScimContext;
+  /** A group holding `readTarget`, `patchTarget` and the users of `removable`. */
+  groupId: string;
+  readTarget: string;
+  patchTarget: string;
+  /** Group members to remove, each once. */
+  removable: Pool;
+  /** Users that are not members, to add, disable or delete, each once. */
+  pool: Pool;
+  /** The userName of `readTarget`'s kind and number, to look it up by. */
+  readTag: string;
+}
 
-  const directory = await stack.createDirectory('bench operations');
+/**
+ * Seeds a directory of `users` users whose first `groupMembers` are members of one group, and
+ * returns it as a subject: users 0 and 1 are read and patched, the other members removed, and the
+ * users from `poolStart` on consumed.
+ */
+export async function seedOperationSubject(
+  stack: BenchStack,
+  deadline: Deadline,
+  layout: { name: string; kind: string; users: number; groupMembers: number; poolStart: number },
+): Promise<OperationSubject> {
+  const directory = await stack.createDirectory(layout.name);
   const seeded = await seedDirectory(
     { service: stack.service, documents: stack.seedDocuments, tableName: stack.tableName, deadline },
     directory.ctx,
-    'op',
-    members + BASE_USERS + poolSize,
-    members,
+    layout.kind,
+    layout.users,
+    layout.groupMembers,
   );
-  const groupId = seeded.groupId as string;
   // Users 0 and 1 are group members, as most users of an Entra ID assignment are.
   const [readTarget, patchTarget] = seeded.userIds as [string, string];
-  const removable = new Pool(seeded.userIds.slice(2, members));
-  const pool = new Pool(seeded.userIds.slice(members + BASE_USERS));
-  const client = new BenchScimClient(directory.tenantUrl, directory.token);
-  const { service, meter } = stack;
-  const ctx = directory.ctx;
+  return {
+    client: new BenchScimClient(directory.tenantUrl, directory.token),
+    service: stack.service,
+    ctx: directory.ctx,
+    groupId: seeded.groupId as string,
+    readTarget,
+    patchTarget,
+    removable: new Pool(seeded.userIds.slice(2, layout.groupMembers)),
+    pool: new Pool(seeded.userIds.slice(layout.poolStart)),
+    readTag: seedTag(layout.kind, 0),
+  };
+}
 
+/** The operations against one subject; each `build` takes users from the subject's pools. */
+export function operationSpecs(subject: OperationSubject, iterations: number): OperationSpec[] {
+  const { client, service, ctx, groupId, readTarget, patchTarget, removable, pool } = subject;
   let cursor: string | undefined;
   const specs: OperationSpec[] = [
     {
@@ -121,7 +151,7 @@ export async function measureOperations(stack: BenchStack, options: OperationsOp
       name: 'Find user by userName',
       request: 'GET /Users?filter=userName eq "…"',
       expectedStatus: 200,
-      build: async () => ({ method: 'GET', path: filterPath(`userName eq "${seedTag('op', 0)}@contoso.example"`) }),
+      build: async () => ({ method: 'GET', path: filterPath(`userName eq "${subject.readTag}@contoso.example"`) }),
     },
     {
       id: 'findMissingUser',
@@ -136,7 +166,7 @@ export async function measureOperations(stack: BenchStack, options: OperationsOp
       name: 'Find user by externalId',
       request: 'GET /Users?filter=externalId eq "…"',
       expectedStatus: 200,
-      build: async () => ({ method: 'GET', path: filterPath(`externalId eq "ext-${seedTag('op', 0)}"`) }),
+      build: async () => ({ method: 'GET', path: filterPath(`externalId eq "ext-${subject.readTag}"`) }),
     },
     {
       id: 'patchUser',
@@ -245,6 +275,27 @@ export async function measureOperations(stack: BenchStack, options: OperationsOp
       },
     },
   ];
+
+  return specs;
+}
+
+/** Seeds the operations directory, then measures every operation in turn. */
+export async function measureOperations(stack: BenchStack, options: OperationsOptions): Promise<MeasuredOperation[]> {
+  const { iterations, warmup, deadline } = options;
+  const runs = iterations + warmup;
+  const hundredRuns = Math.min(iterations, HUNDRED_MEMBER_ITERATIONS) + warmup;
+  const members = runs + 2;
+  const poolSize = runs * (1 + 1 + 10 + 1) + hundredRuns * 100;
+  const subject = await seedOperationSubject(stack, deadline, {
+    name: 'bench operations',
+    kind: 'op',
+    users: members + BASE_USERS + poolSize,
+    groupMembers: members,
+    poolStart: members + BASE_USERS,
+  });
+  const specs = operationSpecs(subject, iterations);
+  const { meter } = stack;
+  const client = subject.client;
 
   const results: MeasuredOperation[] = [];
   for (const spec of specs) {

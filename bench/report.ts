@@ -5,6 +5,8 @@ import type { BundleSize } from './bundles.ts';
 import type { CapacityRuleCheck } from './calibration.ts';
 import type { MixCost } from './cost.ts';
 import type { EntraCycleResult } from './entra-cycle.ts';
+import type { ColdStartResults } from './cold-start.ts';
+import type { DirectoryScaleResults } from './scale-directory.ts';
 import type { MeasuredOperation } from './operations.ts';
 import type { ScaleResults } from './scale.ts';
 
@@ -49,10 +51,11 @@ export function operationsTable(operations: readonly MeasuredOperation[]): strin
   );
 }
 
-export function scaleTable(scale: ScaleResults): string {
-  const checks = table(
+/** The checks of a scale comparison, one row each. */
+function checksTable(checks: ScaleResults['checks']): string {
+  return table(
     ['check', 'trips L/S', 'RCU L/S', 'WCU L/S', 'latency ratio', 'cost equal'],
-    scale.checks.map((check) => [
+    checks.map((check) => [
       check.name,
       `${check.large.roundTrips.median}/${check.small.roundTrips.median}`,
       `${units(check.large.readUnits)}/${units(check.small.readUnits)}`,
@@ -62,6 +65,10 @@ export function scaleTable(scale: ScaleResults): string {
     ]),
     new Set([1, 2, 3, 4]),
   );
+}
+
+export function scaleTable(scale: ScaleResults): string {
+  const checks = checksTable(scale.checks);
   const notes = scale.checks.flatMap((check) => (check.note === undefined ? [] : [`  ${check.name}: ${check.note}`]));
   const trips = scale.walk.pages.map((page) => page.roundTrips);
   const reads = scale.walk.pages.map((page) => page.readUnits);
@@ -163,4 +170,37 @@ export function entraCycleTable(cycle: EntraCycleResult): string {
     `member add = ${cycle.targets.memberAddDynamoDbRequests} (${cycle.targets.met.memberAdd ? 'met' : 'not met'}).`;
   const speed = `${cycle.scimRequestsPerSecond} SCIM requests/s over ${(cycle.durationMs / 1000).toFixed(1)} s, ${cycle.shape.concurrency} at a time (the meter's item-size reads included; a ratio within this run only).`;
   return [kinds, counts, targets, speed, ...cycle.failures.map((failure) => `  ${failure}`)].join('\n');
+}
+
+export function directoryScaleTable(scale: DirectoryScaleResults): string {
+  const { large, small } = scale.loads;
+  const loads = [large, small].map(
+    (load) =>
+      `Seeded ${load.users} users, ${load.groupMembers} in one group, in ${load.seconds.toFixed(1)} s (${load.itemsPerSecond} items/s); ` +
+      `Query counts ${load.counts.users} users, ${load.counts.memberships} memberships, counters ${load.counts.countersUsers}.`,
+  );
+  return [
+    ...loads,
+    `L = ${scale.shape.largeUsers} users, group of ${scale.shape.largeGroupMembers}; S = ${scale.shape.smallUsers} users, group of ${scale.shape.smallGroupMembers}. DynamoDB Local heap ${scale.dynamoDbHeapMb} MiB.`,
+    checksTable(scale.checks),
+    ...scale.problems.map((problem) => `  ${problem}`),
+  ].join('\n');
+}
+
+export function coldStartTable(cold: ColdStartResults): string {
+  const rows = cold.results.map((result) => [
+    result.handler,
+    kib(result.bytes),
+    result.processMedianMs.toFixed(1),
+    `${result.processRatio.toFixed(2)}×`,
+    result.processCpuMs.toFixed(1),
+    `${result.processCpuRatio.toFixed(2)}×`,
+    result.importMedianMs.toFixed(1),
+    `${result.importRatio.toFixed(2)}×`,
+    result.api ? (result.processRatio <= cold.targetRatio ? 'met' : 'not met') : '',
+  ]);
+  return [
+    table(['bundle', 'size', 'process ms', 'vs empty', 'process CPU ms', 'vs empty', 'import ms', 'vs empty', `wall <= ${cold.targetRatio}×`], rows, new Set([1, 2, 3, 4, 5, 6, 7])),
+    `Node ${cold.node} ${cold.nodeOptions.join(' ')}, ${cold.rounds} alternating rounds; ratios are medians of per-round ratios (noisy milliseconds, compare the ratios).`,
+  ].join('\n');
 }

@@ -4,7 +4,10 @@
  * directories grow, how big the Lambda bundles are, and what a million requests cost.
  *
  * Usage: `npm run bench [-- --iterations 20] [-- --warmup 2] [-- --budget 170] [-- --out .bench/results.json]
- *         [-- --group-members 5000] [-- --paging-users 3000] [-- --skip-bundles] [-- --only cycle,operations]`
+ *         [-- --group-members 5000] [-- --paging-users 3000] [-- --skip-bundles] [-- --only cycle,operations]
+ *         [-- --cold-start-rounds 15]`
+ *        `npm run bench -- --scale [-- --budget 1200] [-- --dynamodb-heap-mb 2048]`: the 100,000-user
+ *        directory (scale-directory.ts), not part of the default run.
  *
  * Latency on a small shared machine is noisy: it is reported as medians, p95 and ratios within
  * one run, never judged against a threshold. The run fails (exit code 1) only on facts that do
@@ -19,9 +22,11 @@ import { z } from 'zod';
 import { measureBundles, type BundleSize } from './bundles.ts';
 import { checkCapacityRules } from './calibration.ts';
 import { costOfMix, LAMBDA_ASSUMPTIONS, MIXES, PRICING } from './cost.ts';
+import { measureColdStarts, type ColdStartResults } from './cold-start.ts';
 import { measureEntraCycle, type EntraCycleResult } from './entra-cycle.ts';
+import { measureDirectoryScale, type DirectoryScaleResults } from './scale-directory.ts';
 import { measureOperations } from './operations.ts';
-import { bundlesTable, calibrationTable, costTable, entraCycleTable, operationsTable, scaleTable } from './report.ts';
+import { bundlesTable, calibrationTable, coldStartTable, costTable, directoryScaleTable, entraCycleTable, operationsTable, scaleTable } from './report.ts';
 import { measureScale, type ScaleResults } from './scale.ts';
 import { startBenchStack, type BenchStack } from './stack.ts';
 import { Deadline } from './stats.ts';
@@ -30,18 +35,23 @@ import { Deadline } from './stats.ts';
 const WATCHDOG_GRACE_MS = 30_000;
 
 /** The sections of a default run, in the order they run; `--only` picks some of them. */
-const SECTIONS = ['bundles', 'operations', 'cycle', 'scale-checks'] as const;
+const SECTIONS = ['bundles', 'cold-start', 'operations', 'cycle', 'scale-checks'] as const;
+/** Budget of a `--scale` run when none is given: seeding 100,000 users takes minutes. */
+const SCALE_BUDGET_SECONDS = 1200;
 type Section = (typeof SECTIONS)[number];
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const optionsSchema = z.object({
   iterations: positiveInt(500),
   warmup: z.coerce.number().int().min(0).max(50),
-  budget: positiveInt(3600),
+  budget: positiveInt(3600).optional(),
   out: z.string().min(1),
   'group-members': positiveInt(100_000),
   'paging-users': z.coerce.number().int().min(2101).max(100_000),
   'skip-bundles': z.boolean(),
+  scale: z.boolean(),
+  'dynamodb-heap-mb': z.coerce.number().int().min(256).max(16_384),
+  'cold-start-rounds': positiveInt(200),
   only: z
     .string()
     .optional()
@@ -54,11 +64,14 @@ function readOptions() {
     options: {
       iterations: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '2' },
-      budget: { type: 'string', default: '170' },
+      budget: { type: 'string' },
       out: { type: 'string', default: '.bench/results.json' },
       'group-members': { type: 'string', default: '5000' },
       'paging-users': { type: 'string', default: '3000' },
       'skip-bundles': { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      'dynamodb-heap-mb': { type: 'string', default: '2048' },
+      'cold-start-rounds': { type: 'string', default: '15' },
       only: { type: 'string' },
     },
   });
@@ -80,13 +93,14 @@ function entraCycleProblems(cycle: EntraCycleResult): string[] {
 
 async function main(): Promise<number> {
   const options = readOptions();
-  const wanted = (name: Section) => options.only.includes(name) && !(name === 'bundles' && options['skip-bundles']);
+  const budget = options.budget ?? (options.scale ? SCALE_BUDGET_SECONDS : 170);
+  const wanted = (name: Section) => !options.scale && options.only.includes(name) && !(name === 'bundles' && options['skip-bundles']);
   const started = Date.now();
-  const deadline = new Deadline(options.budget * 1000);
+  const deadline = new Deadline(budget * 1000);
   const watchdog = setTimeout(() => {
     console.error(`bench: still running ${WATCHDOG_GRACE_MS / 1000} s past its budget; stopping`);
     process.exit(2);
-  }, options.budget * 1000 + WATCHDOG_GRACE_MS);
+  }, budget * 1000 + WATCHDOG_GRACE_MS);
   watchdog.unref();
   const machine = {
     cpus: cpus().length,
@@ -104,10 +118,16 @@ async function main(): Promise<number> {
     bundles = await measureBundles(deadline);
     section('Lambda bundles (minified, AWS SDK bundled)', bundlesTable(bundles));
   }
+  let coldStart: ColdStartResults | undefined;
+  if (wanted('cold-start')) {
+    coldStart = await measureColdStarts({ rounds: options['cold-start-rounds'], deadline });
+    section('Cold start: module initialisation of each bundle against an empty handler', coldStartTable(coldStart));
+  }
 
   let stack: BenchStack | undefined;
   try {
-    stack = await startBenchStack();
+    // In memory, DynamoDB Local keeps the table in its JVM heap: a set heap bounds a scale run's memory.
+    stack = await startBenchStack(options.scale ? { dynamoDbHeapMb: options['dynamodb-heap-mb'] } : {});
     const calibration = await checkCapacityRules(stack.dynamodbEndpoint);
     section('Capacity accounting: the bench against the DynamoDB billing rules', calibrationTable(calibration));
 
@@ -120,6 +140,12 @@ async function main(): Promise<number> {
     if (wanted('cycle')) {
       entraCycle = await measureEntraCycle(stack, deadline);
       section('Entra ID initial cycle (500 users, 25 groups, 1,000 single-member adds, 75 user updates; 4 at a time)', entraCycleTable(entraCycle));
+    }
+
+    let directoryScale: DirectoryScaleResults | undefined;
+    if (options.scale) {
+      directoryScale = await measureDirectoryScale(stack, { iterations: options.iterations, warmup: options.warmup, deadline, dynamoDbHeapMb: options['dynamodb-heap-mb'] });
+      section('Directory scale: every operation at 100,000 users against 1,000 (L = large, S = small)', directoryScaleTable(directoryScale));
     }
 
     let scale: ScaleResults | undefined;
@@ -147,19 +173,23 @@ async function main(): Promise<number> {
       ...operations.filter((operation) => operation.unreported > 0).map((operation) => `${operation.name}: ${operation.unreported} requests reported no consumed capacity`),
       ...(scale?.checks ?? []).filter((check) => check.enforced && !check.equalCost).map((check) => `cost grows with size: ${check.name}`),
       ...(entraCycle === undefined ? [] : entraCycleProblems(entraCycle)),
+      ...(directoryScale?.problems ?? []),
+      ...(directoryScale?.checks ?? []).filter((check) => !check.equalCost).map((check) => `cost grows with the directory: ${check.name}`),
     ];
     const durationMs = Date.now() - started;
     const results = {
       generatedAt: new Date().toISOString(),
       durationMs,
       machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
-      settings: { iterations: options.iterations, warmup: options.warmup, budgetSeconds: options.budget, sections: SECTIONS.filter(wanted) },
+      settings: { iterations: options.iterations, warmup: options.warmup, budgetSeconds: budget, sections: options.scale ? ['scale'] : SECTIONS.filter(wanted) },
       note: 'Latency is measured on DynamoDB Local through a loopback HTTP server: it is not AWS latency. Compare ratios within one run.',
       calibration,
       operations,
       entraCycle,
       scale,
+      directoryScale,
       bundles,
+      coldStart,
       pricing: PRICING,
       lambdaAssumptions: LAMBDA_ASSUMPTIONS,
       mixes: MIXES,

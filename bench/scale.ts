@@ -48,7 +48,8 @@ const PAGE_SIZE = 100;
 /** The far page of the paging check (RFC 7644 §3.4.2.4 startIndex is 1-based). */
 const FAR_START_INDEX = 2001;
 
-function compare(name: string, large: Sample[], small: Sample[], enforced: boolean, note?: string): ScaleCheck {
+/** Summarises both sides of a check and whether their DynamoDB cost is the same in every sample. */
+export function compare(name: string, large: Sample[], small: Sample[], enforced: boolean, note?: string): ScaleCheck {
   const largeResult = summarizeSamples(`${name} (large)`, large);
   const smallResult = summarizeSamples(`${name} (small)`, small);
   const sameEverywhere = (pick: (sample: Sample) => number) => new Set([...large, ...small].map(pick)).size === 1;

@@ -25,6 +25,8 @@ type Item = Record<string, NativeAttributeValue>;
 const BATCH_WRITE_ITEMS = 25;
 /** Batches in flight at once. */
 const WRITE_CONCURRENCY = 4;
+/** Users whose items are built and written at a time, so a 100,000-user seed never holds them all. */
+const USERS_PER_CHUNK = 5_000;
 /** Attempts for a batch whose items come back unprocessed. */
 const MAX_BATCH_ATTEMPTS = 8;
 
@@ -91,8 +93,12 @@ export async function seedDirectory(target: SeedTarget, ctx: ScimContext, kind: 
   const externalIdTemplate = await getItem(target, keys.externalIdClaim(directoryId, firstBody.externalId as string), 'externalId claim');
 
   const userIds = [firstId];
-  const items: Item[] = [];
+  let items: Item[] = [];
   for (let n = 1; n < count; n++) {
+    if (n % USERS_PER_CHUNK === 0) {
+      await writeAll(target, items);
+      items = [];
+    }
     const body = entraUser(seedTag(kind, n));
     const id = randomUUID();
     userIds.push(id);
