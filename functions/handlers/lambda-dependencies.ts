@@ -7,7 +7,8 @@
  * The AWS SDK clients themselves are built on their first request ({@link lazily}): building one
  * resolves its whole configuration (region, endpoint rules, retry strategy, credential provider),
  * about a tenth of a SCIM handler's module initialisation (docs/benchmarks.md, cold start), and
- * nothing of it can fail for want of a variable this module checks.
+ * nothing of it can fail for want of a variable this module checks. The first request of a cold
+ * start needs both clients, so it does that work instead: Init is shorter, the cold request is not.
  */
 import { createSecretsManagerClient } from '../adapters/secrets/client.ts';
 import { activityRetentionDaysFromEnv } from '../activity/config.ts';
