@@ -177,7 +177,7 @@ export function directoryScaleTable(scale: DirectoryScaleResults): string {
   const loads = [large, small].map(
     (load) =>
       `Seeded ${load.users} users, ${load.groupMembers} in one group, in ${load.seconds.toFixed(1)} s (${load.itemsPerSecond} items/s); ` +
-      `counters item: ${load.countersUsers} users.`,
+      `counters: ${load.countersUsers} users.`,
   );
   return [
     ...loads,

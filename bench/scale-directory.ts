@@ -6,7 +6,7 @@
  *
  * The directories are filled by the bench's fast seeding (seed.ts: the first user and membership
  * through the service, the rest as BatchWriteItem copies with their own keys), and the time that
- * takes is reported as the initial load, with the directory's counters item read back.
+ * takes is reported as the initial load, with the directory's counters read back.
  *
  * DynamoDB Local's Query slows down with the size of the partition (over a second for 100 items
  * of a 350,000-item directory on a small machine; DynamoDB's does not), so the directories are
@@ -14,8 +14,7 @@
  * each. Their latency is DynamoDB Local's; their cost in round trips and capacity is the service's.
  */
 import { performance } from 'node:perf_hooks';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../functions/adapters/dynamodb/keys.ts';
+import { readCounters } from '../functions/adapters/dynamodb/counters.ts';
 import { measureRequest, type Sample } from './measure.ts';
 import { operationSpecs, seedOperationSubject, type OperationSpec } from './operations.ts';
 import { compare, type ScaleCheck } from './scale.ts';
@@ -45,7 +44,7 @@ export interface DirectoryLoad {
   seconds: number;
   /** Items written per second. */
   itemsPerSecond: number;
-  /** The directory's counters item after seeding (what `totalResults` is answered from). */
+  /** The directory's user count after seeding (what `totalResults` is answered from). */
   countersUsers: number;
 }
 
@@ -69,8 +68,7 @@ export async function measureDirectoryScale(
     const started = performance.now();
     const subject = await seedOperationSubject(stack, deadline, { name: `bench ${side} directory`, kind: side === 'large' ? 'lg' : 'sm', users, groupMembers, poolStart: groupMembers });
     const seconds = (performance.now() - started) / 1000;
-    const { Item } = await stack.seedDocuments.send(new GetCommand({ TableName: stack.tableName, Key: keys.counters(subject.ctx.directoryId), ConsistentRead: true }));
-    const countersUsers = typeof Item?.users === 'number' ? Item.users : 0;
+    const countersUsers = (await readCounters(stack.seedDocuments, stack.tableName, subject.ctx.directoryId, { consistent: true })).users;
     if (countersUsers !== users) problems.push(`the ${side} directory counts ${countersUsers} users, ${users} were seeded`);
     console.log(`  seeded the ${side} directory: ${users} users, ${groupMembers} in one group, in ${seconds.toFixed(0)} s`);
     // Per user: the user and its two claims; per member: the membership.

@@ -113,7 +113,8 @@ export async function seedDirectory(target: SeedTarget, ctx: ScimContext, kind: 
   }
   await writeAll(target, items);
   if (count > 1) {
-    // The counters the service keeps in its own transactions, for the copies written above.
+    // The counts the service keeps in its own transactions, for the copies written above: added to the
+    // one counters item of earlier versions, which the service still sums with its shards (counters.ts).
     await target.documents.send(
       new UpdateCommand({
         TableName: target.tableName,
