@@ -96,7 +96,7 @@ interface StoredCounts {
   users: number;
   groups: number;
   memberships: number;
-  /** The directory's counters item (what `totalResults` is answered from). */
+  /** The directory's counters, summed over their shards (what `totalResults` is answered from). */
   counters: { users: number; activeUsers: number; groups: number };
 }
 
