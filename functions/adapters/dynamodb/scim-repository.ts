@@ -5,18 +5,17 @@
  * Cost per call is part of the contract (see docs/storage.md): a read by id is one GetItem, a
  * claim lookup one GetItem, a create one TransactWriteItems, a membership change O(members changed).
  *
- * Memberships are written by `memberships.ts`, the items both share are laid out by
- * `scim-items.ts`, and transactions run through `table-writes.ts`.
+ * Memberships are written by `memberships.ts`, claim items by `claim-items.ts`, counters by
+ * `counters.ts`; the items they share are laid out by `scim-items.ts`, and transactions run
+ * through `table-writes.ts`.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import {
-  isUniqueClaim,
   MAX_GROUPS_PER_MEMBER,
   MAX_MEMBERS_WITH_RESOURCE,
   MissingReferenceError,
-  UniquenessConflictError,
   VersionConflictError,
   type Claim,
   type AttributeAssignment,
@@ -34,36 +33,17 @@ import { successEntry, type RequestStamp } from '../../activity/entries.ts';
 import { activityItem } from './activity-writer.ts';
 import { MEMBER_COUNT_KEPT } from './items.ts';
 import { DynamoDbMemberships } from './memberships.ts';
+import { claimKey, deleteClaim, explainClaimFailure, putClaim } from './claim-items.ts';
 import { counterUpdate, readCounters } from './counters.ts';
 import { ConditionNotMet, resourceKey, stampAttribute, toStoredResource } from './scim-items.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { isItemTooLarge, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
 
-function claimKey(directoryId: string, claim: Claim): Key {
-  switch (claim.kind) {
-    case 'userName':
-      return keys.userNameClaim(directoryId, claim.value);
-    case 'externalId':
-      return keys.externalIdClaim(directoryId, claim.value);
-    case 'groupName':
-      return keys.groupNameClaim(directoryId, claim.value);
-    case 'groupExternalId':
-      return keys.groupExternalIdClaim(directoryId, claim.value);
-  }
-}
-
 /** A referenced user that is not there. */
 function explainReferenceFailure(failed: ItemRole[]): Error {
   return new MissingReferenceError(failed.flatMap((role) => (role.kind === 'reference' ? [role.id] : [])));
 }
-
-/** A taken claim is a uniqueness conflict; any other failed condition, a concurrent change. */
-function explainClaimFailure(failed: ItemRole[]): Error {
-  const taken = failed.find((role) => role.kind === 'claim');
-  return taken?.kind === 'claim' ? new UniquenessConflictError(taken.claim) : new VersionConflictError();
-}
-
 
 export interface DynamoDbScimRepositoryOptions {
   documentClient: DynamoDBDocumentClient;
@@ -154,7 +134,7 @@ export class DynamoDbScimRepository implements ScimRepository {
           },
         },
       },
-      ...claims.map((claim) => this.putClaim(directoryId, claim, resource.id)),
+      ...claims.map((claim) => putClaim(this.tableName, directoryId, claim, resource.id)),
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
@@ -206,8 +186,8 @@ export class DynamoDbScimRepository implements ScimRepository {
           },
         },
       },
-      ...claims.add.map((claim) => this.putClaim(directoryId, claim, before.id)),
-      ...claims.remove.map((claim) => this.deleteClaim(directoryId, claim, before.id)),
+      ...claims.add.map((claim) => putClaim(this.tableName, directoryId, claim, before.id)),
+      ...claims.remove.map((claim) => deleteClaim(this.tableName, directoryId, claim, before.id)),
       ...memberWork.flatMap((entry) => entry.items),
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
@@ -308,7 +288,7 @@ export class DynamoDbScimRepository implements ScimRepository {
           },
         },
       },
-      ...claims.map((claim) => this.deleteClaim(directoryId, claim, resource.id)),
+      ...claims.map((claim) => deleteClaim(this.tableName, directoryId, claim, resource.id)),
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
@@ -396,61 +376,5 @@ export class DynamoDbScimRepository implements ScimRepository {
       role: { kind: 'reference', id },
       item: { ConditionCheck: { TableName: this.tableName, Key: keys.user(directoryId, id), ConditionExpression: 'attribute_exists(pk)' } },
     }));
-  }
-
-  private putClaim(directoryId: string, claim: Claim, resourceId: string): TaggedItem {
-    if (!isUniqueClaim(claim)) {
-      return {
-        role: { kind: 'claim', claim },
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: claimKey(directoryId, claim),
-            UpdateExpression: 'ADD resourceIds :self',
-            ExpressionAttributeValues: { ':self': new Set([resourceId]) },
-          },
-        },
-      };
-    }
-    return {
-      role: { kind: 'claim', claim },
-      item: {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...claimKey(directoryId, claim), resourceId },
-          ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
-          ExpressionAttributeValues: { ':self': resourceId },
-        },
-      },
-    };
-  }
-
-  private deleteClaim(directoryId: string, claim: Claim, resourceId: string): TaggedItem {
-    if (!isUniqueClaim(claim)) {
-      // The item stays when its last holder leaves (DynamoDB cannot delete it only when the set
-      // empties); it then names nobody, and the next holder reuses it.
-      return {
-        role: { kind: 'claim', claim },
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: claimKey(directoryId, claim),
-            UpdateExpression: 'DELETE resourceIds :self',
-            ExpressionAttributeValues: { ':self': new Set([resourceId]) },
-          },
-        },
-      };
-    }
-    return {
-      role: { kind: 'claim', claim },
-      item: {
-        Delete: {
-          TableName: this.tableName,
-          Key: claimKey(directoryId, claim),
-          ConditionExpression: 'attribute_not_exists(pk) OR resourceId = :self',
-          ExpressionAttributeValues: { ':self': resourceId },
-        },
-      },
-    };
   }
 }
