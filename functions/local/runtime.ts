@@ -13,10 +13,11 @@ import { createDocumentClient, createDynamoDbClient, ensureTable } from '../adap
 import { DirectoryRepository } from '../adapters/dynamodb/directory-repository.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../adapters/dynamodb/local-dynamodb.ts';
 import { DynamoDbScimRepository } from '../adapters/dynamodb/scim-repository.ts';
-import { FileSecretStore } from '../adapters/secrets/secret-store.ts';
+import { FileSecretStore, type SecretStore } from '../adapters/secrets/secret-store.ts';
 import { AdminService } from '../admin/admin-service.ts';
 import { recordTokenAndRequest, TokenVerifier } from '../auth/token-verifier.ts';
-import { DEFAULT_TOKEN_SECRET_PREFIX } from '../auth/token-secret.ts';
+import { DEFAULT_TOKEN_SECRET_PREFIX, serializeTokenSecret, tokenSecretName } from '../auth/token-secret.ts';
+import type { DirectoryStatus } from '../admin/directory-store.ts';
 import type { ScimPathResolver } from '../handlers/middleware.ts';
 import { createScimHandler, type ScimRoutes } from '../handlers/scim-handler.ts';
 import { handleDiscoveryRequest } from '../http/discovery-routes.ts';
@@ -121,13 +122,17 @@ async function writePrivate(path: string, content: string): Promise<void> {
  * Makes sure the default directory exists and that a token for it is known: reuses the saved one
  * while it still verifies, otherwise mints (or rotates to) a fresh one.
  */
-async function ensureDefaultDirectory(admin: AdminService, verifier: TokenVerifier, statePath: string): Promise<LocalDirectoryState> {
+async function ensureDefaultDirectory(admin: AdminService, secretStore: SecretStore, statePath: string): Promise<LocalDirectoryState> {
   const saved = await readState(statePath);
+  // Checked without a cache, so that the server's verifier has not yet seen the secret this
+  // function may change below (a token minted now works on the first request).
+  const verifier = new TokenVerifier(secretStore, { secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX, cacheTtlMs: 0 });
   let directoryId: string | undefined;
   if (saved !== undefined) {
     const existing = await admin.getDirectory(saved.directoryId).catch(() => undefined);
     if (existing !== undefined) {
       directoryId = saved.directoryId;
+      await restoreLostSecret(secretStore, directoryId, existing.status);
       // Directories of older data folders belong to no organization: give them the local one.
       if (existing.organizationId === undefined) await admin.updateDirectory(directoryId, { organizationId: LOCAL_ORGANIZATION_ID });
       const check = await verifier.verify(saved.directoryId, saved.token);
@@ -146,6 +151,18 @@ async function ensureDefaultDirectory(admin: AdminService, verifier: TokenVerifi
   }
   await writePrivate(statePath, `${JSON.stringify(state, null, 2)}\n`);
   return state;
+}
+
+/**
+ * Gives the local directory an empty token secret again when the secrets file was deleted but the
+ * data folder kept: its old tokens are gone for good, and a new one is minted next. The admin
+ * service never recreates a directory's secret (in AWS, that could revive a directory deleted
+ * meanwhile); here the runtime owns both the file and the directory, and nothing else deletes it.
+ */
+async function restoreLostSecret(secretStore: SecretStore, directoryId: string, status: DirectoryStatus): Promise<void> {
+  const name = tokenSecretName(DEFAULT_TOKEN_SECRET_PREFIX, directoryId);
+  if ((await secretStore.read(name)) !== undefined) return;
+  await secretStore.create(name, serializeTokenSecret({ directoryId, status, tokens: [] }));
 }
 
 /** Starts everything `npm start` runs. */
@@ -267,7 +284,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }),
       logger,
     ) as unknown as ProxyHandler;
-    const state = await ensureDefaultDirectory(admin, verifier, join(stateDir, 'local-directory.json'));
+    const state = await ensureDefaultDirectory(admin, secretStore, join(stateDir, 'local-directory.json'));
 
     const info: RuntimeInfo = { dynamodbEndpoint, tableName, secretsFile, baseUrl: server.scimBaseUrl, portalBaseUrl, eventsFile: events.eventsFile, ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }) };
     const runtimeFile = join(dataDir, 'runtime.json');

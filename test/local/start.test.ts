@@ -1,6 +1,6 @@
 /**
  * `npm start` as a user runs it: a Tenant URL and Secret Token that work, the same directory after a
- * restart, Ctrl-C stopping DynamoDB Local too, and one clear line when Java is missing.
+ * restart (and after its secrets file is lost), Ctrl-C stopping DynamoDB Local too, and one clear line when Java is missing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -118,7 +118,23 @@ describe('npm start', () => {
     } finally {
       await stop(second.child);
     }
-  }, 240_000);
+
+    // The secrets file deleted, the data kept: the same directory comes back with a new token; old tokens are gone.
+    await rm(join(dataDir, 'secrets.json'));
+    const third = await start(['--data-dir', dataDir]);
+    try {
+      expect(third.tenantUrl.replace(/:\d+\//, ':PORT/')).toBe(first.tenantUrl.replace(/:\d+\//, ':PORT/'));
+      expect(third.token).not.toBe(second.token);
+      const lookUp = (token: string) =>
+        fetch(`${third.tenantUrl}/Users?filter=${encodeURIComponent('userName eq "kept@example.com"')}`, { headers: { Authorization: `Bearer ${token}` } });
+      const found = await lookUp(third.token);
+      expect(found.status).toBe(200);
+      expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1);
+      expect((await lookUp(second.token)).status).toBe(401);
+    } finally {
+      await stop(third.child);
+    }
+  }, 360_000);
 
   it('says in one line what to install when Java is missing', async () => {
     const child = spawn(process.execPath, [TSX_CLI, START, '--in-memory', '--port', '0'], {
