@@ -125,6 +125,18 @@ function secretsManagerVersions(sm: AwsStub<ServiceInputTypes, ServiceOutputType
   };
 }
 
+/** An admin service on the fixture's table and the mocked Secrets Manager, on the given clock. */
+function adminOnSecretsManager(clock: { now: number }): AdminService {
+  return new AdminService({
+    directories: new DirectoryRepository(fixture.table.documentClient, fixture.table.tableName),
+    secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' })),
+    secretPrefix: SECRET_PREFIX,
+    baseUrl: BASE_URL,
+    now: () => clock.now,
+    deletionDrainMs: 0,
+  });
+}
+
 describe('a lease holder that stalls past its lease', () => {
   const sm = mockClient(SecretsManagerClient);
   afterAll(() => sm.restore());
@@ -132,16 +144,7 @@ describe('a lease holder that stalls past its lease', () => {
   it('cannot overwrite the revoke written by the next holder', async () => {
     const versions = secretsManagerVersions(sm);
     const clock = { now: Date.now() };
-    const serviceOn = () =>
-      new AdminService({
-        directories: new DirectoryRepository(fixture.table.documentClient, fixture.table.tableName),
-        secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' })),
-        secretPrefix: SECRET_PREFIX,
-        baseUrl: BASE_URL,
-        now: () => clock.now,
-      });
-    const stalling = serviceOn();
-    const next = serviceOn();
+    const [stalling, next] = [adminOnSecretsManager(clock), adminOnSecretsManager(clock)];
     const verifier = new TokenVerifier(new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' })), {
       secretPrefix: SECRET_PREFIX,
       cacheTtlMs: 0,
@@ -172,17 +175,7 @@ describe('a lease holder that stalls past its lease', () => {
   it('cannot bring back the secret of a directory deleted meanwhile', async () => {
     const versions = secretsManagerVersions(sm);
     const clock = { now: Date.now() };
-    const serviceOn = () =>
-      new AdminService({
-        directories: new DirectoryRepository(fixture.table.documentClient, fixture.table.tableName),
-        secretStore: new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'us-east-1' })),
-        secretPrefix: SECRET_PREFIX,
-        baseUrl: BASE_URL,
-        now: () => clock.now,
-        deletionDrainMs: 0,
-      });
-    const stalling = serviceOn();
-    const next = serviceOn();
+    const [stalling, next] = [adminOnSecretsManager(clock), adminOnSecretsManager(clock)];
     const { directory } = await stalling.createDirectory({ name: 'Stalled then deleted', provider: 'okta' });
     const hold = versions.holdNextWrite();
     const late = stalling.rotateToken(directory.id).then(
