@@ -38,12 +38,22 @@ export const MAX_TRANSACTION_ITEMS = 100;
 /** DynamoDB allows 100 keys per BatchGetItem. */
 const MAX_BATCH_GET_KEYS = 100;
 /**
- * Attempts for a transaction cancelled only by TransactionConflict (another transaction on the
- * same item). A group's item is in every member change of that group, so many clients adding
- * members to one group at once meet there; sixteen jittered attempts (at most about 6 s in all)
- * let 40 parallel adds to one group all through (test/service/hot-items.test.ts).
+ * Time a transaction cancelled only by TransactionConflict (another transaction on the same item)
+ * keeps being retried, from its first attempt. A group's item is in every member change of that
+ * group, so clients adding members to one group at once meet there and go through one at a time:
+ * a budget in time, not in attempts, lets each wait its turn however many others are ahead. Ten
+ * seconds stay inside the SCIM functions' timeouts (15 s, 25 s for Groups).
  */
-const MAX_CONFLICT_ATTEMPTS = 16;
+const CONFLICT_BUDGET_MS = 10_000;
+/**
+ * Longest pause between two attempts on a conflict. Contenders for one item behave like senders
+ * on a shared channel: when many retry within a short pause, most attempts collide again and the
+ * item serves fewer writers, not more; pauses that are long from the start keep a lone retry
+ * waiting. Pauses doubling up to 800 ms spread 40 to 200 contenders out while a single conflict
+ * still retries within tens of milliseconds (measured in test/service/hot-items.test.ts and
+ * docs/reliability.md).
+ */
+const MAX_CONFLICT_PAUSE_MS = 800;
 /** Attempts for BatchGetItem's UnprocessedKeys. */
 const MAX_UNPROCESSED_ATTEMPTS = 6;
 
@@ -80,7 +90,7 @@ export class TableWrites {
 
   /**
    * Runs one TransactWriteItems. A cancellation caused only by TransactionConflict is retried
-   * with backoff; one with a failed condition is turned into a domain error by `explain`, given
+   * with backoff for up to CONFLICT_BUDGET_MS; one with a failed condition is turned into a domain error by `explain`, given
    * the roles of the items whose condition failed.
    */
   async transact(tagged: TaggedItem[], explain: Explain): Promise<void> {
@@ -96,6 +106,7 @@ export class TableWrites {
       return;
     }
     const items = tagged.map(({ item }) => item);
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -106,8 +117,10 @@ export class TableWrites {
         // DynamoDB answers one reason per item, in the order they were sent.
         const failed = tagged.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map(({ role }) => role);
         if (failed.length > 0) throw withCause(await explain(failed), error);
-        if (!codes.includes('TransactionConflict') || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
-        await backoff(attempt);
+        const left = CONFLICT_BUDGET_MS - (Date.now() - started);
+        if (!codes.includes('TransactionConflict') || left <= 0) throw error;
+        // Full jitter, and never past the budget: the last attempt comes as the budget ends.
+        await sleep(Math.min(left, Math.random() * Math.min(MAX_CONFLICT_PAUSE_MS, 15 * 2 ** attempt)));
       }
     }
   }
