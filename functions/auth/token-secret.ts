@@ -6,32 +6,67 @@
  * { "directoryId": "k3…", "status": "active",
  *   "tokens": [{ "id": "tok_…", "label": "Entra ID", "hash": "9f…", "createdAt": "2026-01-01T00:00:00.000Z" }] }
  */
-// zod/mini: the same schemas as zod, tree-shakable, so this module (on every request's path)
-// adds a few kilobytes to the API Lambdas rather than all of zod.
-import * as z from 'zod/mini';
+// Checked by hand, not with a zod schema: this module is loaded at every SCIM function's cold
+// start, and building even zod/mini schemas there cost about a quarter of an empty handler's
+// start-up (docs/benchmarks.md, cold start). The timestamp rule is zod's own ISO 8601 pattern, so
+// the format accepted is the one the schema accepted (test/auth/token-secret.test.ts holds both).
+import { regexes } from 'zod/v4/core';
 
 export { DEFAULT_TOKEN_SECRET_PREFIX } from '../config/environment.ts';
 
-const isoTimestamp = z.iso.datetime({ offset: true });
-
-export const storedTokenSchema = z.object({
-  id: z.string().check(z.minLength(1)),
-  label: z.string(),
+/** One token of a directory, as stored (never the token itself: its hash). */
+export interface StoredToken {
+  id: string;
+  label: string;
   /** Hex SHA-256 of the token (see `hashToken`). */
-  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  createdAt: isoTimestamp,
-  expiresAt: z.optional(isoTimestamp),
-  revokedAt: z.optional(isoTimestamp),
-});
+  hash: string;
+  createdAt: string;
+  expiresAt?: string;
+  revokedAt?: string;
+}
 
-export const tokenSecretSchema = z.object({
-  directoryId: z.string().check(z.minLength(1)),
-  status: z.enum(['active', 'disabled']),
-  tokens: z.array(storedTokenSchema),
-});
+/** The document of a directory's secret. */
+export interface TokenSecret {
+  directoryId: string;
+  status: 'active' | 'disabled';
+  tokens: StoredToken[];
+}
 
-export type StoredToken = z.infer<typeof storedTokenSchema>;
-export type TokenSecret = z.infer<typeof tokenSecretSchema>;
+/** ISO 8601 date and time with seconds and a zone (`Z` or `±hh:mm`), calendar dates only. */
+const ISO_TIMESTAMP = regexes.datetime({ offset: true });
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(record: Record<string, unknown>, key: string, where: string, rule?: { pattern: RegExp; what: string } | 'nonEmpty'): string {
+  const value = record[key];
+  if (typeof value !== 'string') throw new TypeError(`token secret is malformed: ${where}${key} must be a string`);
+  if (rule === 'nonEmpty' && value === '') throw new TypeError(`token secret is malformed: ${where}${key} must not be empty`);
+  if (typeof rule === 'object' && !rule.pattern.test(value)) throw new TypeError(`token secret is malformed: ${where}${key} must be ${rule.what}`);
+  return value;
+}
+
+function optionalTimestamp(record: Record<string, unknown>, key: 'expiresAt' | 'revokedAt', where: string): string | undefined {
+  return record[key] === undefined ? undefined : requireString(record, key, where, { pattern: ISO_TIMESTAMP, what: 'an ISO 8601 timestamp' });
+}
+
+function parseStoredToken(value: unknown, index: number): StoredToken {
+  const where = `tokens[${index}].`;
+  if (!isRecord(value)) throw new TypeError(`token secret is malformed: tokens[${index}] must be an object`);
+  const token: StoredToken = {
+    id: requireString(value, 'id', where, 'nonEmpty'),
+    label: requireString(value, 'label', where),
+    hash: requireString(value, 'hash', where, { pattern: HEX_SHA256, what: 'a hex SHA-256' }),
+    createdAt: requireString(value, 'createdAt', where, { pattern: ISO_TIMESTAMP, what: 'an ISO 8601 timestamp' }),
+  };
+  const expiresAt = optionalTimestamp(value, 'expiresAt', where);
+  if (expiresAt !== undefined) token.expiresAt = expiresAt;
+  const revokedAt = optionalTimestamp(value, 'revokedAt', where);
+  if (revokedAt !== undefined) token.revokedAt = revokedAt;
+  return token;
+}
 
 /** The secret name of a directory. */
 export function tokenSecretName(prefix: string, directoryId: string): string {
@@ -46,9 +81,13 @@ export function parseTokenSecret(text: string): TokenSecret {
   } catch (error) {
     throw new TypeError('token secret is not JSON', { cause: error });
   }
-  const parsed = tokenSecretSchema.safeParse(json);
-  if (!parsed.success) throw new TypeError(`token secret is malformed: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
-  return parsed.data;
+  if (!isRecord(json)) throw new TypeError('token secret is malformed: not an object');
+  const status = json['status'];
+  if (status !== 'active' && status !== 'disabled') throw new TypeError('token secret is malformed: status must be "active" or "disabled"');
+  const tokens = json['tokens'];
+  if (!Array.isArray(tokens)) throw new TypeError('token secret is malformed: tokens must be an array');
+  // Only the known keys are kept, as a schema would strip the others.
+  return { directoryId: requireString(json, 'directoryId', '', 'nonEmpty'), status, tokens: tokens.map(parseStoredToken) };
 }
 
 export function serializeTokenSecret(secret: TokenSecret): string {
