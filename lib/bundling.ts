@@ -42,6 +42,17 @@ export const API_HANDLERS: readonly HandlerName[] = ['users', 'groups', 'discove
  */
 export const API_HANDLER_MAX_BYTES = 384 * 1024;
 
+/**
+ * `NODE_OPTIONS` of a handler's function. `--enable-source-maps` makes Node read and index the
+ * bundle's source map while loading it, at every cold start, about a tenth of an API handler's
+ * module initialisation (docs/benchmarks.md, cold start). The API handlers, whose cold start an
+ * identity provider waits on, run without it and map the one stack they log when they log it
+ * (`functions/shared/source-mapped-stack.ts`); the others keep Node's mapping of every stack.
+ */
+export function runtimeNodeOptions(handler: HandlerName): string[] {
+  return API_HANDLERS.includes(handler) ? [] : ['--enable-source-maps'];
+}
+
 /** Absolute path of a handler's entry file. */
 export function handlerEntryPath(name: HandlerName): string {
   return fileURLToPath(new URL(`../${HANDLER_ENTRIES[name]}`, import.meta.url));
@@ -56,8 +67,9 @@ export function handlerEntryPath(name: HandlerName): string {
  * - `module` before `main` so that packages shipping both formats give esbuild the tree-shakable one.
  * - Some bundled CommonJS dependencies call `require` for Node built-ins; an ES module has no
  *   `require`, so the banner defines one.
- * - Source maps are written without the sources (smaller artefacts) and turned on at run time with
- *   `--enable-source-maps` so stack traces point at the TypeScript lines.
+ * - Source maps are written without the sources (smaller artefacts). Stack traces point at the
+ *   TypeScript lines: through `--enable-source-maps` ({@link runtimeNodeOptions}) in most
+ *   functions, and in the API functions through the map read when an error is logged.
  */
 export const HANDLER_BUNDLE = {
   target: 'node22',

@@ -12,7 +12,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV, type EnvironmentVariable } from '../functions/config/environment.ts';
-import { cdkBundlingOptions, handlerEntryPath, type HandlerName } from './bundling.ts';
+import { cdkBundlingOptions, handlerEntryPath, runtimeNodeOptions, type HandlerName } from './bundling.ts';
 
 /** Log levels understood by Powertools and by Lambda's advanced logging controls alike. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -123,6 +123,7 @@ export class ScimFunction extends Construct {
     super(scope, id);
     const logLevel = props.logLevel ?? 'INFO';
     const tracing = props.tracing ?? true;
+    const nodeOptions = runtimeNodeOptions(props.handler);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -160,7 +161,7 @@ export class ScimFunction extends Construct {
       environment: {
         [ENV.serviceName]: props.serviceName,
         [ENV.logLevel]: logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(nodeOptions.length > 0 ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
         ...props.environment,
       },
     });

@@ -14,6 +14,7 @@ import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
 import { NO_ROUTE_DETAIL, SCIM_FALLBACK_ROUTE, scimRouteOf, type resolveScimPath } from '../http/routes.ts';
 import { errorResponse, headersOf, isTransientFailure, MethodNotAllowedError, requestIdOf, resourceTypeOfRoute, toProxyResult } from '../http/scim-http.ts';
 import { isPlausibleId } from '../service/context.ts';
+import { sourceMappedStack } from '../shared/source-mapped-stack.ts';
 import type { VerifyResult } from '../auth/token-verifier.ts';
 
 /** What the middlewares learn about a request, for the route and the activity record. */
@@ -128,7 +129,7 @@ export function scimErrors(logger: Logger): ScimMiddleware {
   return {
     onError: (request) => {
       const error = request.error;
-      const described = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
+      const described = error instanceof Error ? { name: error.name, message: error.message, stack: sourceMappedStack(error.stack) } : String(error);
       if (isTransientFailure(error)) logger.warn('dependency busy or unavailable', { error: described });
       else if (!isScimError(error)) logger.error('unhandled error', { error: described });
       request.response = toProxyResult(errorResponse(error));
