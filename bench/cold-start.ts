@@ -4,8 +4,9 @@
  *
  * Every handler is bundled by the project's own `bundleHandlers` (the settings the CDK construct
  * deploys with); the empty handler by the same esbuild options. Each sample starts a fresh Node
- * process, with the `--enable-source-maps` the functions run with, that imports one bundle and
- * exits. Two times are taken: the whole process, from spawn to exit (what Lambda's Init phase
+ * process, with the `NODE_OPTIONS` its function runs with (`runtimeNodeOptions`: the API handlers
+ * without `--enable-source-maps`, the others with it; the baselines without), that imports one
+ * bundle and exits. Two times are taken: the whole process, from spawn to exit (what Lambda's Init phase
  * also spans: the runtime starts, then the handler module loads), and the `import()` alone, timed
  * inside the process. Samples alternate between the bundles round by round (the order rotating),
  * so that load on the machine hits all of them alike; a handler's figure is the median of its
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { API_HANDLERS, HANDLER_BUNDLE, HANDLER_ENTRIES, PACKAGE_ROOT, esbuildBuildOptions, type HandlerName } from '../lib/bundling.ts';
+import { API_HANDLERS, HANDLER_BUNDLE, HANDLER_ENTRIES, PACKAGE_ROOT, esbuildBuildOptions, runtimeNodeOptions, type HandlerName } from '../lib/bundling.ts';
 import { bundleHandlers } from '../scripts/bundle.ts';
 import { median, type Deadline } from './stats.ts';
 
@@ -64,11 +65,15 @@ const IMPORT_TIMER = [
 const BASELINES = { empty: 'bench/empty-handler.ts', sdk: 'bench/sdk-floor-handler.ts' } as const;
 type Baseline = keyof typeof BASELINES;
 
-/** The node options the functions run with (lib/scim-function.ts). */
-const LAMBDA_NODE_OPTIONS = ['--enable-source-maps'];
+/** The node options a bundle runs with: its function's (lib/bundling.ts), none for the baselines. */
+function nodeOptionsOf(subject: HandlerName | Baseline): string[] {
+  return subject in BASELINES ? [] : runtimeNodeOptions(subject as HandlerName);
+}
 
 export interface ColdStartResult {
   handler: HandlerName | Baseline;
+  /** The node options it ran with. */
+  nodeOptions: string[];
   /** Median milliseconds of a process that imports the bundle, from spawn to exit (noisy; compare the ratios). */
   processMedianMs: number;
   /** Median over the rounds of this bundle's process time over the empty handler's in the same round. */
@@ -88,7 +93,6 @@ export interface ColdStartResult {
 
 export interface ColdStartResults {
   node: string;
-  nodeOptions: string[];
   rounds: number;
   targetRatio: number;
   results: ColdStartResult[];
@@ -100,9 +104,9 @@ interface Timing {
   processCpuMs: number;
 }
 
-async function sample(bundle: string): Promise<Timing> {
+async function sample(bundle: string, nodeOptions: readonly string[]): Promise<Timing> {
   const started = performance.now();
-  const { stdout } = await run(process.execPath, [...LAMBDA_NODE_OPTIONS, '--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(bundle).href], {
+  const { stdout } = await run(process.execPath, [...nodeOptions, '--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(bundle).href], {
     env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENVIRONMENT },
     timeout: 30_000,
   });
@@ -132,13 +136,13 @@ export async function measureColdStarts(options: { rounds: number; deadline: Dea
     const timings = new Map<string, Timing[]>(subjects.map((subject) => [subject.handler, []]));
     const ratios = new Map<string, Timing[]>(subjects.map((subject) => [subject.handler, []]));
     // One import of each first, unrecorded: the file system cache is then warm for every bundle alike.
-    for (const subject of subjects) await sample(subject.file);
+    for (const subject of subjects) await sample(subject.file, nodeOptionsOf(subject.handler));
     for (let round = 0; round < options.rounds; round++) {
       options.deadline.check('cold start sampling');
       const times = new Map<string, Timing>();
       for (let k = 0; k < subjects.length; k++) {
         const subject = subjects[(round + k) % subjects.length] as (typeof subjects)[number];
-        times.set(subject.handler, await sample(subject.file));
+        times.set(subject.handler, await sample(subject.file, nodeOptionsOf(subject.handler)));
       }
       const empty = times.get('empty') as Timing;
       for (const [handler, timing] of times) {
@@ -154,11 +158,11 @@ export async function measureColdStarts(options: { rounds: number; deadline: Dea
     const medianOf = (values: Timing[] | undefined, pick: (timing: Timing) => number) => round2(median((values ?? []).map(pick)));
     return {
       node: process.version,
-      nodeOptions: LAMBDA_NODE_OPTIONS,
       rounds: options.rounds,
       targetRatio: COLD_START_TARGET_RATIO,
       results: subjects.map((subject) => ({
         handler: subject.handler,
+        nodeOptions: nodeOptionsOf(subject.handler),
         processMedianMs: medianOf(timings.get(subject.handler), (timing) => timing.processMs),
         processRatio: medianOf(ratios.get(subject.handler), (timing) => timing.processMs),
         importMedianMs: medianOf(timings.get(subject.handler), (timing) => timing.importMs),
