@@ -33,8 +33,8 @@ export const API_HANDLERS: readonly HandlerName[] = ['users', 'groups', 'discove
  * Upper bound for an API handler's minified bundle (the AWS SDK parts it uses included).
  *
  * Measured floor (docs/benchmarks.md): the bundled, tree-shaken SDK parts an API handler cannot do
- * without (DynamoDB and Secrets Manager clients, signing, HTTP, retries) come to about 220 KiB, and
- * Powertools Logger and middy to about 24 KiB more, before any of this project's code (about 100 KiB:
+ * without (DynamoDB and Secrets Manager clients, signing, HTTP, retries) come to about 215 KiB, and
+ * Powertools Logger and middy to about 24 KiB more, before any of this project's code (about 105 KiB:
  * the SCIM core, filters with one case rule, signed cursors, and the one-write PATCH paths).
  * A 250 KiB budget is therefore out of reach while the SDK is bundled; 384 KiB keeps the handlers
  * within a few percent of what they weigh today (about 360 KiB), so any real growth fails the
