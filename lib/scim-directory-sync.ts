@@ -486,6 +486,16 @@ export class ScimDirectorySync extends Construct {
     });
     // Redrive publishes parked stream records again, as the fan-out would have (events.redrive).
     this.adminFunction.bindEventBus(this.eventBus, eventSource);
+    // It also reads back the records the fan-out sent whole to the dead-letter queue (when the
+    // table failed too): receive, remove what it published, and make the rest visible again.
+    // Nothing else of the queue; its KMS key (when customer-managed) is granted with the table's.
+    this.adminFunction.lambdaFunction.addEnvironment(ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
+    this.adminFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+        resources: [this.deadLetterQueue.queueArn],
+      }),
+    );
 
     this.streamFanoutFunction = new ScimFunction(this, 'StreamFanoutFunction', {
       ...functionDefaults,
@@ -494,7 +504,9 @@ export class ScimDirectorySync extends Construct {
       serviceName: 'scim-stream-fanout',
       timeout: FANOUT_TIMEOUT,
       // Events carry the resource's location (RFC 7643 §3.1 meta.location).
-      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, ...activityEnvironment },
+      // The dead-letter queue takes whole records the fan-out can neither deliver nor park; its
+      // sqs:SendMessage is the one the event source mapping grants for its pointers (below).
+      environment: { [ENV.scimBaseUrl]: this.tenantUrlBase, [ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl, ...activityEnvironment },
       reservedConcurrency: concurrency?.streamFanoutFunction,
     })
       .bindTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem'])
@@ -554,7 +566,7 @@ export class ScimDirectorySync extends Construct {
         bisectBatchOnError: true,
         // The fan-out parks a record at its PARK_AFTER_FAILED_ATTEMPTS-th (3rd) failed invocation.
         // These retries are the margin above that, for invocations that fail before the fan-out
-        // can count (crash, timeout, failure count unwritable). See docs/reliability.md.
+        // can count, park or queue a record (crash, timeout, SQS refusing too). See docs/reliability.md.
         retryAttempts: STREAM_RETRY_ATTEMPTS,
         // DynamoDB trims stream records after 24 hours. A record this old means the fan-out has made
         // no progress for most of a day; its pointer then reaches the dead-letter queue (and its

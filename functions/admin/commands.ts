@@ -84,6 +84,8 @@ export const adminCommandSchema = z.discriminatedUnion('command', [
     directoryId: directoryId.optional(),
     max: z.number().int().min(1).max(MAX_REDRIVE).optional(),
     dryRun: z.boolean().optional(),
+    /** `queue`: the records the fan-out sent whole to the stream's dead-letter queue. @default 'table' */
+    from: z.enum(['table', 'queue']).optional(),
   }),
 ]);
 
@@ -165,6 +167,9 @@ export const redriveReportSchema = z.object({
   events: z.number(),
   unmappable: z.number(),
   undelivered: z.number(),
+  // Absent from the reports of admin functions deployed before redrives from the queue.
+  tooLarge: z.number().default(0),
+  pointers: z.number().default(0),
   more: z.boolean(),
   items: z.array(
     z.object({
@@ -173,7 +178,7 @@ export const redriveReportSchema = z.object({
       eventID: z.string(),
       reason: z.enum(['unmappable', 'undeliverable']),
       parkedAt: z.string(),
-      outcome: z.enum(['redriven', 'ready', 'unmappable', 'undelivered']),
+      outcome: z.enum(['redriven', 'ready', 'unmappable', 'undelivered', 'tooLarge']),
       events: z.number(),
       detail: z.string().optional(),
     }),
@@ -292,6 +297,7 @@ async function redriveEvents(services: AdminServices, command: Extract<AdminComm
     ...(command.directoryId === undefined ? {} : { directoryId: command.directoryId }),
     ...(command.max === undefined ? {} : { max: command.max }),
     ...(command.dryRun === undefined ? {} : { dryRun: command.dryRun }),
+    ...(command.from === undefined ? {} : { from: command.from }),
   });
 }
 

@@ -165,14 +165,20 @@ export function formatRotation(directoryId: string, rotated: AdminResult<'token.
 
 /** What `events redrive` did: one line of counts, then the records still parked and why. */
 export function formatRedrive(report: AdminResult<'events.redrive'>): string {
-  if (report.examined === 0) return 'No parked stream records.';
+  const pointers =
+    report.pointers > 0
+      ? [`${report.pointers} messages in the dead-letter queue are the stream's own pointers, not records: they stay there (docs/events.md, "When delivery fails").`]
+      : [];
+  if (report.examined === 0) return ['No parked stream records.', ...pointers].join('\n');
   const summary = report.dryRun
     ? `Dry run: ${report.ready} of ${report.examined} parked records would be redriven (${report.events} events); nothing was published or removed.`
     : `Redrove ${report.redriven} of ${report.examined} parked records (${report.events} events published).`;
   const lines = [summary];
   if (report.unmappable > 0) lines.push(`${report.unmappable} still cannot be turned into events and stay parked.`);
+  if (report.tooLarge > 0) lines.push(`${report.tooLarge} were too large for the queue and hold only their keys: they stay there; read those resources again through the Directory API.`);
+  lines.push(...pointers);
   if (report.undelivered > 0) lines.push('The event bus refused events; the redrive stopped there. Run it again once the bus accepts them.');
-  const stuck = report.items.filter((item) => item.outcome === 'unmappable' || item.outcome === 'undelivered');
+  const stuck = report.items.filter((item) => item.outcome === 'unmappable' || item.outcome === 'undelivered' || item.outcome === 'tooLarge');
   if (stuck.length > 0) {
     lines.push('', table(['DIRECTORY', 'SEQUENCE', 'PARKED', 'STILL', 'DETAIL'], stuck.map((item) => [item.directoryId, item.sequenceNumber, item.parkedAt, item.outcome, item.detail ?? ''])));
   }

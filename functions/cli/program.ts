@@ -338,12 +338,14 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     .option('--directory <directoryId>', "only this directory's parked records (default: every directory's)")
     .option('--max <n>', `parked records to look at, at most (default ${DEFAULT_REDRIVE_MAX}, at most ${MAX_REDRIVE})`, wholeNumber('--max'))
     .option('--dry-run', 'map and count them, publish and remove nothing')
-    .action(async (options: { directory?: string; max?: number; dryRun?: boolean }, command: Command) => {
+    .option('--from-queue', "the records the fan-out sent whole to the stream's dead-letter queue when the table failed too (in no particular order)")
+    .action(async (options: { directory?: string; max?: number; dryRun?: boolean; fromQueue?: boolean }, command: Command) => {
       const report = await send(command, {
         command: 'events.redrive',
         ...(options.directory === undefined ? {} : { directoryId: options.directory }),
         ...(options.max === undefined ? {} : { max: options.max }),
         ...(options.dryRun === true ? { dryRun: true } : {}),
+        ...(options.fromQueue === true ? { from: 'queue' as const } : {}),
       });
       print(command, () => formatRedrive(report), () => report);
     });

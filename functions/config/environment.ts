@@ -22,6 +22,11 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   /** `source` of every published event. */
   eventSource: 'EVENT_SOURCE',
+  /**
+   * The stream's dead-letter queue: the fan-out sends it the records it can neither deliver nor
+   * park, and the admin function's redrive reads them back.
+   */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   /** Days provisioning activity entries are kept (SCIM functions and the fan-out). */
   activityRetentionDays: 'ACTIVITY_RETENTION_DAYS',
   /** Seconds the fan-out trusts a cached directory → organization mapping. */

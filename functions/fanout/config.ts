@@ -19,12 +19,14 @@ export interface FanoutConfig {
   /** Tenant URL base, without a trailing slash. */
   scimBaseUrl: string;
   organizationCacheTtlMs: number;
+  /** The stream's dead-letter queue, for records that can be neither delivered nor parked; absent: none are sent there. */
+  deadLetterQueueUrl?: string;
 }
 
 /**
  * Reads TABLE_NAME, EVENT_BUS_NAME, SCIM_BASE_URL (required), EVENT_SOURCE (default
- * `scim-directory-sync`) and ORGANIZATION_CACHE_TTL_SECONDS (default 10, at most 300; an organization change reaches
- * events of other warm Lambdas within it).
+ * `scim-directory-sync`), ORGANIZATION_CACHE_TTL_SECONDS (default 10, at most 300; an organization change reaches
+ * events of other warm Lambdas within it) and DEAD_LETTER_QUEUE_URL (optional).
  */
 export function fanoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FanoutConfig {
   const scimBaseUrl = requiredEnv(ENV.scimBaseUrl, env).trim().replace(/\/+$/, '');
@@ -34,6 +36,7 @@ export function fanoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Fanou
     throw new ConfigurationError(`${ENV.scimBaseUrl} must be a URL such as https://api.example.com/scim/v2, not "${scimBaseUrl}"`);
   }
   const source = env[ENV.eventSource]?.trim();
+  const deadLetterQueueUrl = env[ENV.deadLetterQueueUrl]?.trim();
   const ttlText = env[ENV.organizationCacheTtlSeconds]?.trim();
   let organizationCacheTtlMs = DEFAULT_ORGANIZATION_CACHE_TTL_SECONDS * 1000;
   if (ttlText !== undefined && ttlText !== '') {
@@ -51,5 +54,6 @@ export function fanoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Fanou
     eventSource: source === undefined || source === '' ? DEFAULT_EVENT_SOURCE : source,
     scimBaseUrl,
     organizationCacheTtlMs,
+    ...(deadLetterQueueUrl === undefined || deadLetterQueueUrl === '' ? {} : { deadLetterQueueUrl }),
   };
 }

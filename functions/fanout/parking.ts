@@ -5,9 +5,10 @@
  *
  * A record is parked when it cannot be mapped at all (a `StreamRecordError`: retrying cannot
  * help), or when mapping or delivering it failed on {@link PARK_AFTER_FAILED_ATTEMPTS}
- * invocations in a row. The event source mapping's own retry bound lies above that count, so the
- * mapping's on-failure destination (which receives only shard pointers) sees a record only when
- * parking itself failed.
+ * invocations in a row. The event source mapping's own retry bound lies above that count. When
+ * parking itself fails, the fan-out sends the record whole to the mapping's dead-letter queue
+ * (queued-records.ts); the mapping's own pointers reach that queue only when that fails too, or
+ * the fan-out crashes on a record.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { directoryIdOfPartition } from '../adapters/dynamodb/keys.ts';

@@ -10,6 +10,11 @@
  * parking.ts) and the batch goes on; a record whose mapping or delivery failed on
  * `PARK_AFTER_FAILED_ATTEMPTS` invocations is parked too, and the batch is retried after it.
  * Parked records are published again by `scim-admin events redrive`.
+ *
+ * When the table fails as well (a record's failures cannot be counted, or it cannot be parked),
+ * the record is sent whole to the dead-letter queue instead (queued-records.ts), and the batch
+ * goes on: retrying would only end, after the mapping's retries, with a pointer to a stream
+ * record that is trimmed within a day.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -21,6 +26,7 @@ import { mapStreamRecord, type MapContext } from './map-record.ts';
 import { keepMemberDisplays, type MemberDisplayPort } from './member-display-records.ts';
 import type { OrganizationLookup } from './organization-lookup.ts';
 import { PARK_AFTER_FAILED_ATTEMPTS, PARKED_LOG_MESSAGE, parkingKeyOf, type ParkedRecordStore, type ParkReason } from './parking.ts';
+import { encodeQueuedRecord, type DeadLetterQueue } from './queued-records.ts';
 import { OUT_OF_TIME, publishInOrder, type PublishFailure, type PublishOptions } from './publisher.ts';
 import type { EventSink } from './sink.ts';
 import { StreamRecordError } from './stream-image.ts';
@@ -52,6 +58,11 @@ export interface StreamFanoutOptions {
    * until the event source mapping's own retries run out.
    */
   parking?: ParkedRecordStore;
+  /**
+   * Where a record goes whole when it can be neither delivered nor parked (the table failing
+   * too). Without it, such a record fails until the mapping's retries run out.
+   */
+  deadLetters?: DeadLetterQueue;
   /** Turns a record into its events. @default mapStreamRecord (tests inject faults here) */
   mapRecord?: (record: DynamoDBRecord, context: MapContext) => Promise<DirectoryEvent[]>;
   /**
@@ -92,7 +103,12 @@ export interface RecordOutcome {
   error?: Error;
   /** Set when the record was parked instead: it is done for the stream, and waits for a redrive. */
   parked?: ParkReason;
+  /** Where it was parked: the table, or (when the table failed too) the dead-letter queue. */
+  parkedIn?: 'table' | 'queue';
 }
+
+/** A failure count: the count, `uncounted` when it could not be written (the table failing), `none` when no store keeps counts. */
+type FailureCount = number | 'uncounted' | 'none';
 
 const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
@@ -100,6 +116,9 @@ function describeFailure(failure: PublishFailure): string {
   if (failure.errorCode === OUT_OF_TIME) return 'event not sent: the invocation was running out of time';
   return `event not delivered (${failure.errorCode}${failure.errorMessage === undefined ? '' : `: ${failure.errorMessage}`})`;
 }
+
+/** The log line of a record sent whole to the dead-letter queue. */
+export const QUEUED_LOG_MESSAGE = 'stream record sent to the dead-letter queue';
 
 const silentLogger: FanoutLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -136,18 +155,25 @@ export class StreamFanout {
       // but only so often. Activity and member names are kept alongside the changes, the events
       // are the contract: after that many failures the events go out without them.
       const attempts = await this.#countFailure(first);
-      if (attempts === undefined || attempts < PARK_AFTER_FAILED_ATTEMPTS) {
+      // Uncounted, the table is failing: the entries cannot be written, and retrying the batch
+      // would only hold its events until the mapping gives up on them.
+      if (attempts === 'none' || (typeof attempts === 'number' && attempts < PARK_AFTER_FAILED_ATTEMPTS)) {
         outcomes.forEach((outcome, position) => {
           outcome.error = position === 0 ? new RecordFailedError(`activity or member names not recorded: ${unrecorded}`) : new SkippedAfterFailureError();
         });
         this.#logger.error('activity or member names of a stream batch not recorded; the batch will be retried', { ...describe(first), error: unrecorded });
         return outcomes;
       }
-      this.#logger.error('activity or member names of a stream batch not recorded after retries; its events are published without them', {
-        ...describe(first),
-        error: unrecorded,
-        attempts,
-      });
+      this.#logger.error(
+        attempts === 'uncounted'
+          ? 'activity or member names of a stream batch not recorded, and its failures not countable; its events are published without them'
+          : 'activity or member names of a stream batch not recorded after retries; its events are published without them',
+        {
+          ...describe(first),
+          error: unrecorded,
+          attempts,
+        },
+      );
     }
     const map = this.#options.mapRecord ?? mapStreamRecord;
     const entries: OutboundEvent[] = [];
@@ -162,11 +188,7 @@ export class StreamFanout {
         const detail = `could not turn the record into events: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
         // A record the mapper refuses stays refused: retrying it would only hold up the shard.
         const attempts = error instanceof StreamRecordError ? 1 : await this.#countFailure(outcome.record);
-        const poison = error instanceof StreamRecordError || (attempts !== undefined && attempts >= PARK_AFTER_FAILED_ATTEMPTS);
-        if (poison && attempts !== undefined && (await this.#park(outcome.record, 'unmappable', detail, attempts))) {
-          outcome.parked = 'unmappable';
-          continue;
-        }
+        if (await this.#giveUpOn(outcome, 'unmappable', detail, attempts, error instanceof StreamRecordError)) continue;
         outcome.error = new RecordFailedError(detail, { cause: error });
         retryFrom = position;
         break;
@@ -191,9 +213,8 @@ export class StreamFanout {
       const outcome = outcomes[position] as RecordOutcome;
       const detail = describeFailure(failure);
       // Running out of time is no fault of the record: it is retried without counting.
-      const attempts = failure.errorCode === OUT_OF_TIME ? undefined : await this.#countFailure(outcome.record);
-      if (attempts !== undefined && attempts >= PARK_AFTER_FAILED_ATTEMPTS && (await this.#park(outcome.record, 'undeliverable', detail, attempts))) {
-        outcome.parked = 'undeliverable';
+      const attempts = failure.errorCode === OUT_OF_TIME ? 'none' : await this.#countFailure(outcome.record);
+      if (await this.#giveUpOn(outcome, 'undeliverable', detail, attempts, false)) {
         retryFrom = position + 1;
       } else {
         outcome.error = new RecordFailedError(detail);
@@ -214,19 +235,57 @@ export class StreamFanout {
   }
 
   /**
-   * Counts a failed invocation of `record`; answers the count, or undefined when none can be kept
-   * (no parking store, a record without a directory, or the count could not be written).
+   * Counts a failed invocation of `record`: the count; `none` without a parking store or for a
+   * record without a directory; `uncounted` when the count could not be written.
    */
-  async #countFailure(record: DynamoDBRecord): Promise<number | undefined> {
+  async #countFailure(record: DynamoDBRecord): Promise<FailureCount> {
     const parking = this.#options.parking;
     const key = parkingKeyOf(record);
-    if (parking === undefined || key === undefined) return undefined;
+    if (parking === undefined || key === undefined) return 'none';
     try {
       return await parking.countFailure(key.directoryId, key.eventID);
     } catch (error) {
       this.#logger.error('failure of a stream record not counted', { ...describe(record), error: errorText(error) });
-      return undefined;
+      return 'uncounted';
     }
+  }
+
+  /**
+   * Parks a failed record once it is due (`poison`: retrying cannot help; `attempts` reached the
+   * bound, or could not be counted, which means the table is failing): in the table, or when that
+   * fails, in the dead-letter queue. Answers true when the record is kept somewhere and the batch
+   * may go on past it.
+   */
+  async #giveUpOn(outcome: RecordOutcome, reason: ParkReason, detail: string, attempts: FailureCount, poison: boolean): Promise<boolean> {
+    if (attempts === 'none' || (typeof attempts === 'number' && attempts < PARK_AFTER_FAILED_ATTEMPTS && !poison)) return false;
+    const count = attempts === 'uncounted' ? 1 : attempts;
+    if (attempts !== 'uncounted' && (await this.#park(outcome.record, reason, detail, count))) {
+      outcome.parked = reason;
+      outcome.parkedIn = 'table';
+      return true;
+    }
+    if (await this.#queue(outcome.record, reason, detail, count)) {
+      outcome.parked = reason;
+      outcome.parkedIn = 'queue';
+      return true;
+    }
+    return false;
+  }
+
+  /** Sends a record whole to the dead-letter queue; answers false when it could not. */
+  async #queue(record: DynamoDBRecord, reason: ParkReason, detail: string, attempts: number): Promise<boolean> {
+    const queue = this.#options.deadLetters;
+    const key = parkingKeyOf(record);
+    if (queue === undefined || key === undefined) return false;
+    try {
+      await queue.send(encodeQueuedRecord({ ...key, reason, detail, attempts, parkedAt: (this.#options.now?.() ?? new Date()).toISOString(), record }));
+    } catch (error) {
+      this.#logger.error('stream record could not be sent to the dead-letter queue', { ...describe(record), reason, error: errorText(error) });
+      return false;
+    }
+    // The queue's depth alarm (DeadLetterQueueDepth) reports it; the line says which record it is.
+    this.#logger.error(QUEUED_LOG_MESSAGE, { ...describe(record), directoryId: key.directoryId, reason, attempts, error: detail });
+    return true;
   }
 
   /** Parks a record; answers false when it could not be parked (it then fails as it would have). */

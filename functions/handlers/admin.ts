@@ -8,12 +8,15 @@
  * `PORTAL_BASE_URL` (required for `portal.link`: where the Admin Portal is served, e.g.
  * `https://<api>/v1/portal`; without it that command is refused and the others work).
  * `EVENT_BUS_NAME` and `EVENT_SOURCE` (required for `events.redrive`, which publishes parked stream
- * records there; without them that command is refused and the others work).
+ * records there; without them that command is refused and the others work). `DEAD_LETTER_QUEUE_URL`
+ * (optional): the stream's dead-letter queue, which `events.redrive` with `from: 'queue'` reads.
  * `directory.delete` with `background: true` re-invokes this function asynchronously, so its
  * role needs `lambda:InvokeFunction` on itself.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letters.ts';
 import { createSecretsManagerClient } from '../adapters/secrets/client.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
@@ -42,6 +45,8 @@ const config = {
   /** Needed only by `events.redrive`, which is refused (`notConfigured`) without it. */
   eventBusName: process.env[ENV.eventBusName] || undefined,
   eventSource: process.env[ENV.eventSource] || DEFAULT_EVENT_SOURCE,
+  /** Read only by `events.redrive` from the queue. */
+  deadLetterQueueUrl: process.env[ENV.deadLetterQueueUrl] || undefined,
   /** Set by the Lambda runtime. */
   functionName: requiredEnv('AWS_LAMBDA_FUNCTION_NAME'),
 };
@@ -66,6 +71,7 @@ const adminHandler = createAdminHandler({
           source: config.eventSource,
           eventBusName: config.eventBusName,
           scimBaseUrl: config.baseUrl,
+          ...(config.deadLetterQueueUrl === undefined ? {} : { queue: new SqsDeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl) }),
         }),
       }),
   service: new AdminService({

@@ -4,11 +4,13 @@
  * once, at cold start.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { activityRetentionDaysFromEnv } from '../activity/config.ts';
+import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letters.ts';
 import { DynamoDbActivityLog } from '../adapters/dynamodb/activity-writer.ts';
 import { DynamoDbMemberDisplays } from '../adapters/dynamodb/member-displays.ts';
 import { createDocumentClient, createDynamoDbClient } from '../adapters/dynamodb/client.ts';
@@ -39,6 +41,8 @@ const fanout = new StreamFanout({
   memberDisplays: new DynamoDbMemberDisplays({ documentClient, tableName: config.tableName }),
   // Records given up on are kept whole in the table, for `scim-admin events redrive`.
   parking: new DynamoDbParkedRecords(documentClient, config.tableName),
+  // And when the table fails too, whole in the stream's dead-letter queue.
+  ...(config.deadLetterQueueUrl === undefined ? {} : { deadLetters: new SqsDeadLetterQueue(new SQSClient({ maxAttempts: 3 }), config.deadLetterQueueUrl) }),
   logger,
 });
 

@@ -14,6 +14,8 @@ describe('fanoutConfigFromEnv', () => {
       organizationCacheTtlMs: 10_000,
     });
     expect(fanoutConfigFromEnv({ ...env, EVENT_SOURCE: 'com.example.scim', ORGANIZATION_CACHE_TTL_SECONDS: '5' })).toMatchObject({ eventSource: 'com.example.scim', organizationCacheTtlMs: 5000 });
+    const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/stream-dlq';
+    expect(fanoutConfigFromEnv({ ...env, DEAD_LETTER_QUEUE_URL: queueUrl })).toMatchObject({ deadLetterQueueUrl: queueUrl });
   });
 
   it.each([

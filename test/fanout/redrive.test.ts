@@ -6,10 +6,12 @@
  * with the events a consumer saw folded into state and compared with the table.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqsDeadLetterQueue } from '../../functions/adapters/aws/sqs-dead-letters.ts';
 import { DynamoDbActivityLog } from '../../functions/adapters/dynamodb/activity-writer.ts';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbParkedRecords } from '../../functions/adapters/dynamodb/parked-records.ts';
@@ -20,13 +22,15 @@ import { EventBridgeSink } from '../../functions/fanout/eventbridge-sink.ts';
 import { mapStreamRecord } from '../../functions/fanout/map-record.ts';
 import { CachedOrganizationLookup } from '../../functions/fanout/organization-lookup.ts';
 import { PARK_AFTER_FAILED_ATTEMPTS } from '../../functions/fanout/parking.ts';
-import { ParkedRecordRedriver } from '../../functions/fanout/redrive.ts';
+import { decodeQueuedRecord } from '../../functions/fanout/queued-records.ts';
+import { ParkedRecordRedriver, type ParkedRecordRedriverOptions } from '../../functions/fanout/redrive.ts';
 import type { EventSink } from '../../functions/fanout/sink.ts';
-import { StreamFanout, type FanoutLogger, type StreamFanoutOptions } from '../../functions/fanout/stream-fanout.ts';
+import { QUEUED_LOG_MESSAGE, StreamFanout, type FanoutLogger, type StreamFanoutOptions } from '../../functions/fanout/stream-fanout.ts';
 import { StreamRecordError } from '../../functions/fanout/stream-image.ts';
 import { EVENT_BUS, EVENT_SOURCE, SCIM_BASE_URL, streamFixture, type StreamFixture } from './fixtures.ts';
 
 const eventBridge = mockClient(EventBridgeClient);
+const sqs = mockClient(SQSClient);
 /** Every PutEvents request, and which of its entries were accepted. */
 let calls: Array<{ entries: PutEventsRequestEntry[]; accepted: boolean[] }> = [];
 let fixture: StreamFixture | undefined;
@@ -40,6 +44,7 @@ beforeEach(() => {
   calls = [];
   logged = [];
   eventBridge.reset();
+  sqs.reset();
 });
 
 afterEach(async () => {
@@ -90,7 +95,12 @@ function fanoutUnderTest(f: StreamFixture, overrides: Partial<StreamFanoutOption
   });
 }
 
-function redriverOf(f: StreamFixture): ParkedRecordRedriver {
+/** The stream's dead-letter queue, SQS faked at the SDK boundary. */
+function deadLetterQueue(): SqsDeadLetterQueue {
+  return new SqsDeadLetterQueue(new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }), 'https://sqs.us-east-1.amazonaws.com/123456789012/stream-dlq');
+}
+
+function redriverOf(f: StreamFixture, overrides: Partial<ParkedRecordRedriverOptions> = {}): ParkedRecordRedriver {
   return new ParkedRecordRedriver({
     store: parkingOf(f),
     sink: eventBridgeSink(),
@@ -100,6 +110,7 @@ function redriverOf(f: StreamFixture): ParkedRecordRedriver {
     organizations: new CachedOrganizationLookup({ documentClient: f.table.documentClient, tableName: f.table.tableName }),
     listDirectories: async () => [f.directoryId],
     publish: fast,
+    ...overrides,
   });
 }
 
@@ -363,5 +374,76 @@ describe('activity that cannot be written', () => {
     expect(acceptedIds()).toEqual(expected.map((event) => event.id));
     expect(logged).toContain('activity or member names of a stream batch not recorded after retries; its events are published without them');
     await expectEventsToMatchTable(fixture, accepted());
+  });
+});
+
+describe('the table failing together with EventBridge', () => {
+  it('sends the record whole to the dead-letter queue and goes on; a redrive from the queue publishes it once', async () => {
+    fixture = await streamFixture({ sink: acceptAll, organizationId: 'org-1' });
+    const ids = await createUsers(fixture, 4, 'person', true);
+    await fixture.poller.drain();
+    const records = streamRecords(fixture);
+    const expected = await expectedEvents(fixture, records);
+    const doomed = records.find((record) => record.dynamodb?.Keys?.sk?.S === `USER#${ids[1]}` && record.eventName === 'INSERT') as DynamoDBRecord;
+    const doomedAt = records.indexOf(doomed);
+    respondWith((entry) => (eventOf(entry).id === doomed.eventID ? 'InternalFailure' : true));
+    // Every write of the fan-out fails in DynamoDB Local itself (no such table): activity
+    // entries, failure counts, parked records.
+    const missing = `${fixture.table.tableName}-missing`;
+    const sent: string[] = [];
+    sqs.on(SendMessageCommand).callsFake((input: { MessageBody: string }) => {
+      sent.push(input.MessageBody);
+      return { MessageId: `m-${sent.length}` };
+    });
+    const fanout = fanoutUnderTest(fixture, {
+      activity: new DynamoDbActivityLog({ documentClient: fixture.table.documentClient, tableName: missing }),
+      parking: new DynamoDbParkedRecords(fixture.table.documentClient, missing),
+      deadLetters: deadLetterQueue(),
+    });
+
+    // What the event source mapping does: retry from the first failed record, again and again.
+    let batch = records;
+    const failures: string[][] = [];
+    for (let invocation = 0; invocation < 10 && batch.length > 0; invocation++) {
+      const response = await fanout.handleBatch({ Records: batch });
+      failures.push(failedSequences(response));
+      const from = batch.findIndex((record) => failedSequences(response).includes(sequenceOf(record)));
+      batch = from < 0 ? [] : batch.slice(from);
+    }
+
+    // Sent to the queue on its first failure (its failures cannot be counted), and the batch goes
+    // on: the records after it in the next invocation, as after any parked record.
+    expect(failures).toEqual([records.slice(doomedAt + 1).map(sequenceOf), []]);
+    expect(sent).toHaveLength(1);
+    expect(decodeQueuedRecord(sent[0] as string)).toEqual({
+      kind: 'record',
+      parked: expect.objectContaining({ directoryId: fixture.directoryId, eventID: doomed.eventID, sequenceNumber: sequenceOf(doomed), reason: 'undeliverable', record: doomed }),
+    });
+    expect(sent[0]).not.toContain('person');
+    expect(logged).toContain(QUEUED_LOG_MESSAGE);
+    expect(new Set(acceptedIds())).toEqual(new Set(expected.filter((event) => event.id !== doomed.eventID).map((event) => event.id)));
+
+    // The bus accepts events again. The queue holds the record and, from an earlier outage, one of
+    // the mapping's pointers.
+    const firstRound = accepted();
+    eventBridge.reset();
+    calls = [];
+    respondWith(() => true);
+    const pointer = JSON.stringify({ requestContext: { condition: 'RetryAttemptsExhausted' }, version: '1.0', DDBStreamBatchInfo: { shardId: 'shardId-1', startSequenceNumber: '1', endSequenceNumber: '1' } });
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ Body: sent[0], ReceiptHandle: 'r-record' }, { Body: pointer, ReceiptHandle: 'r-pointer' }] }).resolves({ Messages: [] });
+    sqs.on(DeleteMessageCommand).resolves({});
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+
+    const report = await redriverOf(fixture, { queue: deadLetterQueue() }).redrive({ from: 'queue' });
+
+    expect(report).toMatchObject({ examined: 1, redriven: 1, events: 1, pointers: 1, more: false });
+    expect(acceptedIds()).toEqual([doomed.eventID]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual(['r-record']);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.ReceiptHandle))).toEqual(['r-pointer']);
+    const heard = [...firstRound, ...accepted()];
+    // The record's event is heard once; others of its PutEvents request may be heard twice, with the same ids.
+    expect(heard.filter((event) => event.id === doomed.eventID)).toHaveLength(1);
+    expect(new Set(heard.map((event) => event.id))).toEqual(new Set(expected.map((event) => event.id)));
+    await expectEventsToMatchTable(fixture, heard);
   });
 });

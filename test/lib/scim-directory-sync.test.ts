@@ -117,6 +117,10 @@ describe('ScimDirectorySync (defaults)', () => {
         });
       }
       expect(envOf('StreamFanout')).toMatchObject({ ACTIVITY_RETENTION_DAYS: '30' });
+      // The stream's dead-letter queue: the fan-out sends records there, the admin function's redrive reads them.
+      const dlqUrl = { Ref: logicalId(template, 'AWS::SQS::Queue', 'ScimDirectorySyncStreamDeadLetterQueue') };
+      expect(envOf('StreamFanout')['DEAD_LETTER_QUEUE_URL']).toEqual(dlqUrl);
+      expect(envOf('Admin')['DEAD_LETTER_QUEUE_URL']).toEqual(dlqUrl);
       expect(envOf('Admin')).toMatchObject({
         TABLE_NAME: { Ref: tableId() },
         TOKEN_SECRET_PREFIX: tokenPrefix(),
@@ -225,13 +229,23 @@ describe('ScimDirectorySync (defaults)', () => {
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
+          // events.redrive --from-queue reads back what the fan-out sent to the stream's dead-letter queue.
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
           // Failed asynchronous self-invocations go to its failure queue.
           'sqs:GetQueueAttributes',
           'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
           'sqs:SendMessage',
           ...logActions,
         ].sort(),
       );
+      // Reading and removing messages: the stream's dead-letter queue only, never its own failure queue.
+      const dlq = logicalId(template, 'AWS::SQS::Queue', 'ScimDirectorySyncStreamDeadLetterQueue');
+      const reads = statements.filter((s) => s.actions.some((a) => a === 'sqs:ReceiveMessage' || a === 'sqs:DeleteMessage' || a === 'sqs:ChangeMessageVisibility'));
+      expect(reads).toHaveLength(1);
+      expect(reads[0]?.actions.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']);
+      expect(reads[0]?.resources).toEqual([{ 'Fn::GetAtt': [dlq, 'Arn'] }]);
       const indexQuery = statements.find((s) => s.actions.length === 1 && s.actions[0] === 'dynamodb:Query');
       expect(indexQuery?.resources).toEqual([
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId(), 'Arn'] }, '/index/gsi1']] },
@@ -298,6 +312,11 @@ describe('ScimDirectorySync (defaults)', () => {
       expect(actions).toContain('dynamodb:GetItem');
       expect(actions).toContain('dynamodb:GetRecords');
       expect(actions).toContain('sqs:SendMessage');
+      // It sends whole records to the dead-letter queue (the mapping's grant) and never reads it.
+      const dlq = logicalId(template, 'AWS::SQS::Queue', 'ScimDirectorySyncStreamDeadLetterQueue');
+      const sends = statements.filter((s) => s.actions.includes('sqs:SendMessage'));
+      expect(sends.flatMap((s) => s.resources)).toEqual([{ 'Fn::GetAtt': [dlq, 'Arn'] }]);
+      for (const read of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) expect(actions).not.toContain(read);
       expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
       expect(actions).not.toContain('dynamodb:DeleteItem');
       // Its updates: members' display names on membership items (`display`, nothing else), and parking (below).

@@ -5,6 +5,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CachedOrganizationLookup } from '../../fanout/organization-lookup.ts';
 import { ParkedRecordRedriver } from '../../fanout/redrive.ts';
+import type { DeadLetterReader } from '../../fanout/queued-records.ts';
 import type { EventSink } from '../../fanout/sink.ts';
 import { DirectoryRepository } from './directory-repository.ts';
 import { DynamoDbParkedRecords } from './parked-records.ts';
@@ -20,6 +21,8 @@ export function createParkedRecordRedriver(options: {
   source: string;
   eventBusName?: string;
   scimBaseUrl: string;
+  /** The stream's dead-letter queue, for redrives `from: 'queue'`. */
+  queue?: DeadLetterReader;
 }): ParkedRecordRedriver {
   const directories = new DirectoryRepository(options.documentClient, options.tableName);
   return new ParkedRecordRedriver({
@@ -30,5 +33,6 @@ export function createParkedRecordRedriver(options: {
     scimBaseUrl: options.scimBaseUrl.replace(/\/+$/, ''),
     organizations: new CachedOrganizationLookup({ documentClient: options.documentClient, tableName: options.tableName }),
     listDirectories: async () => (await directories.list()).map((directory) => directory.directoryId),
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
   });
 }
