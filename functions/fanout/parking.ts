@@ -19,6 +19,13 @@ export const PARK_AFTER_FAILED_ATTEMPTS = 3;
 /** The log line of a parked record, which the construct's metric filter counts into an alarm. */
 export const PARKED_LOG_MESSAGE = 'stream record parked';
 
+/**
+ * What failed in an invocation, counted apart for each record: its mapping or delivery, or the
+ * activity entries and member names written for its batch before any event is published. One
+ * kind of failure never brings the other's bound closer.
+ */
+export type FailureKind = 'delivery' | 'activity';
+
 /** Why a record was parked. */
 export type ParkReason = 'unmappable' | 'undeliverable';
 
@@ -42,8 +49,8 @@ export interface ParkedRecord {
 export interface ParkedRecordStore {
   /** Parks a record; parking the same record again overwrites it. */
   park(parked: ParkedRecord): Promise<void>;
-  /** Counts one more failed invocation of a record; answers the count including this one. */
-  countFailure(directoryId: string, eventID: string): Promise<number>;
+  /** Counts one more failed invocation of a record, of one kind (default `delivery`); answers that count, this one included. */
+  countFailure(directoryId: string, eventID: string, kind?: FailureKind): Promise<number>;
   /** Parked records of a directory, in stream order, after `afterSequenceNumber` when given. */
   list(directoryId: string, options: { limit: number; afterSequenceNumber?: string }): Promise<ParkedRecord[]>;
   /** Removes a parked record; answers false when it was already gone. */

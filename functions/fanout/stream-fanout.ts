@@ -25,7 +25,7 @@ import { toOutboundEvent, type OutboundEvent } from './entries.ts';
 import { mapStreamRecord, type MapContext } from './map-record.ts';
 import { keepMemberDisplays, type MemberDisplayPort } from './member-display-records.ts';
 import type { OrganizationLookup } from './organization-lookup.ts';
-import { PARK_AFTER_FAILED_ATTEMPTS, PARKED_LOG_MESSAGE, parkingKeyOf, type ParkedRecordStore, type ParkReason } from './parking.ts';
+import { PARK_AFTER_FAILED_ATTEMPTS, PARKED_LOG_MESSAGE, parkingKeyOf, type FailureKind, type ParkedRecordStore, type ParkReason } from './parking.ts';
 import { encodeQueuedRecord, type DeadLetterQueue } from './queued-records.ts';
 import { OUT_OF_TIME, publishInOrder, type PublishFailure, type PublishOptions } from './publisher.ts';
 import type { EventSink } from './sink.ts';
@@ -154,7 +154,7 @@ export class StreamFanout {
       // Nothing is published yet: the whole batch is retried, and its entries rewritten in place;
       // but only so often. Activity and member names are kept alongside the changes, the events
       // are the contract: after that many failures the events go out without them.
-      const attempts = await this.#countFailure(first);
+      const attempts = await this.#countFailure(first, 'activity');
       // Uncounted, the table is failing: the entries cannot be written, and retrying the batch
       // would only hold its events until the mapping gives up on them.
       if (attempts === 'none' || (typeof attempts === 'number' && attempts < PARK_AFTER_FAILED_ATTEMPTS)) {
@@ -238,12 +238,12 @@ export class StreamFanout {
    * Counts a failed invocation of `record`: the count; `none` without a parking store or for a
    * record without a directory; `uncounted` when the count could not be written.
    */
-  async #countFailure(record: DynamoDBRecord): Promise<FailureCount> {
+  async #countFailure(record: DynamoDBRecord, kind: FailureKind = 'delivery'): Promise<FailureCount> {
     const parking = this.#options.parking;
     const key = parkingKeyOf(record);
     if (parking === undefined || key === undefined) return 'none';
     try {
-      return await parking.countFailure(key.directoryId, key.eventID);
+      return await parking.countFailure(key.directoryId, key.eventID, kind);
     } catch (error) {
       this.#logger.error('failure of a stream record not counted', { ...describe(record), error: errorText(error) });
       return 'uncounted';

@@ -447,3 +447,29 @@ describe('the table failing together with EventBridge', () => {
     await expectEventsToMatchTable(fixture, heard);
   });
 });
+
+describe('activity failures and delivery failures', () => {
+  it('are counted apart: a batch held back by its activity still gets three delivery attempts before parking', async () => {
+    fixture = await streamFixture({ sink: acceptAll, organizationId: 'org-1' });
+    await createUsers(fixture, 2, 'person', true);
+    await fixture.poller.drain();
+    const records = streamRecords(fixture);
+    const first = records[0] as DynamoDBRecord;
+    // EventBridge refuses the first record's event, however often it is sent.
+    respondWith((entry) => (eventOf(entry).id === first.eventID ? 'InternalFailure' : true));
+    const unwritable = new DynamoDbActivityLog({ documentClient: fixture.table.documentClient, tableName: `${fixture.table.tableName}-missing` });
+    const writable = new DynamoDbActivityLog({ documentClient: fixture.table.documentClient, tableName: fixture.table.tableName });
+
+    // Two invocations held back by activity that cannot be written, then three with it written
+    // and the delivery failing.
+    const failures: string[][] = [];
+    for (const activity of [unwritable, unwritable, writable, writable, writable]) {
+      failures.push(failedSequences(await fanoutUnderTest(fixture, { activity }).handleBatch({ Records: records })));
+    }
+
+    const all = records.map(sequenceOf);
+    expect(failures).toEqual([all, all, all, all, records.slice(1).map(sequenceOf)]);
+    const parked = await parkingOf(fixture).list(fixture.directoryId, { limit: 10 });
+    expect(parked).toEqual([expect.objectContaining({ eventID: first.eventID, reason: 'undeliverable', attempts: 3 })]);
+  });
+});

@@ -13,7 +13,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
-import type { ParkedRecord, ParkedRecordStore } from '../../fanout/parking.ts';
+import type { FailureKind, ParkedRecord, ParkedRecordStore } from '../../fanout/parking.ts';
 import { keys, SK } from './keys.ts';
 import { TABLE_DEFINITION } from './table-definition.ts';
 
@@ -82,11 +82,12 @@ export class DynamoDbParkedRecords implements ParkedRecordStore {
     );
   }
 
-  async countFailure(directoryId: string, eventID: string): Promise<number> {
+  async countFailure(directoryId: string, eventID: string, kind: FailureKind = 'delivery'): Promise<number> {
     const { Attributes } = await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: keys.fanoutFailures(directoryId, eventID),
+        // Delivery failures keep the key they always had; other kinds get one of their own.
+        Key: keys.fanoutFailures(directoryId, kind === 'delivery' ? eventID : `${eventID}#${kind}`),
         UpdateExpression: 'ADD failures :one SET #ttl = :expires',
         ExpressionAttributeNames: { '#ttl': TABLE_DEFINITION.timeToLiveAttribute },
         ExpressionAttributeValues: { ':one': 1, ':expires': nowSeconds() + FAILURE_COUNT_RETENTION_SECONDS },
