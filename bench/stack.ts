@@ -59,6 +59,8 @@ export interface BenchStack {
   /** An unmetered document client on the same table, for bulk seeding. */
   seedDocuments: DynamoDBDocumentClient;
   createDirectory(name: string): Promise<BenchDirectory>;
+  /** Token secret reads the SCIM handlers made so far (Secrets Manager GetSecretValue calls, in AWS). */
+  secretReads(): number;
   stop(): Promise<void>;
 }
 
@@ -118,7 +120,14 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     const secretStore = new FileSecretStore(join(stateDir, 'secrets.json'));
     const directories = new DirectoryRepository(supportDocuments, TABLE_NAME);
     const activity = new DynamoDbActivityLog({ documentClient: supportDocuments, tableName: TABLE_NAME });
-    const verifier = new TokenVerifier(secretStore, {
+    let secretReads = 0;
+    const countedSecrets = {
+      get: (name: string) => {
+        secretReads += 1;
+        return secretStore.get(name);
+      },
+    };
+    const verifier = new TokenVerifier(countedSecrets, {
       secretPrefix: DEFAULT_TOKEN_SECRET_PREFIX,
       cacheTtlMs: TOKEN_CACHE_TTL_MS,
       // Through the support client, like token use: the bench counts what the SCIM operations cost.
@@ -174,6 +183,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
           ctx: { directoryId, baseUrl: created.tenantUrl },
         };
       },
+      secretReads: () => secretReads,
       stop,
     };
   } catch (error) {
