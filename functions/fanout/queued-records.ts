@@ -89,7 +89,7 @@ export function decodeQueuedRecord(body: string): QueuedMessage {
   }
   const parsed = messageSchema.safeParse(json);
   if (!parsed.success) return { kind: 'other' };
-  const { kind: _kind, ...message } = parsed.data;
+  const message = parsed.data;
   const base = {
     directoryId: message.directoryId,
     sequenceNumber: message.sequenceNumber,
