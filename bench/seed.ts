@@ -5,14 +5,15 @@
  * creating 8,000 users one transaction at a time would take minutes. Instead the first user (and
  * the first membership) of a directory is created through the directory service, the items it
  * wrote are read back, and the rest are written as copies of them with BatchWriteItem: each copy
- * has its own keys (from keys.ts), id and attributes (parsed by the same code a POST uses), and
- * otherwise exactly the shape the repository gives its items. Seeding is set-up; nothing of it
+ * has its own keys (from keys.ts, which also give its id) and attributes (parsed by the same code a
+ * POST uses, stored as the repository stores them), and otherwise exactly the shape the repository gives its items. Seeding is set-up; nothing of it
  * is measured.
  */
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { keys } from '../functions/adapters/dynamodb/keys.ts';
+import { storedAttributes } from '../functions/adapters/dynamodb/scim-items.ts';
 import { parseResourceInput } from '../functions/core/resource.ts';
 import type { DirectoryService, ScimContext } from '../functions/service/directory-service.ts';
 import { entraGroup, entraUser, seedTag } from './fixtures.ts';
@@ -104,7 +105,7 @@ export async function seedDirectory(target: SeedTarget, ctx: ScimContext, kind: 
     userIds.push(id);
     const { attributes } = parseResourceInput('User', body);
     const joins = membership !== undefined && n < groupMembers ? membership : undefined;
-    items.push({ ...(joins === undefined ? userTemplate : memberTemplate), ...keys.user(directoryId, id), id, attributes });
+    items.push({ ...(joins === undefined ? userTemplate : memberTemplate), ...keys.user(directoryId, id), attributes: storedAttributes('User', attributes) });
     items.push({ ...userNameTemplate, ...keys.userNameClaim(directoryId, body.userName as string), resourceId: id });
     items.push({ ...externalIdTemplate, ...keys.externalIdClaim(directoryId, body.externalId as string), resourceId: id });
     if (joins !== undefined) {

@@ -112,20 +112,36 @@ export function parseResourceInput(resourceType: ResourceType, body: unknown): P
   if (coreValues.externalId === '') delete coreValues.externalId;
   checkRequired(core, coreValues);
   for (const values of collected.values()) checkOnePrimary(values);
-  const schemas = [core.id];
-  const attributes: ResourceAttributes = { schemas, ...orderLike([...COMMON_ATTRIBUTES, ...core.attributes], coreValues) };
+  const attributes: ResourceAttributes = { schemas: [core.id], ...orderLike([...COMMON_ATTRIBUTES, ...core.attributes], coreValues) };
   for (const extension of extensions) {
     const values = collected.get(extension) ?? {};
     if (Object.keys(values).length === 0) continue;
-    schemas.push(extension.id);
     attributes[extension.id] = orderLike(extension.attributes, values);
   }
+  attributes.schemas = canonicalSchemas(resourceType, attributes);
 
   const result: ParsedResourceInput = { attributes };
   if (membersGiven) {
     result.members = parseMembers(membersValue);
   }
   return result;
+}
+
+/**
+ * The `schemas` list of canonical attributes (RFC 7643 §3): the core URN, then the URN of each
+ * extension whose attributes the resource carries. It follows from the other attributes, so
+ * storage may leave it out and restore it with this.
+ *
+ * @example
+ * canonicalSchemas('User', { userName: 'a' }); // ['urn:ietf:params:scim:schemas:core:2.0:User']
+ */
+export function canonicalSchemas(resourceType: ResourceType, attributes: ResourceAttributes): string[] {
+  const { core, extensions } = schemasOf(resourceType);
+  const carried = extensions.filter((extension) => {
+    const values = attributes[extension.id];
+    return isObject(values) && Object.keys(values).length > 0;
+  });
+  return [core.id, ...carried.map((extension) => extension.id)];
 }
 
 /** RFC 7643 §2.4: the primary flag "MUST appear no more than once" among a multi-valued attribute's values. */

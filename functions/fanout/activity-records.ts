@@ -14,7 +14,7 @@ import type { ActivityEntry } from '../activity/activity.ts';
 import { successEntry, type RequestStamp } from '../activity/entries.ts';
 import { directoryIdOfPartition } from '../adapters/dynamodb/keys.ts';
 import { ENTITY, TABLE_DEFINITION } from '../adapters/dynamodb/table-definition.ts';
-import { fromImage } from './stream-image.ts';
+import { itemOfImage } from './stream-image.ts';
 
 const stampSchema = z.object({
   requestId: z.string().min(1).max(200),
@@ -46,7 +46,7 @@ export function activityOfRecord(record: DynamoDBRecord): ActivityEntry | undefi
   const newRaw = record.dynamodb?.NewImage;
   if (newRaw === undefined) return undefined;
   try {
-    const plain = fromImage(newRaw);
+    const plain = itemOfImage(newRaw);
     const entity = plain[TABLE_DEFINITION.entityAttribute];
     if (entity !== ENTITY.user && entity !== ENTITY.group) return undefined;
     const image = stampedImageSchema.safeParse(plain);
@@ -54,7 +54,7 @@ export function activityOfRecord(record: DynamoDBRecord): ActivityEntry | undefi
     if (directoryIdOfPartition(image.data.pk) !== image.data.directoryId) return undefined;
     const stamp = image.data.lastRequest;
     if (record.eventName === 'MODIFY' && record.dynamodb?.OldImage !== undefined) {
-      const before = stampedImageSchema.safeParse(fromImage(record.dynamodb.OldImage));
+      const before = stampedImageSchema.safeParse(itemOfImage(record.dynamodb.OldImage));
       if (before.success && sameStamp(before.data.lastRequest, stamp)) return undefined;
     }
     return successEntry(image.data.directoryId, entity === ENTITY.user ? 'User' : 'Group', image.data, stamp);

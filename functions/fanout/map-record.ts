@@ -25,7 +25,7 @@ import { diffAttributes, withoutAttributes } from './changes.ts';
 import type { OrganizationLookup } from './organization-lookup.ts';
 import {
   directoryItemSchema,
-  fromImage,
+  itemOfImage,
   groupItemSchema,
   membershipItemSchema,
   parseImage,
@@ -198,8 +198,8 @@ export async function mapStreamRecord(record: DynamoDBRecord, context: MapContex
   if (!parsed.success) throw new StreamRecordError('stream record lacks eventID, eventName or dynamodb');
   const { eventID, eventName } = parsed.data;
   const recordSeconds = parsed.data.dynamodb.ApproximateCreationDateTime;
-  const rawOld = record.dynamodb?.OldImage === undefined ? undefined : fromImage(record.dynamodb.OldImage);
-  const rawNew = record.dynamodb?.NewImage === undefined ? undefined : fromImage(record.dynamodb.NewImage);
+  const rawOld = record.dynamodb?.OldImage === undefined ? undefined : itemOfImage(record.dynamodb.OldImage);
+  const rawNew = record.dynamodb?.NewImage === undefined ? undefined : itemOfImage(record.dynamodb.NewImage);
   const entity = (rawNew ?? rawOld)?.[TABLE_DEFINITION.entityAttribute];
 
   let result: { drafts: Draft[]; directoryId: string; itemTime: string; organizationId?: string | null };

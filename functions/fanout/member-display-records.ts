@@ -13,7 +13,7 @@ import { directoryIdOfPartition } from '../adapters/dynamodb/keys.ts';
 import { ENTITY, TABLE_DEFINITION } from '../adapters/dynamodb/table-definition.ts';
 import { memberDisplayOf } from '../core/member-display.ts';
 import type { MemberRef, ResourceType } from '../service/repository.ts';
-import { fromImage } from './stream-image.ts';
+import { itemOfImage } from './stream-image.ts';
 
 /** Where the fan-out reads and writes members' display names (DynamoDbMemberDisplays). */
 export interface MemberDisplayPort {
@@ -33,7 +33,7 @@ interface DisplayWork {
 }
 
 function plainImage(image: NonNullable<DynamoDBRecord['dynamodb']>['NewImage']): Record<string, unknown> | undefined {
-  return image === undefined ? undefined : fromImage(image);
+  return image === undefined ? undefined : itemOfImage(image);
 }
 
 /** The display-name work of a batch, by directory. Records it cannot read are skipped: they change no name. */

@@ -6,6 +6,7 @@
  */
 import type { AttributeValue } from 'aws-lambda';
 import * as z from 'zod';
+import { completeResourceItem } from '../adapters/dynamodb/scim-items.ts';
 import { ENTITY } from '../adapters/dynamodb/table-definition.ts';
 import { PROVIDERS } from '../admin/directory-store.ts';
 
@@ -44,6 +45,15 @@ export function fromImage(image: Record<string, AttributeValue>, depth = 0): Rec
   const plain: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(image)) plain[name] = fromAttributeValue(value, depth);
   return plain;
+}
+
+/**
+ * A stream record's image as a plain item, with what user and group items do not store (their
+ * id, directory and canonical `schemas`, see adapters/dynamodb/scim-items.ts) put back, so that
+ * images of items written before and after they were left out read alike.
+ */
+export function itemOfImage(image: Record<string, AttributeValue>): Record<string, unknown> {
+  return completeResourceItem(fromImage(image));
 }
 
 const stringSet = z.custom<Set<string>>((value) => value instanceof Set && [...value].every((entry) => typeof entry === 'string'), {

@@ -59,4 +59,11 @@ describe('activityOfRecord', () => {
   ])('records nothing for %s', (_, given) => {
     expect(activityOfRecord(given)).toBeUndefined();
   });
+
+  it('reads an item that does not repeat its id and directory as one that does', () => {
+    const { id: _id, directoryId: _directoryId, ...compact } = image({ lastRequest: stamp('r2') });
+    const old = image({ lastRequest: stamp('r1') });
+    expect(activityOfRecord(record('MODIFY', compact, old))).toEqual(activityOfRecord(record('MODIFY', image({ lastRequest: stamp('r2') }), old)));
+    expect(activityOfRecord(record('MODIFY', compact, old))).toMatchObject({ directoryId: 'dir-1', resourceId: 'g-1' });
+  });
 });

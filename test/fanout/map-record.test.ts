@@ -7,6 +7,7 @@ import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { mapStreamRecord, type MapContext } from '../../functions/fanout/map-record.ts';
 import { StreamRecordError } from '../../functions/fanout/stream-image.ts';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../../functions/core/schemas/index.ts';
 
 const lookups: string[] = [];
 const context: MapContext = {
@@ -84,5 +85,36 @@ describe('mapStreamRecord', () => {
     const [created] = await mapStreamRecord(record('INSERT', { NewImage: userImage({}, { notInAnySchema: { S: 'secret' } }) }), context);
     expect(created).toMatchObject({ type: 'user.created', user: { id: 'u1', userName: 'ada', meta: { location: 'https://x.test/scim/v2/d1/Users/u1' } } });
     expect(created?.user).not.toHaveProperty('notInAnySchema');
+  });
+
+  describe('items that do not repeat their keys or their schemas', () => {
+    const enterprise: Record<string, AttributeValue> = { [ENTERPRISE_USER_SCHEMA]: { M: { department: { S: 'Research' } } } };
+    const listed = { schemas: { L: [{ S: USER_SCHEMA }, { S: ENTERPRISE_USER_SCHEMA }] } };
+    // As written now: no id, no directoryId, no canonical schemas (adapters/dynamodb/scim-items.ts).
+    const compact = (overrides: Record<string, AttributeValue> = {}, attributes: Record<string, AttributeValue> = enterprise) => {
+      const { id: _id, directoryId: _directoryId, ...rest } = userImage({}, attributes);
+      return { ...rest, ...overrides };
+    };
+    // As written before: every field stored.
+    const full = (overrides: Record<string, AttributeValue> = {}) => userImage(overrides, { ...enterprise, ...listed });
+
+    it('raise the same events as items that do', async () => {
+      for (const eventName of ['INSERT', 'REMOVE'] as const) {
+        const images = (image: Record<string, AttributeValue>) => (eventName === 'INSERT' ? { NewImage: image } : { OldImage: image });
+        const before = await mapStreamRecord(record(eventName, images(full())), context);
+        const now = await mapStreamRecord(record(eventName, images(compact())), context);
+        expect(now).toEqual(before);
+        expect(now[0]).toMatchObject({ user: { id: 'u1', schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] } });
+      }
+    });
+
+    it('raise nothing for an old item rewritten in the new shape without a change', async () => {
+      const events = await mapStreamRecord(record('MODIFY', { OldImage: full(), NewImage: compact({ version: { N: '3' } }) }), context);
+      expect(events).toEqual([]);
+    });
+
+    it('still refuse an image stored in another directory’s partition', async () => {
+      await expect(mapStreamRecord(record('INSERT', { NewImage: compact({ directoryId: { S: 'd2' } }) }), context)).rejects.toThrow(StreamRecordError);
+    });
   });
 });

@@ -13,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqsDeadLetterQueue } from '../../functions/adapters/aws/sqs-dead-letters.ts';
 import { DynamoDbActivityLog } from '../../functions/adapters/dynamodb/activity-writer.ts';
-import { keys } from '../../functions/adapters/dynamodb/keys.ts';
+import { keys, resourceOfSortKey } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbParkedRecords } from '../../functions/adapters/dynamodb/parked-records.ts';
 import { PATCH_OP_SCHEMA } from '../../functions/core/patch-op.ts';
 import { USER_SCHEMA } from '../../functions/core/schemas/index.ts';
@@ -160,7 +160,7 @@ async function expectEventsToMatchTable(f: StreamFixture, events: readonly Direc
       ExpressionAttributeValues: { ':pk': keys.partition(f.directoryId), ':prefix': 'USER#' },
     }),
   );
-  const stored = Object.fromEntries((Items ?? []).map((item) => [item.id as string, item.version as number]));
+  const stored = Object.fromEntries((Items ?? []).map((item) => [resourceOfSortKey(item.sk as string)?.id, item.version as number]));
   const heard = Object.fromEntries([...users].filter(([, state]) => !state.deleted).map(([id, state]) => [id, state.version]));
   expect(heard).toEqual(stored);
 }

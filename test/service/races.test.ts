@@ -7,6 +7,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SK, keys } from '../../functions/adapters/dynamodb/keys.ts';
+import { completeResourceItem } from '../../functions/adapters/dynamodb/scim-items.ts';
 import { foldCase } from '../../functions/core/case-fold.ts';
 import { ScimError } from '../../functions/core/error.ts';
 import { isTransientFailure } from '../../functions/http/scim-http.ts';
@@ -72,10 +73,11 @@ async function recount(directoryId: string) {
     if (startKey === undefined) break;
   }
   const withPrefix = (prefix: string) => items.filter((item) => (item.sk as string).startsWith(prefix));
-  const users = withPrefix(SK.userPrefix);
+  // Resource items read as the repository reads them: their id comes from their key.
+  const users = withPrefix(SK.userPrefix).map(completeResourceItem);
   return {
     users,
-    groups: withPrefix(SK.groupPrefix),
+    groups: withPrefix(SK.groupPrefix).map(completeResourceItem),
     memberships: withPrefix(SK.memberPrefix).map((item) => (item.sk as string).slice(SK.memberPrefix.length)),
     userNameClaims: new Map(withPrefix(SK.userNameClaimPrefix).map((item) => [(item.sk as string).slice(SK.userNameClaimPrefix.length), item])),
     userNames: users.map((user) => foldCase((user.attributes as { userName: string }).userName)),

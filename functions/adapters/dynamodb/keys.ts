@@ -132,3 +132,13 @@ export const keys = {
 export function directoryIdOfPartition(pk: string): string | undefined {
   return pk.startsWith(`DIR${SEP}`) ? pk.slice(4) : undefined;
 }
+
+/**
+ * The resource a user or group item's sort key names (`USER#<id>`, `GROUP#<id>`), or undefined
+ * for any other sort key. Resource items do not repeat their id as data: it is read from here.
+ */
+export function resourceOfSortKey(sk: string): { type: 'User' | 'Group'; id: string } | undefined {
+  if (sk.startsWith(SK.userPrefix)) return { type: 'User', id: sk.slice(SK.userPrefix.length) };
+  if (sk.startsWith(SK.groupPrefix)) return { type: 'Group', id: sk.slice(SK.groupPrefix.length) };
+  return undefined;
+}

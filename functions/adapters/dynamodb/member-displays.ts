@@ -8,8 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { memberDisplayOf } from '../../core/member-display.ts';
 import type { MemberRef } from '../../service/repository.ts';
-import { keys } from './keys.ts';
-import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
+import { keys, resourceOfSortKey } from './keys.ts';
 import { TableWrites } from './table-writes.ts';
 
 /** Display-name updates in flight at once. */
@@ -43,13 +42,14 @@ export class DynamoDbMemberDisplays {
     if (unique.size === 0) return new Map();
     const found = await this.#writes.batchGet(
       [...unique.values()].map((member) => (member.type === 'User' ? keys.user(directoryId, member.id) : keys.group(directoryId, member.id))),
-      ['id', TABLE_DEFINITION.entityAttribute, 'attributes.displayName', 'attributes.userName'],
+      ['sk', 'attributes.displayName', 'attributes.userName'],
     );
     const displays = new Map<string, string>();
     for (const item of found) {
-      const type = item[TABLE_DEFINITION.entityAttribute] === ENTITY.user ? 'User' : 'Group';
-      const display = memberDisplayOf(type, (item.attributes ?? {}) as Record<string, unknown>);
-      if (display !== undefined) displays.set(memberKey({ id: item.id as string, type }), display);
+      const resource = resourceOfSortKey(item.sk as string);
+      if (resource === undefined) continue;
+      const display = memberDisplayOf(resource.type, (item.attributes ?? {}) as Record<string, unknown>);
+      if (display !== undefined) displays.set(memberKey(resource), display);
     }
     return displays;
   }

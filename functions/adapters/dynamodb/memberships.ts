@@ -6,7 +6,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RequestStamp } from '../../activity/entries.ts';
 import { MissingReferenceError, TooManyGroupsError, VersionConflictError, type MemberRef, type Page, type ResourceType } from '../../service/repository.ts';
-import { keys, SK } from './keys.ts';
+import { keys, resourceOfSortKey, SK } from './keys.ts';
 import { DynamoDbMemberDisplays, memberKey } from './member-displays.ts';
 import { ConditionNotMet, resourceKey, stampAttribute } from './scim-items.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
@@ -55,13 +55,14 @@ export class DynamoDbMemberships {
       if (hint !== 'User') wanted.push(keys.group(directoryId, id));
     }
     for (const memberId of new Set(request.memberIds)) wanted.push(keys.membership(directoryId, groupId, memberId));
-    const found = await this.writes.batchGet(wanted, ['sk', 'id', 'memberId', 'memberType']);
+    const found = await this.writes.batchGet(wanted, ['sk', 'memberId', 'memberType']);
     const resolved = new Map<string, ResourceType>();
     const memberships = new Map<string, ResourceType>();
     for (const item of found) {
       const sk = item.sk as string;
-      if (sk.startsWith(SK.memberPrefix)) memberships.set(item.memberId as string, item.memberType as ResourceType);
-      else resolved.set(item.id as string, sk.startsWith(SK.userPrefix) ? 'User' : 'Group');
+      const resource = resourceOfSortKey(sk);
+      if (resource !== undefined) resolved.set(resource.id, resource.type);
+      else if (sk.startsWith(SK.memberPrefix)) memberships.set(item.memberId as string, item.memberType as ResourceType);
     }
     return { resolved, memberships };
   }
@@ -265,9 +266,9 @@ export class DynamoDbMemberships {
     if (members.length === 0) return new VersionConflictError();
     const found = await this.writes.batchGet(
         members.flatMap((id) => [keys.user(directoryId, id), keys.group(directoryId, id)]),
-        ['id'],
+        ['sk'],
       );
-    const present = new Set(found.map((item) => item.id as string));
+    const present = new Set(found.flatMap((item) => resourceOfSortKey(item.sk as string)?.id ?? []));
     const full = members.filter((id) => present.has(id));
     if (full.length > 0) return new TooManyGroupsError(full, this.maxGroupsPerMember);
     return new MissingReferenceError(members);

@@ -9,7 +9,7 @@ import type { PortalLookups, ResourceSummary } from '../../portal/portal-directo
 import type { MemberRef } from '../../service/repository.ts';
 import { sleep } from '../../shared/sleep.ts';
 import { keptMemberCount, MEMBER_COUNT_KEPT } from './items.ts';
-import { keys } from './keys.ts';
+import { keys, resourceOfSortKey } from './keys.ts';
 
 /** BatchGetItem takes at most 100 keys. */
 export const MAX_SUMMARIES = 100;
@@ -49,17 +49,19 @@ export class DynamoDbPortalLookups implements PortalLookups {
           RequestItems: {
             [this.#table]: {
               Keys: requested,
-              ProjectionExpression: 'id, entity, #attributes.userName, #attributes.displayName, memberCount, #kept',
+              ProjectionExpression: 'sk, #attributes.userName, #attributes.displayName, memberCount, #kept',
               ExpressionAttributeNames: { '#attributes': 'attributes', '#kept': MEMBER_COUNT_KEPT },
             },
           },
         }),
       );
       for (const item of output.Responses?.[this.#table] ?? []) {
+        const resource = resourceOfSortKey(String(item.sk));
+        if (resource === undefined) continue;
         const attributes = (item.attributes ?? {}) as Record<string, unknown>;
-        const name = item.entity === 'user' ? attributes.userName : attributes.displayName;
+        const name = resource.type === 'User' ? attributes.userName : attributes.displayName;
         const memberCount = keptMemberCount(item);
-        found.set(String(item.id), {
+        found.set(resource.id, {
           ...(typeof name === 'string' ? { display: name } : {}),
           ...(memberCount === undefined ? {} : { memberCount }),
         });

@@ -1,12 +1,21 @@
 /**
  * How the SCIM repository's item families lay out what they share: resource keys, a resource
- * item read back as a StoredResource, the request stamp.
+ * item written and read back as a StoredResource, the request stamp.
+ *
+ * A user or group item stores nothing its keys or its other attributes already say: its id is
+ * the end of its sort key, its directory the end of its partition key, and `schemas` is left out
+ * when it is the canonical list (RFC 7643 §3). A transaction pays for every started KB of each
+ * item, so these bytes decide whether a member's item, with its `memberOf` set, stays within one
+ * KB. Reading puts them back ({@link completeResourceItem}); items written before carry them and
+ * are read as they are.
  */
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import type { RequestStamp } from '../../activity/entries.ts';
+import { isJsonObject } from '../../core/json.ts';
+import { canonicalSchemas } from '../../core/resource.ts';
 import type { ResourceType, StoredResource } from '../../service/repository.ts';
 import { keptMemberCount } from './items.ts';
-import { keys } from './keys.ts';
+import { directoryIdOfPartition, keys, resourceOfSortKey } from './keys.ts';
 import type { Key } from './table-writes.ts';
 
 /** A condition of a write that is tried before anything is read did not hold. */
@@ -17,8 +26,36 @@ export function resourceKey(directoryId: string, type: ResourceType, id: string)
   return type === 'User' ? keys.user(directoryId, id) : keys.group(directoryId, id);
 }
 
+const sameList = (a: unknown, b: readonly string[]) => Array.isArray(a) && a.length === b.length && a.every((value, i) => value === b[i]);
+
+/** A resource's attributes as a user or group item stores them: without `schemas` when it is the canonical list. */
+export function storedAttributes(type: ResourceType, attributes: Record<string, unknown>): Record<string, unknown> {
+  const { schemas, ...rest } = attributes;
+  return sameList(schemas, canonicalSchemas(type, rest)) ? rest : attributes;
+}
+
+/**
+ * A user or group item with what it does not store put back: `id` from its sort key,
+ * `directoryId` from its partition key, `schemas` (canonical) from its attributes. Fields an item
+ * holds (every item written before they were left out) are kept as they are; anything that is
+ * not a user or group item is returned unchanged. Works on items read through the document
+ * client and on stream images turned into plain values alike.
+ */
+export function completeResourceItem<T extends Record<string, unknown>>(item: T): T {
+  const resource = typeof item.sk === 'string' ? resourceOfSortKey(item.sk) : undefined;
+  if (resource === undefined) return item;
+  const completed: Record<string, unknown> = { ...item };
+  if (completed.id === undefined) completed.id = resource.id;
+  const directoryId = typeof item.pk === 'string' ? directoryIdOfPartition(item.pk) : undefined;
+  if (completed.directoryId === undefined && directoryId !== undefined) completed.directoryId = directoryId;
+  const attributes = item.attributes;
+  if (isJsonObject(attributes) && attributes.schemas === undefined) completed.attributes = { schemas: canonicalSchemas(resource.type, attributes), ...attributes };
+  return completed as T;
+}
+
 /** A user or group item as the directory service sees it. */
-export function toStoredResource(item: Record<string, NativeAttributeValue>): StoredResource {
+export function toStoredResource(stored: Record<string, NativeAttributeValue>): StoredResource {
+  const item = completeResourceItem(stored);
   const memberOf = item.memberOf instanceof Set ? [...(item.memberOf as Set<string>)].sort() : [];
   const resource: StoredResource = {
     id: item.id as string,

@@ -35,7 +35,7 @@ import { MEMBER_COUNT_KEPT } from './items.ts';
 import { DynamoDbMemberships } from './memberships.ts';
 import { claimKey, deleteClaim, explainClaimFailure, putClaim } from './claim-items.ts';
 import { counterUpdate, readCounters } from './counters.ts';
-import { ConditionNotMet, resourceKey, stampAttribute, toStoredResource } from './scim-items.ts';
+import { ConditionNotMet, resourceKey, stampAttribute, storedAttributes, toStoredResource } from './scim-items.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { isItemTooLarge, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
@@ -120,13 +120,12 @@ export class DynamoDbScimRepository implements ScimRepository {
             TableName: this.tableName,
             Item: {
               ...resourceKey(directoryId, type, resource.id),
+              // No id, directoryId or canonical schemas: the keys and attributes say them (scim-items.ts).
               [TABLE_DEFINITION.entityAttribute]: type === 'User' ? ENTITY.user : ENTITY.group,
-              directoryId,
-              id: resource.id,
               version: resource.version,
               created: resource.created,
               lastModified: resource.lastModified,
-              attributes: resource.attributes,
+              attributes: storedAttributes(type, resource.attributes),
               ...(resource.memberCount === undefined ? {} : { memberCount: resource.memberCount, [MEMBER_COUNT_KEPT]: true }),
               ...(stamp === undefined ? {} : { lastRequest: stampAttribute(stamp) }),
             },
@@ -176,7 +175,7 @@ export class DynamoDbScimRepository implements ScimRepository {
             ConditionExpression: '#version = :expected',
             ExpressionAttributeNames: { '#attributes': 'attributes', '#version': 'version' },
             ExpressionAttributeValues: {
-              ':attributes': after.attributes,
+              ':attributes': storedAttributes(type, after.attributes),
               ':version': after.version,
               ':lastModified': after.lastModified,
               ':expected': before.version,
@@ -321,7 +320,7 @@ export class DynamoDbScimRepository implements ScimRepository {
 
   async getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
     const found = await this.writes.batchGet([...new Set(ids)].map((id) => resourceKey(directoryId, type, id)));
-    const byId = new Map(found.map((item) => [item.id as string, toStoredResource(item)]));
+    const byId = new Map(found.map((item) => toStoredResource(item)).map((resource) => [resource.id, resource]));
     return ids.flatMap((id) => {
       const resource = byId.get(id);
       return resource === undefined ? [] : [resource];
