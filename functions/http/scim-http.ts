@@ -151,12 +151,16 @@ export function errorResponse(error: unknown): ScimResponse {
     // Read by shape, not by class, like isScimError: a bundle may hold two copies of this module.
     const allow = (error as { allow?: unknown }).allow;
     if (error.status === 405 && Array.isArray(allow)) headers.Allow = allow.join(', ');
+    // A 503 the service chose (a change accepted and still completing) is retried like any other.
+    if (error.status === 503) headers['Retry-After'] = '2';
     return scimResponse(error.status, (error as ScimError).toBody(), headers);
   }
   if (isTransientFailure(error)) {
     return scimResponse(503, new ScimError(503, 'The service is busy; the request was not applied. Retry it.').toBody(), { 'Retry-After': '2' });
   }
-  return scimResponse(500, new ScimError(500, 'Internal error; the request was not applied, or applied completely. Retry it.').toBody());
+  // Every write either applies in one transaction or is journaled and completed by the next
+  // reader, and a retry finds what is applied already: so a retry is always safe.
+  return scimResponse(500, new ScimError(500, 'Internal error. Retry the request: a retry completes what this one began and applies nothing twice.').toBody());
 }
 
 export function toProxyResult(response: ScimResponse): APIGatewayProxyResult {

@@ -23,11 +23,6 @@ export function stampOf(ctx: ScimContext, at: string): RequestStamp | undefined 
   return ctx.request === undefined ? undefined : { ...ctx.request, at };
 }
 
-/** The same context, for writes that must not be recorded as the request's own (undoing a failed create). */
-export function withoutRequest(ctx: ScimContext): ScimContext {
-  return { directoryId: ctx.directoryId, baseUrl: ctx.baseUrl };
-}
-
 /** `attributes` / `excludedAttributes` of a read (RFC 7644 §3.4.2.5). */
 export type Projection = ProjectionOptions;
 

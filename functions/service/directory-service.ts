@@ -13,17 +13,20 @@ import { projectionWants, projectResource } from '../core/projection.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../core/schemas/index.ts';
 import { assertImmutableUnchanged, parseResourceInput } from '../core/resource.ts';
 import { claimChanges, claimedAttribute, claimsOf, isKeyable, MAX_UNIQUE_VALUE_BYTES } from './claims.ts';
-import { isPlausibleId, stampOf, withoutRequest, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
+import { isPlausibleId, stampOf, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
 import { ResourceListing, type ListResult } from './listing.ts';
-import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, tooManyMemberChanges } from './membership-planner.ts';
+import { MemberJournals } from './member-journal.ts';
+import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, tooManyMemberChanges, type MemberChanges } from './membership-planner.ts';
 import { etagOf, ifMatchSatisfied, renderResource } from './render.ts';
 import {
+  MAX_MEMBERS_PER_TRANSACTION,
   MAX_MEMBERS_WITH_RESOURCE,
   MissingReferenceError,
   TooManyGroupsError,
   UniquenessConflictError,
   VersionConflictError,
   type CounterDelta,
+  type MemberJournal,
   type MemberRef,
   type ResourceType,
   type ScimRepository,
@@ -115,6 +118,15 @@ function newManagerOf(type: ResourceType, before: Record<string, unknown> | unde
   return manager;
 }
 
+/**
+ * The answer to a request whose journal was written but whose completion failed (a storage
+ * fault, a timeout): true to the letter, since the journal is completed by the next request that
+ * reads the group or by the sweeper, and a retry of the same request finds it applied.
+ */
+function acceptedNotCompleted(cause: unknown): ScimError {
+  return new ScimError(503, 'The change was accepted and is being completed; the group shows it within a few minutes. Retrying the same request is safe.', undefined, { cause });
+}
+
 /** Converts storage-level conflicts into the SCIM errors a client sees. */
 function translateWriteError(error: unknown, manager?: string): never {
   if (error instanceof MissingReferenceError && manager !== undefined && error.ids.includes(manager)) {
@@ -144,6 +156,7 @@ export class DirectoryService {
   readonly #maxInlineMembers: number;
   readonly #members: MembershipPlanner;
   readonly #listing: ResourceListing;
+  readonly #journals: MemberJournals;
 
   constructor(repository: ScimRepository, options: DirectoryServiceOptions = {}) {
     this.#repository = repository;
@@ -151,6 +164,7 @@ export class DirectoryService {
     this.#newId = options.newId ?? randomUUID;
     this.#maxInlineMembers = options.maxInlineMembers ?? MAX_INLINE_MEMBERS;
     this.#members = new MembershipPlanner(repository, options.maxReplacedMembers ?? MAX_REPLACED_MEMBERS);
+    this.#journals = new MemberJournals(repository, this.#now);
     this.#listing = new ResourceListing(repository, {
       now: this.#now,
       maxFilterScan: options.maxFilterScan ?? MAX_FILTER_SCAN,
@@ -168,34 +182,28 @@ export class DirectoryService {
     const now = this.#now().toISOString();
     const memberRefs = type === 'Group' && members !== undefined ? (await this.#members.resolveNewMembers(ctx, id, members)).newMembers : [];
     const resource: StoredResource = { id, version: 1, created: now, lastModified: now, attributes, memberOf: [] };
-    // A group's member count is written with it: its members are added without touching it.
-    if (type === 'Group') resource.memberCount = memberRefs.length;
     const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
-    // Up to MAX_MEMBERS_WITH_RESOURCE members are stored with the group, atomically; more are added after it.
+    // Up to MAX_MEMBERS_WITH_RESOURCE members are stored with the group, atomically; more are
+    // journaled with it and follow (the group's count moving with each of their transactions).
     const withCreate = memberRefs.length <= MAX_MEMBERS_WITH_RESOURCE ? memberRefs : [];
+    const journal = withCreate.length < memberRefs.length ? this.#journalOf(ctx, id, { add: memberRefs, remove: [] }, now) : undefined;
+    if (type === 'Group') resource.memberCount = withCreate.length;
     const manager = newManagerOf(type, undefined, attributes);
     try {
-      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now), withCreate, manager === undefined ? [] : [manager]);
+      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now), withCreate, manager === undefined ? [] : [manager], journal);
     } catch (error) {
       translateWriteError(error, manager);
     }
-    if (withCreate.length === 0 && memberRefs.length > 0) {
-      try {
-        await this.#repository.changeMemberships(ctx.directoryId, id, { add: memberRefs, remove: [] }, { now, bumpGroupVersion: false });
-      } catch (error) {
-        // A member vanished between the check and the write: undo the create, so that the
-        // rejected request leaves nothing behind and the client's retry is not a 409. The undo
-        // is not a DELETE of the client's: it records no activity of its own.
-        await this.delete(withoutRequest(ctx), 'Group', id);
-        translateWriteError(error);
-      }
-    }
-    return this.#respond(ctx, type, resource, projection, memberRefs);
+    if (journal === undefined) return this.#respond(ctx, type, resource, projection, memberRefs);
+    const completed = await this.#complete(ctx, resource, journal);
+    // Members deleted meanwhile were skipped: the answer lists those the group holds.
+    const stored = projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers) : undefined;
+    return this.#respond(ctx, type, completed, projection, stored);
   }
 
   /** GET /Users/{id}, GET /Groups/{id} (RFC 7644 §3.4.1). */
   async get(ctx: ScimContext, type: ResourceType, id: string, projection: Projection = {}): Promise<ResourceResult> {
-    const resource = isPlausibleId(id) ? await this.#repository.getResource(ctx.directoryId, type, id) : undefined;
+    const resource = isPlausibleId(id) ? await this.#read(ctx, type, id) : undefined;
     if (resource === undefined) throw notFound(type, id);
     const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers, { withDisplay: true }) : undefined;
     return this.#respond(ctx, type, resource, projection, members);
@@ -232,7 +240,7 @@ export class DirectoryService {
   async delete(ctx: ScimContext, type: ResourceType, id: string, ifMatch?: string): Promise<void> {
     if (!isPlausibleId(id)) throw notFound(type, id);
     for (let attempt = 1; ; attempt++) {
-      const resource = await this.#repository.getResource(ctx.directoryId, type, id);
+      const resource = await this.#read(ctx, type, id);
       if (resource === undefined) throw notFound(type, id);
       checkIfMatch(ifMatch, resource);
       const now = this.#now().toISOString();
@@ -241,7 +249,8 @@ export class DirectoryService {
         // Leave every group this resource belongs to; each group's version moves.
         for (const groupId of resource.memberOf) {
           await this.#repository
-            .changeMemberships(ctx.directoryId, groupId, { add: [], remove: [{ id, type }] }, { now, bumpGroupVersion: true })
+            // A journal open on the group skips a member that is gone: no need to wait for it.
+            .changeMemberships(ctx.directoryId, groupId, { add: [], remove: [{ id, type }] }, { now, bumpGroupVersion: true, evenIfJournalOpen: true })
             .catch((error: unknown) => {
               // The group went away meanwhile; its purge took the membership with it.
               if (!(error instanceof MissingReferenceError)) throw error;
@@ -278,7 +287,7 @@ export class DirectoryService {
   ): Promise<ResourceResult | undefined> {
     if (!isPlausibleId(id)) throw notFound(type, id);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.#repository.getResource(ctx.directoryId, type, id);
+      const current = await this.#read(ctx, type, id);
       if (current === undefined) throw notFound(type, id);
       checkIfMatch(ifMatch, current);
       const { attributes, steps } = await change(current);
@@ -293,6 +302,9 @@ export class DirectoryService {
       const memberCount = memberChanges.add.length + memberChanges.remove.length;
       // Attributes and a few member changes are one transaction: the request applies whole or not at all.
       const membersWithAttributes = attributesChanged && memberCount > 0 && memberCount <= MAX_MEMBERS_WITH_RESOURCE;
+      // More than one transaction holds are journaled: written down whole, then applied.
+      const journal =
+        memberCount > (attributesChanged ? MAX_MEMBERS_WITH_RESOURCE : MAX_MEMBERS_PER_TRANSACTION) ? this.#journalOf(ctx, id, memberChanges, now) : undefined;
       let updated = current;
       try {
         if (attributesChanged) {
@@ -309,9 +321,13 @@ export class DirectoryService {
             stampOf(ctx, now),
             membersWithAttributes ? memberChanges : undefined,
             manager === undefined ? [] : [manager],
+            journal,
           );
+        } else if (journal !== undefined) {
+          // The version read is the one If-Match was checked against.
+          await this.#repository.openMemberJournal(ctx.directoryId, journal, { expectedVersion: current.version });
         }
-        if (memberCount > 0 && !membersWithAttributes) {
+        if (journal === undefined && memberCount > 0 && !membersWithAttributes) {
           const stamp = stampOf(ctx, now);
           // Under If-Match the member writes, too, apply only to the version just checked (or written).
           const expectedVersion = ifMatch === undefined ? undefined : updated.version;
@@ -328,6 +344,7 @@ export class DirectoryService {
         if (error instanceof VersionConflictError) throw new ScimError(412, 'The resource was changed by another request', undefined, { cause: error });
         translateWriteError(error, manager);
       }
+      if (journal !== undefined) updated = await this.#complete(ctx, updated, journal);
       if (projection === undefined) return undefined;
       const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers, { withDisplay: true }) : undefined;
       return this.#respond(ctx, type, updated, projection, members);
@@ -378,6 +395,36 @@ export class DirectoryService {
     };
     if (changes.add.length + changes.remove.length === 0) return NOT_AT_ONCE;
     return (await this.#repository.changeMembershipsAtOnce(ctx.directoryId, id, changes, common)) ? undefined : NOT_AT_ONCE;
+  }
+
+  /**
+   * A resource read by id; a group with a member journal open is read after completing it, so
+   * that no reader sees part of a request (docs/storage.md, "Member journals").
+   */
+  async #read(ctx: ScimContext, type: ResourceType, id: string): Promise<StoredResource | undefined> {
+    const resource = await this.#repository.getResource(ctx.directoryId, type, id);
+    if (resource?.openJournal === undefined) return resource;
+    await this.#journals.complete(ctx.directoryId, id);
+    return this.#repository.getResource(ctx.directoryId, type, id);
+  }
+
+  /** The journal of a member change too large for one transaction, opened by this request. */
+  #journalOf(ctx: ScimContext, groupId: string, changes: MemberChanges, now: string): MemberJournal {
+    const stamp = stampOf(ctx, now);
+    return { id: this.#newId(), groupId, opened: now, add: changes.add, remove: changes.remove, ...(stamp === undefined ? {} : { stamp }) };
+  }
+
+  /**
+   * Completes the journal this request opened, and reads the group as it left it. Past the
+   * journal's write, a failure no longer means "not applied": the answer says what is true.
+   */
+  async #complete(ctx: ScimContext, group: StoredResource, journal: MemberJournal): Promise<StoredResource> {
+    try {
+      await this.#journals.complete(ctx.directoryId, group.id, { journal, planned: true });
+      return (await this.#repository.getResource(ctx.directoryId, 'Group', group.id)) ?? group;
+    } catch (error) {
+      throw acceptedNotCompleted(error);
+    }
   }
 
   #respond(ctx: ScimContext, type: ResourceType, resource: StoredResource, projection: Projection, members?: MemberRef[]): ResourceResult {

@@ -24,6 +24,27 @@ export interface StoredResource {
   memberOf: string[];
   /** Groups only: how many direct members the group has, kept by membership writes (absent on groups stored before it was kept). */
   memberCount?: number;
+  /** Groups only: the id of the member journal open on the group, whose change readers complete first. */
+  openJournal?: string;
+}
+
+/**
+ * A group's member change too large for one transaction, written down whole before any of it is
+ * applied (docs/storage.md, "Member journals"). While it is open, every request that reads the
+ * group completes it first, and a sweeper completes one that nobody touches.
+ */
+export interface MemberJournal {
+  /** Unique per journal; the group item names it while the journal is open. */
+  id: string;
+  groupId: string;
+  /** ISO time the journal was opened; the sweeper takes over journals older than a minute. */
+  opened: string;
+  /** Members to add (each if not a member yet, and only if it still exists). */
+  add: MemberRef[];
+  /** Members to remove (each if still a member). */
+  remove: MemberRef[];
+  /** The request that opened it, recorded with the write that closes it. */
+  stamp?: RequestStamp;
 }
 
 /**
@@ -110,6 +131,17 @@ export class MissingReferenceError extends Error {
 }
 
 /**
+ * Raised when a write made as part of a member journal finds the journal closed: another request
+ * (or the sweeper) completed it meanwhile.
+ */
+export class JournalClosedError extends Error {
+  override readonly name = 'JournalClosedError';
+  constructor(options?: { cause?: unknown }) {
+    super('the member journal was completed by another request', options);
+  }
+}
+
+/**
  * Most groups one user or group may be a direct member of. A member's item lists its groups
  * (`memberOf`, 37 bytes a group): 5,000 of them take about 185 KB, which with a resource of at
  * most 200 KB stays under DynamoDB's 400 KB item limit.
@@ -135,6 +167,12 @@ export class TooManyGroupsError extends Error {
  */
 export const MAX_MEMBERS_WITH_RESOURCE = 47;
 
+/**
+ * Most member changes of one group written in one transaction without other resources: two
+ * items a member, and the group item. A larger change is journaled ({@link MemberJournal}).
+ */
+export const MAX_MEMBERS_PER_TRANSACTION = 49;
+
 export interface ScimRepository {
   getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined>;
   /** The ids of the resources holding the claim (at most one for a unique claim), strongly consistent. */
@@ -143,7 +181,9 @@ export interface ScimRepository {
    * Writes a new resource with its claims and counters, and (a group) up to
    * {@link MAX_MEMBERS_WITH_RESOURCE} first members, all in one transaction; a group's `memberCount` is
    * written with it. `references` are ids of users that must exist (the enterprise manager):
-   * checked in the same transaction, MissingReferenceError when one does not.
+   * checked in the same transaction, MissingReferenceError when one does not. With `journal` (a
+   * group with more members), the journal is written in the same transaction instead, and the
+   * group is stored with no members and the journal open.
    */
   createResource(
     directoryId: string,
@@ -154,11 +194,13 @@ export interface ScimRepository {
     stamp?: RequestStamp,
     members?: MemberRef[],
     references?: string[],
+    journal?: MemberJournal,
   ): Promise<void>;
   /**
-   * Writes `after` if the stored version is still `before.version`; swaps claims; applies counters;
-   * and (a group) changes up to {@link MAX_MEMBERS_WITH_RESOURCE} memberships, its member count
-   * moving with them, all in one transaction; `references` as for createResource.
+   * Writes `after` if the stored version is still `before.version` and no journal is open on it;
+   * swaps claims; applies counters; and (a group) changes up to {@link MAX_MEMBERS_WITH_RESOURCE}
+   * memberships, its member count moving with them, or opens `journal`, all in one transaction;
+   * `references` as for createResource.
    */
   updateResource(
     directoryId: string,
@@ -170,6 +212,7 @@ export interface ScimRepository {
     stamp?: RequestStamp,
     members?: { add: MemberRef[]; remove: MemberRef[] },
     references?: string[],
+    journal?: MemberJournal,
   ): Promise<void>;
   /**
    * Sets attributes of a resource in one write, without reading it first: applies only if the
@@ -214,12 +257,16 @@ export interface ScimRepository {
    * group item is not touched. Chunked into transactions of bounded size. With `expectedVersion`
    * (and `bumpGroupVersion`), the first transaction applies only to that version of the group and
    * each next one to the version the one before it left (If-Match), else VersionConflictError.
+   * With `bumpGroupVersion`, the group must have no journal open (VersionConflictError), unless
+   * `evenIfJournalOpen` (a member leaving every group before it is deleted; the journal then
+   * skips it). With `journalId`, the changes are that journal's: each transaction applies only
+   * while the group names it (else JournalClosedError) and moves the group's count, not its version.
    */
   changeMemberships(
     directoryId: string,
     groupId: string,
     changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp },
+    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp; journalId?: string; evenIfJournalOpen?: boolean },
   ): Promise<void>;
 
   /**
@@ -236,6 +283,23 @@ export interface ScimRepository {
     changes: { add: MemberRef[]; remove: MemberRef[] },
     options: { now: string; expectedVersion?: number; stamp?: RequestStamp },
   ): Promise<boolean>;
+
+  /**
+   * Opens a member journal on a group whose attributes do not change: the journal is written and
+   * the group names it, if the group is at `expectedVersion` and has no journal open (else
+   * VersionConflictError; MissingReferenceError when the group is gone).
+   */
+  openMemberJournal(directoryId: string, journal: MemberJournal, options: { expectedVersion: number }): Promise<void>;
+  /** The journal open on a group, if any (strongly consistent). */
+  getMemberJournal(directoryId: string, groupId: string): Promise<MemberJournal | undefined>;
+  /**
+   * Closes a journal whose changes are all applied: deletes it, and the group stops naming it,
+   * moves its version and records the journal's stamp, in one transaction. False when it was
+   * closed already (by another request or the sweeper).
+   */
+  closeMemberJournal(directoryId: string, journal: MemberJournal, now: string): Promise<boolean>;
+  /** Journals of every directory opened before `openedBefore` (an ISO time), oldest first, at most `limit`. */
+  listOpenJournals(openedBefore: string, limit: number): Promise<Array<{ directoryId: string; groupId: string }>>;
 
   /** Where a sequential page starts, and how many resources the directory held when it was left. */
   getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined>;

@@ -14,12 +14,14 @@ export class KilledHere extends Error {
 export class CrashPoints {
   #sent = 0;
   #allowed = Number.POSITIVE_INFINITY;
+  #commands: string[] = [];
 
   constructor(client: DynamoDBClient) {
     client.middlewareStack.add(
-      (next) => async (args) => {
+      (next, context) => async (args) => {
         if (this.#sent >= this.#allowed) throw new KilledHere(`killed before storage call ${this.#sent + 1}`);
         this.#sent++;
+        this.#commands.push(context.commandName ?? 'unknown');
         return next(args);
       },
       { step: 'initialize', name: 'testCrashPoints' },
@@ -29,13 +31,20 @@ export class CrashPoints {
   /** Lets `calls` more commands through, then kills every later one. */
   killAfter(calls: number): void {
     this.#sent = 0;
+    this.#commands = [];
     this.#allowed = calls;
   }
 
   /** Lets every command through, counting them from zero. */
   disarm(): void {
     this.#sent = 0;
+    this.#commands = [];
     this.#allowed = Number.POSITIVE_INFINITY;
+  }
+
+  /** The names of the commands sent since the last killAfter or disarm (`TransactWriteItemsCommand` …). */
+  get commands(): readonly string[] {
+    return this.#commands;
   }
 
   /** Commands sent since the last killAfter or disarm. */

@@ -21,13 +21,16 @@
  * | last request / last failure  | DIR#<dir>      | REQUESTSTATUS                        |
  * | parked stream record (TTL)   | DIR#<dir>      | PARKED#<sequence, 40 digits>         |
  * | fan-out failure count (TTL)  | DIR#<dir>      | FANOUTFAILURES#<stream eventID>      |
+ * | open member journal          | DIR#<dir>      | JOURNAL#<groupId>                    |
  * | Admin Portal link (TTL)      | PORTALLINK#<sha256 of the secret>  | PORTALLINK           |
  * | Admin Portal session (TTL)   | PORTALSESSION#<sha256 of the id>   | PORTALSESSION        |
  *
  * Portal links and sessions belong to an organization, not to a directory, so they live in their
  * own partitions, keyed by the hash of their secret (the secret itself is never stored).
  *
- * The directory index (gsi1) holds DIRECTORY items only: gsi1pk = DIRECTORIES, gsi1sk = <dir>.
+ * The index gsi1 holds DIRECTORY items (gsi1pk = DIRECTORIES, gsi1sk = <dir>) and open member
+ * journals (gsi1pk = JOURNALS, gsi1sk = <opened ISO time>#<dir>#<groupId>), so that the sweeper
+ * finds old journals of every directory with one Query.
  *
  * The groups a user (or nested group) belongs to are kept on the member's own item as the string
  * set `memberOf`, updated in the same transaction as the membership item. So a user's `groups`
@@ -55,12 +58,15 @@ export const SK = {
   requestStatus: 'REQUESTSTATUS',
   parkedRecordPrefix: 'PARKED#',
   fanoutFailuresPrefix: 'FANOUTFAILURES#',
+  journalPrefix: 'JOURNAL#',
   portalLink: 'PORTALLINK',
   portalSession: 'PORTALSESSION',
 } as const;
 
 /** gsi1 partition holding every directory record. */
 export const DIRECTORIES_INDEX_PK = 'DIRECTORIES';
+/** gsi1 partition holding every open member journal. */
+export const JOURNALS_INDEX_PK = 'JOURNALS';
 
 
 export const keys = {
@@ -122,6 +128,13 @@ export const keys = {
   }),
   /** How many deliveries of one stream record (by its eventID) have failed so far. */
   fanoutFailures: (directoryId: string, eventId: string) => ({ pk: keys.partition(directoryId), sk: SK.fanoutFailuresPrefix + eventId }),
+  /** The member journal open on a group (at most one at a time). */
+  memberJournal: (directoryId: string, groupId: string) => ({ pk: keys.partition(directoryId), sk: SK.journalPrefix + groupId }),
+  /** Where an open journal sorts in gsi1: by the time it was opened, across directories. */
+  memberJournalIndex: (directoryId: string, groupId: string, opened: string) => ({
+    gsi1pk: JOURNALS_INDEX_PK,
+    gsi1sk: `${opened}${SEP}${directoryId}${SEP}${groupId}`,
+  }),
   /** A portal link, by the SHA-256 (hex) of its secret. */
   portalLink: (secretHash: string) => ({ pk: `${SK.portalLink}${SEP}${secretHash}`, sk: SK.portalLink }),
   /** A portal session, by the SHA-256 (hex) of its id. */

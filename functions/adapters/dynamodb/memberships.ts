@@ -3,11 +3,12 @@
  * member's `memberOf` changed in the same transaction, and the group's version and count moved
  * with them. Part of the SCIM repository, which delegates its membership methods here.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RequestStamp } from '../../activity/entries.ts';
-import { MissingReferenceError, TooManyGroupsError, VersionConflictError, type MemberRef, type Page, type ResourceType } from '../../service/repository.ts';
+import { JournalClosedError, MissingReferenceError, TooManyGroupsError, VersionConflictError, type MemberRef, type Page, type ResourceType } from '../../service/repository.ts';
 import { keys, resourceOfSortKey, SK } from './keys.ts';
 import { DynamoDbMemberDisplays, memberKey } from './member-displays.ts';
+import { JOURNAL_MARKER } from './member-journals.ts';
 import { ConditionNotMet, resourceKey, stampAttribute } from './scim-items.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { MAX_TRANSACTION_ITEMS, type ItemRole, type Key, type TaggedItem, type TableWrites } from './table-writes.ts';
@@ -105,7 +106,7 @@ export class DynamoDbMemberships {
     directoryId: string,
     groupId: string,
     changes: { add: MemberRef[]; remove: MemberRef[] },
-    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp },
+    options: { now: string; bumpGroupVersion: boolean; expectedVersion?: number; stamp?: RequestStamp; journalId?: string; evenIfJournalOpen?: boolean },
   ): Promise<void> {
     const work = this.membershipWork(directoryId, groupId, changes, options.now);
     const perChunk = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
@@ -121,13 +122,20 @@ export class DynamoDbMemberships {
       await mapConcurrently(chunks, PURGE_CONCURRENCY, (chunk) => this.writes.transact(chunk.items, explainMembers));
       return;
     }
+    const { stamp, now, journalId, evenIfJournalOpen = false } = options;
     for (const [index, { delta, items }] of chunks.entries()) {
+      if (journalId !== undefined) {
+        // A journal's chunk: applies only while the journal is open, and moves the count alone
+        // (the transaction that closes the journal moves the version, once).
+        items.push(this.journalChunkItem(directoryId, groupId, delta, journalId));
+        await this.writes.transact(items, (failed) => (failed.some((role) => role.kind === 'group') ? new JournalClosedError() : explainMembers(failed)));
+        continue;
+      }
       // With an expected version, each chunk expects the version the one before it left.
       const expectedVersion = options.expectedVersion === undefined ? undefined : options.expectedVersion + index;
-      const { stamp, now } = options;
-      items.push(this.groupVersionItem(directoryId, groupId, delta, { now, ...(stamp === undefined ? {} : { stamp }), ...(expectedVersion === undefined ? {} : { expectedVersion }) }));
+      items.push(this.groupVersionItem(directoryId, groupId, delta, { now, evenIfJournalOpen, ...(stamp === undefined ? {} : { stamp }), ...(expectedVersion === undefined ? {} : { expectedVersion }) }));
       await this.writes.transact(items, (failed) => {
-        if (failed.some((role) => role.kind === 'group')) return expectedVersion === undefined ? new MissingReferenceError([groupId]) : new VersionConflictError();
+        if (failed.some((role) => role.kind === 'group')) return expectedVersion === undefined ? this.explainGroupFailure(directoryId, groupId) : new VersionConflictError();
         return explainMembers(failed);
       });
     }
@@ -228,13 +236,39 @@ export class DynamoDbMemberships {
     ];
   }
 
+  /** A group gone is a missing reference; one that is there had a journal open (a conflict: read it again). */
+  private async explainGroupFailure(directoryId: string, groupId: string): Promise<Error> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.group(directoryId, groupId), ProjectionExpression: 'pk', ConsistentRead: true }));
+    return Item === undefined ? new MissingReferenceError([groupId]) : new VersionConflictError();
+  }
+
+  /** The group's side of a journal's chunk: the journal is still open; the count moves. */
+  private journalChunkItem(directoryId: string, groupId: string, delta: number, journalId: string): TaggedItem {
+    return {
+      role: { kind: 'group' },
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.group(directoryId, groupId),
+          UpdateExpression: 'ADD memberCount :delta',
+          ConditionExpression: '#journal = :journal',
+          ExpressionAttributeNames: { '#journal': JOURNAL_MARKER },
+          ExpressionAttributeValues: { ':delta': delta, ':journal': journalId },
+        },
+      },
+    };
+  }
+
   /**
    * The group's side of a membership transaction: its version moves with its member list (so its
    * ETag changes too), its member count by exactly the memberships the transaction changes. With
-   * `expectedVersion` the transaction applies only to that version (If-Match).
+   * `expectedVersion` the transaction applies only to that version (If-Match). It applies only
+   * while no journal is open on the group (a later change must not land between a journal's
+   * chunks), unless `evenIfJournalOpen`.
    */
-  private groupVersionItem(directoryId: string, groupId: string, delta: number, options: { now: string; expectedVersion?: number; stamp?: RequestStamp }): TaggedItem {
-    const { now, stamp, expectedVersion } = options;
+  private groupVersionItem(directoryId: string, groupId: string, delta: number, options: { now: string; expectedVersion?: number; stamp?: RequestStamp; evenIfJournalOpen?: boolean }): TaggedItem {
+    const { now, stamp, expectedVersion, evenIfJournalOpen = false } = options;
+    const exists = expectedVersion === undefined ? 'attribute_exists(pk)' : '#version = :expected';
     return {
       role: { kind: 'group' },
       item: {
@@ -242,8 +276,8 @@ export class DynamoDbMemberships {
           TableName: this.tableName,
           Key: keys.group(directoryId, groupId),
           UpdateExpression: `ADD #version :one, memberCount :delta SET lastModified = :now${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
-          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(pk)' : '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
+          ConditionExpression: evenIfJournalOpen ? exists : `${exists} AND attribute_not_exists(#journal)`,
+          ExpressionAttributeNames: { '#version': 'version', ...(evenIfJournalOpen ? {} : { '#journal': JOURNAL_MARKER }) },
           ExpressionAttributeValues: {
             ':one': 1,
             ':delta': delta,

@@ -67,6 +67,8 @@ export function toStoredResource(stored: Record<string, NativeAttributeValue>): 
   };
   const memberCount = keptMemberCount(item);
   if (memberCount !== undefined) resource.memberCount = memberCount;
+  // The member journal's marker (member-journals.ts names it; read here to keep the import one-way).
+  if (typeof item.journal === 'string') resource.openJournal = item.journal;
   return resource;
 }
 

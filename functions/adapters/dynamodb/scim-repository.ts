@@ -18,6 +18,7 @@ import {
   MissingReferenceError,
   VersionConflictError,
   type Claim,
+  type MemberJournal,
   type AttributeAssignment,
   type CounterDelta,
   type Counters,
@@ -32,6 +33,7 @@ import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../../activity/activity.ts';
 import { successEntry, type RequestStamp } from '../../activity/entries.ts';
 import { activityItem } from './activity-writer.ts';
 import { MEMBER_COUNT_KEPT } from './items.ts';
+import { DynamoDbMemberJournals, JOURNAL_MARKER } from './member-journals.ts';
 import { DynamoDbMemberships } from './memberships.ts';
 import { claimKey, deleteClaim, explainClaimFailure, putClaim } from './claim-items.ts';
 import { counterUpdate, readCounters } from './counters.ts';
@@ -64,6 +66,7 @@ export class DynamoDbScimRepository implements ScimRepository {
   private readonly activityRetentionDays: number;
   private readonly writes: TableWrites;
   private readonly memberships: DynamoDbMemberships;
+  private readonly journals: DynamoDbMemberJournals;
 
   constructor(options: DynamoDbScimRepositoryOptions) {
     this.db = options.documentClient;
@@ -75,6 +78,7 @@ export class DynamoDbScimRepository implements ScimRepository {
       writes: this.writes,
       maxGroupsPerMember: options.maxGroupsPerMember ?? MAX_GROUPS_PER_MEMBER,
     });
+    this.journals = new DynamoDbMemberJournals({ documentClient: options.documentClient, tableName: options.tableName, writes: this.writes });
     this.now = options.now ?? Date.now;
     this.activityRetentionDays = options.activityRetentionDays ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
   }
@@ -110,6 +114,7 @@ export class DynamoDbScimRepository implements ScimRepository {
     stamp?: RequestStamp,
     members: MemberRef[] = [],
     references: string[] = [],
+    journal?: MemberJournal,
   ): Promise<void> {
     if (members.length > MAX_MEMBERS_WITH_RESOURCE) throw new RangeError(`at most ${MAX_MEMBERS_WITH_RESOURCE} members are written with a create`);
     const items: TaggedItem[] = [
@@ -128,6 +133,7 @@ export class DynamoDbScimRepository implements ScimRepository {
               attributes: storedAttributes(type, resource.attributes),
               ...(resource.memberCount === undefined ? {} : { memberCount: resource.memberCount, [MEMBER_COUNT_KEPT]: true }),
               ...(stamp === undefined ? {} : { lastRequest: stampAttribute(stamp) }),
+              ...(journal === undefined ? {} : { [JOURNAL_MARKER]: journal.id }),
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
@@ -141,6 +147,8 @@ export class DynamoDbScimRepository implements ScimRepository {
       // A group's first members go in its create's transaction: all of it is stored, or none.
       items.push(...this.memberships.membershipWork(directoryId, resource.id, { add: members, remove: [] }, resource.created).flatMap((entry) => entry.items));
     }
+    // A group with more members than fit here is stored with their journal: the members follow.
+    if (journal !== undefined) items.push(this.journals.journalPut(directoryId, journal));
     items.push(...this.referenceChecks(directoryId, references));
     await this.writes.transact(items, (failed) => {
       if (failed.some((role) => role.kind === 'reference')) return explainReferenceFailure(failed);
@@ -158,6 +166,7 @@ export class DynamoDbScimRepository implements ScimRepository {
     stamp?: RequestStamp,
     members?: { add: MemberRef[]; remove: MemberRef[] },
     references: string[] = [],
+    journal?: MemberJournal,
   ): Promise<void> {
     const memberWork = members === undefined ? [] : this.memberships.membershipWork(directoryId, before.id, members, after.lastModified);
     if (memberWork.length > MAX_MEMBERS_WITH_RESOURCE) throw new RangeError(`at most ${MAX_MEMBERS_WITH_RESOURCE} member changes are written with a resource`);
@@ -171,10 +180,12 @@ export class DynamoDbScimRepository implements ScimRepository {
           Update: {
             TableName: this.tableName,
             Key: resourceKey(directoryId, type, before.id),
-            UpdateExpression: `SET #attributes = :attributes, #version = :version, lastModified = :lastModified${stamp === undefined ? '' : ', lastRequest = :stamp'}${delta === 0 ? '' : ' ADD memberCount :delta'}`,
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#attributes': 'attributes', '#version': 'version' },
+            UpdateExpression: `SET #attributes = :attributes, #version = :version, lastModified = :lastModified${stamp === undefined ? '' : ', lastRequest = :stamp'}${journal === undefined ? '' : ', #journal = :journal'}${delta === 0 ? '' : ' ADD memberCount :delta'}`,
+            // No group write lands while a journal is open: its reader completes the journal first.
+            ConditionExpression: type === 'Group' ? '#version = :expected AND attribute_not_exists(#journal)' : '#version = :expected',
+            ExpressionAttributeNames: { '#attributes': 'attributes', '#version': 'version', ...(type === 'Group' ? { '#journal': JOURNAL_MARKER } : {}) },
             ExpressionAttributeValues: {
+              ...(journal === undefined ? {} : { ':journal': journal.id }),
               ':attributes': storedAttributes(type, after.attributes),
               ':version': after.version,
               ':lastModified': after.lastModified,
@@ -189,13 +200,14 @@ export class DynamoDbScimRepository implements ScimRepository {
       ...claims.remove.map((claim) => deleteClaim(this.tableName, directoryId, claim, before.id)),
       ...memberWork.flatMap((entry) => entry.items),
     ];
+    if (journal !== undefined) items.push(this.journals.journalPut(directoryId, journal));
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
     items.push(...this.referenceChecks(directoryId, references));
     await this.writes.transact(items, (failed) => {
       if (failed.some((role) => role.kind === 'reference')) return explainReferenceFailure(failed);
       // A membership that appeared or went since the plan was read is a concurrent change too.
-      if (failed.some((role) => role.kind === 'resource' || role.kind === 'membership')) return new VersionConflictError();
+      if (failed.some((role) => role.kind === 'resource' || role.kind === 'membership' || role.kind === 'journal')) return new VersionConflictError();
       if (failed.some((role) => role.kind === 'member')) return this.memberships.explainMemberFailure(directoryId, failed);
       return explainClaimFailure(failed);
     });
@@ -345,6 +357,22 @@ export class DynamoDbScimRepository implements ScimRepository {
 
   changeMembershipsAtOnce(...args: Parameters<ScimRepository['changeMembershipsAtOnce']>): ReturnType<ScimRepository['changeMembershipsAtOnce']> {
     return this.memberships.changeMembershipsAtOnce(...args);
+  }
+
+  openMemberJournal(...args: Parameters<ScimRepository['openMemberJournal']>): ReturnType<ScimRepository['openMemberJournal']> {
+    return this.journals.openMemberJournal(...args);
+  }
+
+  getMemberJournal(...args: Parameters<ScimRepository['getMemberJournal']>): ReturnType<ScimRepository['getMemberJournal']> {
+    return this.journals.getMemberJournal(...args);
+  }
+
+  closeMemberJournal(...args: Parameters<ScimRepository['closeMemberJournal']>): ReturnType<ScimRepository['closeMemberJournal']> {
+    return this.journals.closeMemberJournal(...args);
+  }
+
+  listOpenJournals(...args: Parameters<ScimRepository['listOpenJournals']>): ReturnType<ScimRepository['listOpenJournals']> {
+    return this.journals.listOpenJournals(...args);
   }
 
   async getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined> {

@@ -22,6 +22,7 @@ export type ItemRole =
   | { kind: 'membership'; memberId: string }
   | { kind: 'member'; memberId: string }
   | { kind: 'group' }
+  | { kind: 'journal' }
   | { kind: 'reference'; id: string };
 
 /** A transaction item with its role. */
