@@ -22,6 +22,7 @@ export const HANDLER_ENTRIES = {
   streamFanout: 'functions/handlers/stream-fanout.ts',
   directoryApi: 'functions/handlers/directory-api.ts',
   portal: 'functions/handlers/portal.ts',
+  journalSweeper: 'functions/handlers/journal-sweeper.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;

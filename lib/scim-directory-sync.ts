@@ -11,7 +11,8 @@ import { CfnCondition, Duration, Names, RemovalPolicy, Validations } from 'aws-c
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as events from 'aws-cdk-lib/aws-events';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -199,6 +200,8 @@ export class ScimDirectorySync extends Construct {
   /** `https://…/portal`: portal links open below it. */
   readonly portalUrlBase: string;
   readonly streamFanoutFunction: ScimFunction;
+  /** Completes group member journals a stopped request left open (every minute). */
+  readonly journalSweeperFunction: ScimFunction;
   /**
    * The stream mapping's on-failure destination: pointers (shard and sequence numbers) to records
    * the fan-out could neither deliver nor park. Parked records themselves are kept whole in the
@@ -580,6 +583,30 @@ export class ScimDirectorySync extends Construct {
       }),
     );
 
+    // A group member change too large for one transaction is journaled; the request that opened
+    // the journal, or the next reader of the group, completes it. This sweeper completes those
+    // nobody reads (docs/storage.md, "Member journals"): it finds them in gsi1 and writes only
+    // the items of directory partitions a membership change writes.
+    this.journalSweeperFunction = new ScimFunction(this, 'JournalSweeperFunction', {
+      ...functionDefaults,
+      handler: 'journalSweeper',
+      description: 'Completes group member changes whose request stopped before it had applied them all',
+      serviceName: 'scim-journal-sweeper',
+      timeout: JOURNAL_SWEEPER_TIMEOUT,
+    }).bindTable(this.table, [], { indexes: [t.directoryIndex.name] });
+    this.journalSweeperFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys.partition('*')] } },
+      }),
+    );
+    new events.Rule(this, 'JournalSweepSchedule', {
+      description: 'Runs the member-journal sweeper every minute',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new eventsTargets.LambdaFunction(this.journalSweeperFunction.lambdaFunction, { retryAttempts: 0 })],
+    });
+
     if (encryptionKey !== undefined) {
       // Every function reads the table, and all but the Directory API write it (the fan-out its activity entries, and its stream).
       const tableUsers = [
@@ -591,6 +618,7 @@ export class ScimDirectorySync extends Construct {
         this.portalFunction,
         this.adminFunction,
         this.streamFanoutFunction,
+        this.journalSweeperFunction,
       ];
       for (const fn of tableUsers) encryptionKey.grantEncryptDecrypt(fn.role);
       for (const fn of tableUsers) {
@@ -620,13 +648,14 @@ export class ScimDirectorySync extends Construct {
         Admin: this.adminFunction.lambdaFunction,
         Portal: this.portalFunction.lambdaFunction,
         StreamFanout: this.streamFanoutFunction.lambdaFunction,
+        JournalSweeper: this.journalSweeperFunction.lambdaFunction,
       },
       streamFanoutFunction: this.streamFanoutFunction.lambdaFunction,
       table: this.table,
       deadLetterQueue: this.deadLetterQueue,
       streamFanoutLogGroup: this.streamFanoutFunction.logGroup,
       adminFailureQueue: this.adminFailureQueue,
-      timeouts: { Users: API_TIMEOUT, Groups: GROUPS_TIMEOUT, Discovery: API_TIMEOUT, ScimFallback: GROUPS_TIMEOUT, StreamFanout: FANOUT_TIMEOUT },
+      timeouts: { Users: API_TIMEOUT, Groups: GROUPS_TIMEOUT, Discovery: API_TIMEOUT, ScimFallback: GROUPS_TIMEOUT, StreamFanout: FANOUT_TIMEOUT, JournalSweeper: JOURNAL_SWEEPER_TIMEOUT },
       alarmTopic: this.alarmTopic,
       ...(props.alarmThresholds !== undefined ? { thresholds: props.alarmThresholds } : {}),
     });
@@ -671,6 +700,12 @@ export class ScimDirectorySync extends Construct {
 const API_TIMEOUT = Duration.seconds(15);
 const GROUPS_TIMEOUT = Duration.seconds(25);
 const FANOUT_TIMEOUT = Duration.minutes(1);
+/**
+ * The sweeper completes at most ten journals a run (JOURNALS_PER_SWEEP), each at most about 100
+ * transactions and as many batch reads: minutes at worst, so a run may outlast its minute; two
+ * runs completing one journal at once is safe (each write is conditioned on the journal).
+ */
+const JOURNAL_SWEEPER_TIMEOUT = Duration.minutes(5);
 /** Retries of a failed stream batch by the event source mapping (above the fan-out's parking bound of 3). */
 export const STREAM_RETRY_ATTEMPTS = 10;
 /** Age after which the mapping gives a stream record up (to the dead-letter queue): an hour before DynamoDB trims it. */

@@ -26,8 +26,17 @@ import {
 const MAX_ROUNDS = 8;
 /** A journal open this long is presumed abandoned by its request; the sweeper completes it. */
 export const ABANDONED_AFTER_MS = 60_000;
-/** Journals one sweep completes at most; the next sweep takes the rest. */
-export const JOURNALS_PER_SWEEP = 50;
+/**
+ * Journals one sweep completes at most; the next sweep, a minute later, takes the rest. A
+ * journal of 5,000 changes takes about 100 transactions: ten fit well within the sweeper's time.
+ */
+export const JOURNALS_PER_SWEEP = 10;
+
+/** What one sweep did. */
+export interface SweepReport {
+  completed: number;
+  failed: number;
+}
 
 /** Raised when a journal could not be completed within its rounds (the sweeper tries again later). */
 export class JournalIncompleteError extends Error {
@@ -79,15 +88,24 @@ export class MemberJournals {
     return true;
   }
 
-  /** Completes journals left open longer than {@link ABANDONED_AFTER_MS}; returns how many. */
-  async sweep(): Promise<number> {
+  /**
+   * Completes journals left open longer than {@link ABANDONED_AFTER_MS}, oldest first, at most
+   * {@link JOURNALS_PER_SWEEP}. One that cannot be completed now is reported and left for the next
+   * sweep; the others go on.
+   */
+  async sweep(options: { onFailure?: (journal: { directoryId: string; groupId: string }, error: unknown) => void } = {}): Promise<SweepReport> {
     const before = new Date(this.#now().getTime() - ABANDONED_AFTER_MS).toISOString();
     const open = await this.#repository.listOpenJournals(before, JOURNALS_PER_SWEEP);
-    let completed = 0;
-    for (const { directoryId, groupId } of open) {
-      if (await this.complete(directoryId, groupId)) completed++;
+    const report: SweepReport = { completed: 0, failed: 0 };
+    for (const journal of open) {
+      try {
+        if (await this.complete(journal.directoryId, journal.groupId)) report.completed++;
+      } catch (error) {
+        report.failed++;
+        options.onFailure?.(journal, error);
+      }
     }
-    return completed;
+    return report;
   }
 
   /**

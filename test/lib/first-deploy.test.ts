@@ -83,7 +83,7 @@ describe('concurrency', () => {
 
   it('reserves nothing when told to (accounts with a small concurrency quota)', () => {
     expect(Object.values(reserved(synthStack({ scim: { concurrency: false } }).template))).toEqual([
-      undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+      undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
     ]);
     expect(() => resolveConcurrency({ rateLimit: 200, burstLimit: 400 }, { adminFunction: 0 })).toThrow(/at least 1/);
   });
@@ -202,7 +202,7 @@ describe('one encryption key', () => {
     expect(queues).toHaveLength(2);
     for (const queue of queues) expect(queue['KmsMasterKeyId']).toEqual(keyArn);
     const logGroups = propertiesOf(template, 'AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(9);
+    expect(logGroups.length).toBe(10);
     for (const group of logGroups) expect(group['KmsKeyId']).toEqual(keyArn);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -21,7 +21,7 @@ import {
 } from './synth.ts';
 
 
-const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'ScimFallback', 'DirectoryApi', 'Admin', 'StreamFanout', 'Portal'] as const;
+const FUNCTIONS = ['Users', 'Groups', 'Discovery', 'ScimFallback', 'DirectoryApi', 'Admin', 'StreamFanout', 'Portal', 'JournalSweeper'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 describe('ScimDirectorySync (defaults)', () => {
@@ -355,6 +355,39 @@ describe('ScimDirectorySync (defaults)', () => {
     });
   });
 
+  describe('member-journal sweeper', () => {
+    const sweeperRole = () => logicalId(template, 'AWS::IAM::Role', 'ScimDirectorySyncJournalSweeperFunctionRole');
+    const sweeperFunction = () => logicalId(template, 'AWS::Lambda::Function', 'ScimDirectorySyncJournalSweeperFunction');
+
+    it('runs every minute, on a schedule that targets it alone', () => {
+      const rules = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).filter((rule) => (rule['Properties'] as { ScheduleExpression?: string }).ScheduleExpression !== undefined);
+      expect(rules).toHaveLength(1);
+      const properties = rules[0]?.['Properties'] as { ScheduleExpression: string; Targets: Array<{ Arn: unknown }> };
+      expect(properties.ScheduleExpression).toBe('rate(1 minute)');
+      expect(properties.Targets.map((target) => target.Arn)).toEqual([{ 'Fn::GetAtt': [sweeperFunction(), 'Arn'] }]);
+      const invoke = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission')).filter(
+        (permission) => (permission['Properties'] as { Principal?: string }).Principal === 'events.amazonaws.com',
+      );
+      expect(invoke.map((permission) => (permission['Properties'] as { FunctionName: unknown }).FunctionName)).toContainEqual({ 'Fn::GetAtt': [sweeperFunction(), 'Arn'] });
+    });
+
+    it('queries gsi1 and writes items of directory partitions only: no scan, no batch write, no secrets, no events', () => {
+      const statements = statementsOfRole(template, sweeperRole());
+      const actions = actionsOfRole(template, sweeperRole());
+      for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'events:PutEvents']) expect(actions).not.toContain(forbidden);
+      expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      const query = statements.filter((s) => s.actions.includes('dynamodb:Query'));
+      expect(query).toHaveLength(1);
+      expect(query[0]?.actions).toEqual(['dynamodb:Query']);
+      expect(query[0]?.resources).toEqual([{ 'Fn::Join': ['', [tableArn(), '/index/gsi1']] }]);
+      const items = statements.filter((s) => s.actions.includes('dynamodb:UpdateItem'));
+      expect(items).toHaveLength(1);
+      expect(items[0]?.actions.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(items[0]?.resources).toEqual([tableArn()]);
+      expect((items[0]?.condition as Record<string, unknown>)['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['DIR#*'] });
+    });
+  });
+
   describe('stream fan-out', () => {
     it('reads the table stream in order, with bisection, retries, age limit and a dead-letter queue', () => {
       const dlq = logicalId(template, 'AWS::SQS::Queue', 'ScimDirectorySyncStreamDeadLetterQueue');
@@ -433,7 +466,7 @@ describe('ScimDirectorySync (defaults)', () => {
       for (const alarm of errors) expect(JSON.stringify(alarm['Metrics'])).toContain('"MetricName":"Invocations"');
       expect(byMetric('Throttles')).toHaveLength(FUNCTIONS.length);
       const durations = byMetric('Duration');
-      expect(durations.map((a) => a['Threshold']).sort((x, y) => Number(x) - Number(y))).toEqual([12000, 12000, 20000, 20000, 48000]);
+      expect(durations.map((a) => a['Threshold']).sort((x, y) => Number(x) - Number(y))).toEqual([12000, 12000, 20000, 20000, 48000, 240000]);
       for (const alarm of durations) expect(alarm).toMatchObject({ ExtendedStatistic: 'p99', EvaluationPeriods: 3, DatapointsToAlarm: 2 });
       expect(byMetric('IteratorAge')).toEqual([expect.objectContaining({ Threshold: 300000, Statistic: 'Maximum' })]);
       expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);

@@ -11,7 +11,6 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { RequestStamp } from '../../activity/entries.ts';
 import { JournalClosedError, MissingReferenceError, VersionConflictError, type MemberJournal, type MemberRef } from '../../service/repository.ts';
 import { JOURNALS_INDEX_PK, keys } from './keys.ts';
@@ -22,34 +21,51 @@ import type { TableWrites, TaggedItem } from './table-writes.ts';
 /** The group item's attribute naming its open journal. */
 export const JOURNAL_MARKER = 'journal';
 
-const memberSchema = z.tuple([z.string(), z.enum(['U', 'G'])]);
-const payloadSchema = z.object({
-  add: z.array(memberSchema),
-  remove: z.array(memberSchema),
-  stamp: z
-    .object({ requestId: z.string(), method: z.string(), client: z.string(), status: z.number(), at: z.string() })
-    .optional(),
-});
+type PackedMember = [string, 'U' | 'G'];
 
-const packMember = (member: MemberRef): [string, 'U' | 'G'] => [member.id, member.type === 'User' ? 'U' : 'G'];
-const unpackMember = ([id, type]: [string, 'U' | 'G']): MemberRef => ({ id, type: type === 'U' ? 'User' : 'Group' });
+/** The journal's changes as stored; checked by hand, since zod would weigh on every SCIM handler's bundle. */
+interface Payload {
+  add: PackedMember[];
+  remove: PackedMember[];
+  stamp?: RequestStamp;
+}
+
+const isPackedMember = (value: unknown): value is PackedMember =>
+  Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && (value[1] === 'U' || value[1] === 'G');
+
+function parsePayload(value: unknown): Payload {
+  const payload = value as Partial<Payload> | null;
+  const valid =
+    typeof payload === 'object' &&
+    payload !== null &&
+    Array.isArray(payload.add) &&
+    payload.add.every(isPackedMember) &&
+    Array.isArray(payload.remove) &&
+    payload.remove.every(isPackedMember) &&
+    (payload.stamp === undefined || (typeof payload.stamp === 'object' && typeof payload.stamp.requestId === 'string' && typeof payload.stamp.at === 'string'));
+  if (!valid) throw new Error('member journal item does not have the expected shape');
+  return payload as Payload;
+}
+
+const packMember = (member: MemberRef): PackedMember => [member.id, member.type === 'User' ? 'U' : 'G'];
+const unpackMember = ([id, type]: PackedMember): MemberRef => ({ id, type: type === 'U' ? 'User' : 'Group' });
 
 /** The change of a journal, compressed for its item. */
 function pack(journal: MemberJournal): Uint8Array {
-  const payload = { add: journal.add.map(packMember), remove: journal.remove.map(packMember), ...(journal.stamp === undefined ? {} : { stamp: journal.stamp }) };
+  const payload: Payload = { add: journal.add.map(packMember), remove: journal.remove.map(packMember), ...(journal.stamp === undefined ? {} : { stamp: journal.stamp }) };
   return gzipSync(JSON.stringify(payload));
 }
 
 /** A journal item read back; a malformed one is a defect, not a client error. */
 function toJournal(item: Record<string, unknown>): MemberJournal {
-  const payload = payloadSchema.parse(JSON.parse(gunzipSync(item.changes as Uint8Array).toString('utf8')));
+  const payload = parsePayload(JSON.parse(gunzipSync(item.changes as Uint8Array).toString('utf8')));
   return {
     id: item.journalId as string,
     groupId: item.groupId as string,
     opened: item.opened as string,
     add: payload.add.map(unpackMember),
     remove: payload.remove.map(unpackMember),
-    ...(payload.stamp === undefined ? {} : { stamp: payload.stamp as RequestStamp }),
+    ...(payload.stamp === undefined ? {} : { stamp: payload.stamp }),
   };
 }
 
