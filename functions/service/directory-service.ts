@@ -15,8 +15,8 @@ import { assertImmutableUnchanged, parseResourceInput } from '../core/resource.t
 import { claimChanges, claimedAttribute, claimsOf, isKeyable, MAX_UNIQUE_VALUE_BYTES } from './claims.ts';
 import { isPlausibleId, stampOf, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
 import { ResourceListing, type ListResult } from './listing.ts';
-import { MemberJournals } from './member-journal.ts';
-import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, tooManyMemberChanges, type MemberChanges } from './membership-planner.ts';
+import { MemberJournals, newMemberJournal } from './member-journal.ts';
+import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, tooManyMemberChanges } from './membership-planner.ts';
 import { etagOf, ifMatchSatisfied, renderResource } from './render.ts';
 import {
   MAX_MEMBERS_PER_TRANSACTION,
@@ -26,7 +26,6 @@ import {
   UniquenessConflictError,
   VersionConflictError,
   type CounterDelta,
-  type MemberJournal,
   type MemberRef,
   type ResourceType,
   type ScimRepository,
@@ -118,15 +117,6 @@ function newManagerOf(type: ResourceType, before: Record<string, unknown> | unde
   return manager;
 }
 
-/**
- * The answer to a request whose journal was written but whose completion failed (a storage
- * fault, a timeout): true to the letter, since the journal is completed by the next request that
- * reads the group or by the sweeper, and a retry of the same request finds it applied.
- */
-function acceptedNotCompleted(cause: unknown): ScimError {
-  return new ScimError(503, 'The change was accepted and is being completed; the group shows it within a few minutes. Retrying the same request is safe.', undefined, { cause });
-}
-
 /** Converts storage-level conflicts into the SCIM errors a client sees. */
 function translateWriteError(error: unknown, manager?: string): never {
   if (error instanceof MissingReferenceError && manager !== undefined && error.ids.includes(manager)) {
@@ -186,7 +176,7 @@ export class DirectoryService {
     // Up to MAX_MEMBERS_WITH_RESOURCE members are stored with the group, atomically; more are
     // journaled with it and follow (the group's count moving with each of their transactions).
     const withCreate = memberRefs.length <= MAX_MEMBERS_WITH_RESOURCE ? memberRefs : [];
-    const journal = withCreate.length < memberRefs.length ? this.#journalOf(ctx, id, { add: memberRefs, remove: [] }, now) : undefined;
+    const journal = withCreate.length < memberRefs.length ? newMemberJournal(this.#newId(), id, { add: memberRefs, remove: [] }, stampOf(ctx, now) ?? now) : undefined;
     if (type === 'Group') resource.memberCount = withCreate.length;
     const manager = newManagerOf(type, undefined, attributes);
     try {
@@ -195,7 +185,7 @@ export class DirectoryService {
       translateWriteError(error, manager);
     }
     if (journal === undefined) return this.#respond(ctx, type, resource, projection, memberRefs);
-    const completed = await this.#complete(ctx, resource, journal);
+    const completed = await this.#journals.completeOpened(ctx.directoryId, resource, journal);
     // Members deleted meanwhile were skipped: the answer lists those the group holds.
     const stored = projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers) : undefined;
     return this.#respond(ctx, type, completed, projection, stored);
@@ -304,7 +294,7 @@ export class DirectoryService {
       const membersWithAttributes = attributesChanged && memberCount > 0 && memberCount <= MAX_MEMBERS_WITH_RESOURCE;
       // More than one transaction holds are journaled: written down whole, then applied.
       const journal =
-        memberCount > (attributesChanged ? MAX_MEMBERS_WITH_RESOURCE : MAX_MEMBERS_PER_TRANSACTION) ? this.#journalOf(ctx, id, memberChanges, now) : undefined;
+        memberCount > (attributesChanged ? MAX_MEMBERS_WITH_RESOURCE : MAX_MEMBERS_PER_TRANSACTION) ? newMemberJournal(this.#newId(), id, memberChanges, stampOf(ctx, now) ?? now) : undefined;
       let updated = current;
       try {
         if (attributesChanged) {
@@ -344,7 +334,7 @@ export class DirectoryService {
         if (error instanceof VersionConflictError) throw new ScimError(412, 'The resource was changed by another request', undefined, { cause: error });
         translateWriteError(error, manager);
       }
-      if (journal !== undefined) updated = await this.#complete(ctx, updated, journal);
+      if (journal !== undefined) updated = await this.#journals.completeOpened(ctx.directoryId, updated, journal);
       if (projection === undefined) return undefined;
       const members = type === 'Group' && projectionWants('members', projection) ? await this.#members.allMembers(ctx, id, this.#maxInlineMembers, { withDisplay: true }) : undefined;
       return this.#respond(ctx, type, updated, projection, members);
@@ -406,25 +396,6 @@ export class DirectoryService {
     if (resource?.openJournal === undefined) return resource;
     await this.#journals.complete(ctx.directoryId, id);
     return this.#repository.getResource(ctx.directoryId, type, id);
-  }
-
-  /** The journal of a member change too large for one transaction, opened by this request. */
-  #journalOf(ctx: ScimContext, groupId: string, changes: MemberChanges, now: string): MemberJournal {
-    const stamp = stampOf(ctx, now);
-    return { id: this.#newId(), groupId, opened: now, add: changes.add, remove: changes.remove, ...(stamp === undefined ? {} : { stamp }) };
-  }
-
-  /**
-   * Completes the journal this request opened, and reads the group as it left it. Past the
-   * journal's write, a failure no longer means "not applied": the answer says what is true.
-   */
-  async #complete(ctx: ScimContext, group: StoredResource, journal: MemberJournal): Promise<StoredResource> {
-    try {
-      await this.#journals.complete(ctx.directoryId, group.id, { journal, planned: true });
-      return (await this.#repository.getResource(ctx.directoryId, 'Group', group.id)) ?? group;
-    } catch (error) {
-      throw acceptedNotCompleted(error);
-    }
   }
 
   #respond(ctx: ScimContext, type: ResourceType, resource: StoredResource, projection: Projection, members?: MemberRef[]): ResourceResult {

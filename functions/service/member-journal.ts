@@ -11,6 +11,9 @@
  * deleted right after the request; one already in as many groups as a member may be is skipped
  * likewise (docs/reliability.md says so).
  */
+import type { RequestStamp } from '../activity/entries.ts';
+import { ScimError } from '../core/error.ts';
+import type { MemberChanges } from './membership-planner.ts';
 import {
   JournalClosedError,
   MissingReferenceError,
@@ -20,6 +23,7 @@ import {
   type MemberRef,
   type ResourceType,
   type ScimRepository,
+  type StoredResource,
 } from './repository.ts';
 
 /** Rounds of read-then-write one completion makes before giving up (each round writes what is left). */
@@ -41,6 +45,24 @@ export interface SweepReport {
 /** Raised when a journal could not be completed within its rounds (the sweeper tries again later). */
 export class JournalIncompleteError extends Error {
   override readonly name = 'JournalIncompleteError';
+}
+
+/**
+ * The journal of a member change too large for one transaction, opened by a request now: `stamp`
+ * is the request's (recorded when the journal closes), or just the time when it has none.
+ */
+export function newMemberJournal(id: string, groupId: string, changes: MemberChanges, stamp: RequestStamp | string): MemberJournal {
+  const opened = typeof stamp === 'string' ? stamp : stamp.at;
+  return { id, groupId, opened, add: changes.add, remove: changes.remove, ...(typeof stamp === 'string' ? {} : { stamp }) };
+}
+
+/**
+ * The answer to a request whose journal was written but whose completion failed (a storage
+ * fault, a timeout): true to the letter, since the journal is completed by the next request that
+ * reads the group or by the sweeper, and a retry of the same request then finds nothing to change.
+ */
+function acceptedNotCompleted(cause: unknown): ScimError {
+  return new ScimError(503, 'The change was accepted and is being completed; the group shows it within a few minutes. Retrying the same request is safe.', undefined, { cause });
 }
 
 /**
@@ -86,6 +108,20 @@ export class MemberJournals {
     }
     await this.#repository.closeMemberJournal(directoryId, journal, this.#now().toISOString());
     return true;
+  }
+
+  /**
+   * Completes the journal a request has just opened (its changes as planned), and reads the group
+   * as it left it. Past the journal's write, a failure no longer means "not applied": it answers
+   * a 503 saying the change was accepted.
+   */
+  async completeOpened(directoryId: string, group: StoredResource, journal: MemberJournal): Promise<StoredResource> {
+    try {
+      await this.complete(directoryId, group.id, { journal, planned: true });
+      return (await this.#repository.getResource(directoryId, 'Group', group.id)) ?? group;
+    } catch (error) {
+      throw acceptedNotCompleted(error);
+    }
   }
 
   /**

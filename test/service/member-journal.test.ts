@@ -104,7 +104,7 @@ describe('a journaled member change killed mid-way', () => {
     // The journal item and the group's marker are not SCIM changes: no event names them.
     expect(published.filter((event) => event.type === 'group.updated')).toEqual([]);
     expect(published.some((event) => JSON.stringify(event).includes(SK.journalPrefix))).toBe(false);
-  });
+  }, 120_000);
 
   it('skips members deleted before it was completed, as the request would have, and keeps every count exact', async () => {
     const { f, crash, repository, service, users, groupId, body, openAt } = await setUp();
@@ -128,7 +128,7 @@ describe('a journaled member change killed mid-way', () => {
     expect(group?.openJournal).toBeUndefined();
     expect(await repository.getMemberJournal(f.directoryId, groupId)).toBeUndefined();
     expect((await repository.getCounters(f.directoryId)).users).toBe(123);
-  });
+  }, 120_000);
 
   it('answers a retryable 503 that says the change was accepted, once its journal is written', async () => {
     const { f, crash, service, groupId, body, openAt } = await setUp();
@@ -143,5 +143,5 @@ describe('a journaled member change killed mid-way', () => {
     // The journal is completed by the next reader: the 503 told the truth.
     await service.get(f.ctx, 'Group', groupId, { excludedAttributes: ['members'] });
     expect(await storedMembers(f, groupId)).toHaveLength(120);
-  });
+  }, 120_000);
 });
