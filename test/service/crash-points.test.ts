@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keys, SK } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
 import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
+import { VersionConflictError, type StoredResource } from '../../functions/service/repository.ts';
 import { MemberJournals } from '../../functions/service/member-journal.ts';
 import { CrashPoints, KilledHere } from '../support/crash-points.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
@@ -352,4 +353,30 @@ describe('a group created with more members than its transaction holds (journale
     // Resolving the members, the create with its journal, the chunks, the close, the read back.
     expect(crashPoints).toBeGreaterThan(2 + Math.ceil(size / 49));
   }, 600_000);
+});
+
+describe('a group with a member journal open', () => {
+  it('is not deleted by a request that read it before the journal was written (its purge would miss the journal\'s members)', async () => {
+    const ctx = newDirectory();
+    const ids = await users(ctx, 60);
+    const groupId = (await service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: 'Open' })).body.id as string;
+    const readBefore = (await repository.getResource(ctx.directoryId, 'Group', groupId)) as StoredResource;
+    // The PATCH stops right after its journal is written.
+    for (let calls = 1; calls < 20 && (await repository.getMemberJournal(ctx.directoryId, groupId)) === undefined; calls++) {
+      crash.killAfter(calls);
+      await service.patch(ctx, 'Group', groupId, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }] }).catch(() => undefined);
+      crash.disarm();
+    }
+    expect(await repository.getMemberJournal(ctx.directoryId, groupId)).toBeDefined();
+
+    await expect(repository.deleteResource(ctx.directoryId, 'Group', readBefore, [], { groups: -1 })).rejects.toBeInstanceOf(VersionConflictError);
+    // The DELETE reads again, completes the journal, purges every member, then deletes.
+    await service.delete(ctx, 'Group', groupId);
+    const { memberships, groups, counters } = await census(ctx);
+    expect(groups).toEqual([]);
+    expect(memberships).toEqual([]);
+    expect(counters.groups).toBe(0);
+    expect(await repository.getMemberJournal(ctx.directoryId, groupId)).toBeUndefined();
+    await expectMemberOf(ctx, groupId, ids, new Set());
+  });
 });

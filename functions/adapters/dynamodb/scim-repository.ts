@@ -292,9 +292,10 @@ export class DynamoDbScimRepository implements ScimRepository {
           Delete: {
             TableName: this.tableName,
             Key: resourceKey(directoryId, type, resource.id),
-            // No membership may have appeared since the caller removed them.
-            ConditionExpression: '#version = :expected AND attribute_not_exists(memberOf)',
-            ExpressionAttributeNames: { '#version': 'version' },
+            // No membership may have appeared since the caller removed them, and (a group) no
+            // journal may be adding some: opening one does not move the version.
+            ConditionExpression: `#version = :expected AND attribute_not_exists(memberOf)${type === 'Group' ? ' AND attribute_not_exists(#journal)' : ''}`,
+            ExpressionAttributeNames: { '#version': 'version', ...(type === 'Group' ? { '#journal': JOURNAL_MARKER } : {}) },
             ExpressionAttributeValues: { ':expected': resource.version },
           },
         },
