@@ -160,6 +160,7 @@ export class DirectoryService {
       maxFilterScan: options.maxFilterScan ?? MAX_FILTER_SCAN,
       maxInlineMembers: this.#maxInlineMembers,
       members: this.#members,
+      journals: this.#journals,
     });
   }
 

@@ -13,6 +13,7 @@ import { projectionWants, projectResource } from '../core/projection.ts';
 import { GROUP_SCHEMA, resolveAttribute, USER_SCHEMA } from '../core/schemas/index.ts';
 import { isKeyable } from './claims.ts';
 import { isPlausibleId, type ListQuery, type Projection, type ScimContext } from './context.ts';
+import type { MemberJournals } from './member-journal.ts';
 import type { MembershipPlanner } from './membership-planner.ts';
 import { cursorKeyFromEnv } from './cursor-key.ts';
 import { decodeCursor, encodeCursor, parsePaging, queryHash, type CursorBinding, type Paging } from './paging.ts';
@@ -43,6 +44,8 @@ export interface ResourceListingOptions {
   maxInlineMembers: number;
   /** Reads each group's members. */
   members: MembershipPlanner;
+  /** Completes the member journals open on listed groups. */
+  journals: MemberJournals;
   /** Signs and checks cursors (RFC 9865); by default `CURSOR_SIGNING_KEY` or a key of this process. */
   cursorKey?: Uint8Array;
 }
@@ -101,6 +104,8 @@ export class ResourceListing {
       totalResults = matches.length;
     }
 
+    if (type === 'Group') candidates = await this.#withJournalsCompleted(ctx, candidates, loadedMembers);
+
     // Members are part of a group's default representation (RFC 7643 §4.2), in lists too. When the
     // page's groups hold more members than one response can carry, the page ends early
     // (itemsPerPage < count, RFC 7644 §3.4.2.4) and the next page starts where it stopped.
@@ -129,6 +134,28 @@ export class ResourceListing {
       itemsPerPage: resources.length,
       ...(paging.mode === 'index' ? { startIndex: paging.startIndex } : {}),
       ...(nextCursor === undefined ? {} : { nextCursor }),
+    });
+  }
+
+  /**
+   * The groups of a page, those with a member journal open read again once it is completed, so
+   * that a list never shows part of a request (docs/storage.md, "Member journals"). Costs nothing
+   * when no journal is open, which the group items themselves say. A group deleted meanwhile
+   * drops out of the page.
+   */
+  async #withJournalsCompleted(ctx: ScimContext, groups: StoredResource[], loadedMembers: Map<string, MemberRef[]>): Promise<StoredResource[]> {
+    const open = groups.filter((group) => group.openJournal !== undefined);
+    if (open.length === 0) return groups;
+    for (const group of open) {
+      await this.#options.journals.complete(ctx.directoryId, group.id);
+      // Members read to evaluate the filter were read before the journal was completed.
+      loadedMembers.delete(group.id);
+    }
+    const reread = new Map((await this.#repository.getResources(ctx.directoryId, 'Group', open.map((group) => group.id))).map((group) => [group.id, group]));
+    return groups.flatMap((group) => {
+      if (group.openJournal === undefined) return [group];
+      const completed = reread.get(group.id);
+      return completed === undefined ? [] : [completed];
     });
   }
 
