@@ -85,7 +85,7 @@ export function explainFailure(entry: Entry & { client: ActivityClient }): strin
       return `The service was busy and asked ${idp} to retry. Nothing was lost; ${idp} retries on its own.`;
     default:
       return entry.status >= 500
-        ? `Something went wrong on our side and the request was not applied. ${idp} retries on its own; if this repeats, contact support with the request id.`
+        ? `Something went wrong on our side. ${idp} retries the request on its own, and the retry completes what this one began without applying anything twice; if this repeats, contact support with the request id.`
         : `The request was refused. The detail below says why.`;
   }
 }

@@ -156,7 +156,8 @@ export function errorResponse(error: unknown): ScimResponse {
     return scimResponse(error.status, (error as ScimError).toBody(), headers);
   }
   if (isTransientFailure(error)) {
-    return scimResponse(503, new ScimError(503, 'The service is busy; the request was not applied. Retry it.').toBody(), { 'Retry-After': '2' });
+    // Not "not applied": a timeout can come after DynamoDB committed. A retry is safe either way.
+    return scimResponse(503, new ScimError(503, 'The service is busy. Retry the request: a retry completes what this one began and applies nothing twice.').toBody(), { 'Retry-After': '2' });
   }
   // Every write either applies in one transaction or is journaled and completed by the next
   // reader, and a retry finds what is applied already: so a retry is always safe.

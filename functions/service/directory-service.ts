@@ -4,6 +4,9 @@
  * Every method takes the directory explicitly (`ScimContext`), validates everything before it
  * writes anything, and writes through conditional transactions so that a rejected request
  * leaves stored data exactly as it was.
+ *
+ * Just over 400 lines because every SCIM use case starts here; what each delegates has a module
+ * of its own (membership-planner.ts, member-journal.ts, listing.ts, the PATCH engine in core/patch).
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';

@@ -4,6 +4,7 @@ import { contentSecurityPolicy } from '../../functions/portal/portal-http.ts';
 import { portalBasePath, toPortalRequest, toProxyResult } from '../../functions/portal/portal-lambda.ts';
 import { explainFailure, describeAction } from '../../functions/activity/explain.ts';
 import { clientOf } from '../../functions/activity/activity.ts';
+import { errorResponse } from '../../functions/http/scim-http.ts';
 
 describe('portal pages', () => {
   it('escape the app name and carry no inline script or style', () => {
@@ -97,6 +98,15 @@ describe('activity in plain words', () => {
   it('tells a disabled directory apart from a busy service', () => {
     expect(explainFailure({ ...failure, status: 403, scimType: undefined })).toMatch(/disabled/);
     expect(explainFailure({ ...failure, status: 503, scimType: undefined })).toMatch(/retries on its own/);
+  });
+
+  it('promises of a 500 only what holds: a retry completes it, not that nothing was applied', () => {
+    const explained = explainFailure({ ...failure, status: 500, scimType: undefined });
+    expect(explained).toMatch(/retries the request on its own/);
+    expect(explained).not.toMatch(/not applied/);
+    for (const error of [new Error('boom'), Object.assign(new Error('slow'), { name: 'TimeoutError' })]) {
+      expect(JSON.parse(errorResponse(error).body).detail).not.toMatch(/not applied/);
+    }
   });
 
   it('recognises the identity provider from its User-Agent', () => {
