@@ -45,6 +45,8 @@ export const ENTRA_CYCLE_TARGETS = {
   dynamoDbRequestsPerScimRequest: 1.1,
   /** DynamoDB requests of one single-member add. */
   memberAddDynamoDbRequests: 1,
+  /** Write capacity units per SCIM request over the cycle: no more than before a member add became one write. */
+  writeUnitsPerScimRequest: 5.82,
 } as const;
 
 /** The cost of one kind of SCIM request over the cycle. */
@@ -85,7 +87,7 @@ export interface EntraCycleResult {
   durationMs: number;
   /** Time the meter spent reading item sizes, summed over requests (they overlap four at a time). */
   meterOverheadMs: number;
-  targets: { dynamoDbRequestsPerScimRequest: number; memberAddDynamoDbRequests: number; met: { cycle: boolean; memberAdd: boolean } };
+  targets: { dynamoDbRequestsPerScimRequest: number; memberAddDynamoDbRequests: number; writeUnitsPerScimRequest: number; met: { cycle: boolean; memberAdd: boolean; writeUnits: boolean } };
   /** What is stored afterwards, counted by Query, against what the cycle created. */
   counts: { expected: StoredCounts; found: StoredCounts; exact: boolean };
   /** Requests that did not answer the status Entra ID expects. */
@@ -304,6 +306,7 @@ export async function measureEntraCycle(stack: BenchStack, deadline: Deadline, s
       met: {
         cycle: overall.dynamoDbRequestsPerScimRequest <= ENTRA_CYCLE_TARGETS.dynamoDbRequestsPerScimRequest,
         memberAdd: memberAdd !== undefined && memberAdd.dynamoDbRequestsPerScimRequest <= ENTRA_CYCLE_TARGETS.memberAddDynamoDbRequests,
+        writeUnits: overall.writeUnitsPerRequest <= ENTRA_CYCLE_TARGETS.writeUnitsPerScimRequest,
       },
     },
     counts: { expected, found, exact: JSON.stringify(expected) === JSON.stringify(found) },

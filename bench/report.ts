@@ -167,7 +167,8 @@ export function entraCycleTable(cycle: EntraCycleResult): string {
   }.`;
   const targets =
     `Targets: <= ${cycle.targets.dynamoDbRequestsPerScimRequest} DynamoDB requests per SCIM request over the cycle (${cycle.targets.met.cycle ? 'met' : 'not met'}), ` +
-    `member add = ${cycle.targets.memberAddDynamoDbRequests} (${cycle.targets.met.memberAdd ? 'met' : 'not met'}).`;
+    `member add = ${cycle.targets.memberAddDynamoDbRequests} (${cycle.targets.met.memberAdd ? 'met' : 'not met'}), ` +
+    `<= ${cycle.targets.writeUnitsPerScimRequest} WCU per SCIM request (${cycle.targets.met.writeUnits ? 'met' : 'not met'}).`;
   const speed = `${cycle.scimRequestsPerSecond} SCIM requests/s over ${(cycle.durationMs / 1000).toFixed(1)} s, ${cycle.shape.concurrency} at a time (the meter's item-size reads included; a ratio within this run only).`;
   return [kinds, counts, targets, speed, ...cycle.failures.map((failure) => `  ${failure}`)].join('\n');
 }
