@@ -176,6 +176,22 @@ async function createUsers(f: StreamFixture, count: number, prefix = 'person', s
   return ids;
 }
 
+/**
+ * What the event source mapping does: invokes the fan-out, then again from the first failed
+ * record, up to 10 times. Answers the failed sequence numbers of each invocation.
+ */
+async function retriedLikeTheEventSourceMapping(fanout: { handleBatch: (event: { Records: DynamoDBRecord[] }) => Promise<Parameters<typeof failedSequences>[0]> }, records: DynamoDBRecord[]): Promise<string[][]> {
+  let batch = records;
+  const failures: string[][] = [];
+  for (let invocation = 0; invocation < 10 && batch.length > 0; invocation++) {
+    const response = await fanout.handleBatch({ Records: batch });
+    failures.push(failedSequences(response));
+    const from = batch.findIndex((record) => failedSequences(response).includes(sequenceOf(record)));
+    batch = from < 0 ? [] : batch.slice(from);
+  }
+  return failures;
+}
+
 describe('a poison record mid-batch', () => {
   it('is parked while the records after it are published, then redriven once the mapper is fixed', async () => {
     fixture = await streamFixture({ sink: acceptAll, organizationId: 'org-1' });
@@ -294,15 +310,7 @@ describe('retries exhausted', () => {
     respondWith((entry) => (eventOf(entry).id === doomed?.eventID ? 'InternalFailure' : true));
     const fanout = fanoutUnderTest(fixture);
 
-    // What the event source mapping does: retry from the first failed record, again and again.
-    let batch = records;
-    const failures: string[][] = [];
-    for (let invocation = 0; invocation < 10 && batch.length > 0; invocation++) {
-      const response = await fanout.handleBatch({ Records: batch });
-      failures.push(failedSequences(response));
-      const from = batch.findIndex((record) => failedSequences(response).includes(sequenceOf(record)));
-      batch = from < 0 ? [] : batch.slice(from);
-    }
+    const failures = await retriedLikeTheEventSourceMapping(fanout, records);
 
     expect(PARK_AFTER_FAILED_ATTEMPTS).toBe(3);
     expect(failures).toEqual([
@@ -401,15 +409,7 @@ describe('the table failing together with EventBridge', () => {
       deadLetters: deadLetterQueue(),
     });
 
-    // What the event source mapping does: retry from the first failed record, again and again.
-    let batch = records;
-    const failures: string[][] = [];
-    for (let invocation = 0; invocation < 10 && batch.length > 0; invocation++) {
-      const response = await fanout.handleBatch({ Records: batch });
-      failures.push(failedSequences(response));
-      const from = batch.findIndex((record) => failedSequences(response).includes(sequenceOf(record)));
-      batch = from < 0 ? [] : batch.slice(from);
-    }
+    const failures = await retriedLikeTheEventSourceMapping(fanout, records);
 
     // Sent to the queue on its first failure (its failures cannot be counted), and the batch goes
     // on: the records after it in the next invocation, as after any parked record.
