@@ -583,20 +583,21 @@ export class ScimDirectorySync extends Construct {
       }),
     );
 
-    // A group member change too large for one transaction is journaled; the request that opened
-    // the journal, or the next reader of the group, completes it. This sweeper completes those
-    // nobody reads (docs/storage.md, "Member journals"): it finds them in gsi1 and writes only
-    // the items of directory partitions a membership change writes.
+    // A group member change too large for one transaction is journaled, and a delete that ends
+    // memberships is written on its resource first; the request, or the next reader of the
+    // resource, completes it. This sweeper completes those nobody reads (docs/storage.md, "Member
+    // journals", "Deletes"): it finds them in gsi1, and reads (a group's members, by Query) and
+    // writes only items of directory partitions.
     this.journalSweeperFunction = new ScimFunction(this, 'JournalSweeperFunction', {
       ...functionDefaults,
       handler: 'journalSweeper',
-      description: 'Completes group member changes whose request stopped before it had applied them all',
+      description: 'Completes group member changes and deletes whose request stopped before it had applied them all',
       serviceName: 'scim-journal-sweeper',
       timeout: JOURNAL_SWEEPER_TIMEOUT,
     }).bindTable(this.table, [], { indexes: [t.directoryIndex.name] });
     this.journalSweeperFunction.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys.partition('*')] } },
       }),

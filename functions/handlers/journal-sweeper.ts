@@ -1,7 +1,7 @@
 /**
  * Lambda entry point of the member-journal sweeper, run every minute by a schedule: completes
- * group member journals left open longer than a minute (their request stopped mid-way and nobody
- * has read the group since), so that every group converges. Configuration and clients are built
+ * group member journals, and deletes of users and groups, left open longer than a minute (their
+ * request stopped mid-way and nobody has read the resource since), so that every one converges. Configuration and clients are built
  * once, at cold start.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -20,12 +20,15 @@ export const handler = middy<unknown, SweepReport>()
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .handler(async () => {
     const report = await journals.sweep({
-      // Ids only: which group of which directory, never a member's data.
-      onFailure: (journal, error) => logger.error('member journal not completed', { directoryId: journal.directoryId, groupId: journal.groupId, error: (error as Error).name }),
+      // Ids only: which group or resource of which directory, never a member's data.
+      onFailure: (journal, error) =>
+        journal.kind === 'members'
+          ? logger.error('member journal not completed', { directoryId: journal.directoryId, groupId: journal.groupId, error: (error as Error).name })
+          : logger.error('delete not completed', { directoryId: journal.directoryId, resourceType: journal.type, resourceId: journal.id, error: (error as Error).name }),
     });
     if (report.completed + report.failed > 0) logger.info('member journals swept', { ...report });
     // A journal that cannot be completed is an invocation error, which the function's error
     // alarm counts; the next run (a minute later) tries it again.
-    if (report.failed > 0) throw new Error(`${report.failed} member journal(s) could not be completed`);
+    if (report.failed > 0) throw new Error(`${report.failed} member journal(s) or delete(s) could not be completed`);
     return report;
   });

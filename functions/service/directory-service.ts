@@ -17,9 +17,10 @@ import { ENTERPRISE_USER_SCHEMA } from '../core/schemas/index.ts';
 import { assertImmutableUnchanged, parseResourceInput } from '../core/resource.ts';
 import { claimChanges, claimedAttribute, claimsOf, isKeyable, MAX_UNIQUE_VALUE_BYTES } from './claims.ts';
 import { isPlausibleId, stampOf, type ListQuery, type Projection, type ResourceResult, type ScimContext } from './context.ts';
+import { Deletions } from './deletions.ts';
 import { ResourceListing, type ListResult } from './listing.ts';
 import { MemberJournals, newMemberJournal } from './member-journal.ts';
-import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, tooManyMemberChanges } from './membership-planner.ts';
+import { foldMembershipSteps, MAX_MEMBER_CHANGES, MAX_REPLACED_MEMBERS, MembershipPlanner, refuseFullMembers, tooManyMemberChanges } from './membership-planner.ts';
 import { etagOf, ifMatchSatisfied, renderResource } from './render.ts';
 import {
   MAX_MEMBERS_PER_TRANSACTION,
@@ -150,6 +151,7 @@ export class DirectoryService {
   readonly #members: MembershipPlanner;
   readonly #listing: ResourceListing;
   readonly #journals: MemberJournals;
+  readonly #deletions: Deletions;
 
   constructor(repository: ScimRepository, options: DirectoryServiceOptions = {}) {
     this.#repository = repository;
@@ -158,6 +160,7 @@ export class DirectoryService {
     this.#maxInlineMembers = options.maxInlineMembers ?? MAX_INLINE_MEMBERS;
     this.#members = new MembershipPlanner(repository, options.maxReplacedMembers ?? MAX_REPLACED_MEMBERS);
     this.#journals = new MemberJournals(repository, this.#now);
+    this.#deletions = new Deletions(repository, this.#members, this.#now);
     this.#listing = new ResourceListing(repository, {
       now: this.#now,
       maxFilterScan: options.maxFilterScan ?? MAX_FILTER_SCAN,
@@ -174,7 +177,8 @@ export class DirectoryService {
     if (members !== undefined && members.length > MAX_MEMBER_CHANGES) throw tooManyMemberChanges();
     const id = this.#newId();
     const now = this.#now().toISOString();
-    const memberRefs = type === 'Group' && members !== undefined ? (await this.#members.resolveNewMembers(ctx, id, members)).newMembers : [];
+    const resolved = type === 'Group' && members !== undefined ? await this.#members.resolveNewMembers(ctx, id, members) : undefined;
+    const memberRefs = resolved === undefined ? [] : refuseFullMembers(resolved.newMembers, resolved.full);
     const resource: StoredResource = { id, version: 1, created: now, lastModified: now, attributes, memberOf: [] };
     const counters: CounterDelta = type === 'User' ? { users: 1, activeUsers: isActive(attributes) ? 1 : 0 } : { groups: 1 };
     // Up to MAX_MEMBERS_WITH_RESOURCE members are stored with the group, atomically; more are
@@ -183,10 +187,15 @@ export class DirectoryService {
     const journal = withCreate.length < memberRefs.length ? newMemberJournal(this.#newId(), id, { add: memberRefs, remove: [] }, stampOf(ctx, now) ?? now) : undefined;
     if (type === 'Group') resource.memberCount = withCreate.length;
     const manager = newManagerOf(type, undefined, attributes);
-    try {
-      await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now), withCreate, manager === undefined ? [] : [manager], journal);
-    } catch (error) {
-      translateWriteError(error, manager);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#repository.createResource(ctx.directoryId, type, resource, claimsOf(type, attributes), counters, stampOf(ctx, now), withCreate, manager === undefined ? [] : [manager], journal);
+        break;
+      } catch (error) {
+        // A name held by a resource being deleted is free once that delete is completed.
+        if (error instanceof UniquenessConflictError && attempt === 1 && (await this.#freeClaim(ctx, type, error))) continue;
+        translateWriteError(error, manager);
+      }
     }
     if (journal === undefined) return this.#respond(ctx, type, resource, projection, memberRefs);
     const completed = await this.#journals.completeOpened(ctx.directoryId, resource, journal);
@@ -230,7 +239,10 @@ export class DirectoryService {
     });
   }
 
-  /** DELETE /Users/{id}, DELETE /Groups/{id} (RFC 7644 §3.6): memberships go with the resource. */
+  /**
+   * DELETE /Users/{id}, DELETE /Groups/{id} (RFC 7644 §3.6): memberships go with the resource, all
+   * at once from the client's view (deletions.ts).
+   */
   async delete(ctx: ScimContext, type: ResourceType, id: string, ifMatch?: string): Promise<void> {
     if (!isPlausibleId(id)) throw notFound(type, id);
     for (let attempt = 1; ; attempt++) {
@@ -238,24 +250,12 @@ export class DirectoryService {
       if (resource === undefined) throw notFound(type, id);
       checkIfMatch(ifMatch, resource);
       const now = this.#now().toISOString();
+      const stamp = stampOf(ctx, now);
       try {
-        if (type === 'Group') await this.#members.removeAll(ctx, id, now);
-        // Leave every group this resource belongs to; each group's version moves.
-        for (const groupId of resource.memberOf) {
-          await this.#repository
-            // A journal open on the group skips a member that is gone: no need to wait for it.
-            .changeMemberships(ctx.directoryId, groupId, { add: [], remove: [{ id, type }] }, { now, bumpGroupVersion: true, evenIfJournalOpen: true })
-            .catch((error: unknown) => {
-              // The group went away meanwhile; its purge took the membership with it.
-              if (!(error instanceof MissingReferenceError)) throw error;
-            });
-        }
-        const counters: CounterDelta =
-          type === 'User' ? { users: -1, activeUsers: isActive(resource.attributes) ? -1 : 0 } : { groups: -1 };
-        // The groups left above keep their stamp: the request is recorded once, with the delete.
-        await this.#repository.deleteResource(ctx.directoryId, type, { ...resource, memberOf: [] }, claimsOf(type, resource.attributes), counters, stampOf(ctx, now));
+        await this.#deletions.delete(ctx.directoryId, type, resource, { id: this.#newId(), opened: now, ...(stamp === undefined ? {} : { stamp }) });
         return;
       } catch (error) {
+        if (error instanceof MissingReferenceError && error.ids.includes(id)) throw notFound(type, id);
         if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS || ifMatch !== undefined) translateWriteError(error);
       }
     }
@@ -336,6 +336,8 @@ export class DirectoryService {
       } catch (error) {
         if (error instanceof VersionConflictError && attempt < MAX_WRITE_ATTEMPTS && ifMatch === undefined) continue;
         if (error instanceof VersionConflictError) throw new ScimError(412, 'The resource was changed by another request', undefined, { cause: error });
+        // The resource itself went (or began to go) since it was read.
+        if (error instanceof MissingReferenceError && error.ids.includes(id)) throw notFound(type, id);
         translateWriteError(error, manager);
       }
       if (journal !== undefined) updated = await this.#journals.completeOpened(ctx.directoryId, updated, journal);
@@ -391,12 +393,26 @@ export class DirectoryService {
     return (await this.#repository.changeMembershipsAtOnce(ctx.directoryId, id, changes, common)) ? undefined : NOT_AT_ONCE;
   }
 
+  /** Completes the delete under way of the resource holding a claim, if one is; true when it did. */
+  async #freeClaim(ctx: ScimContext, type: ResourceType, conflict: UniquenessConflictError): Promise<boolean> {
+    const [holder] = await this.#repository.findIdsByClaim(ctx.directoryId, conflict.claim);
+    if (holder === undefined) return true;
+    const resource = await this.#repository.getResource(ctx.directoryId, type, holder);
+    return resource?.deletion !== undefined && (await this.#deletions.complete(ctx.directoryId, type, holder));
+  }
+
   /**
    * A resource read by id; a group with a member journal open is read after completing it, so
-   * that no reader sees part of a request (docs/storage.md, "Member journals").
+   * that no reader sees part of a request (docs/storage.md, "Member journals"). One being deleted
+   * is not there (its delete is completed first, if it can be now).
    */
   async #read(ctx: ScimContext, type: ResourceType, id: string): Promise<StoredResource | undefined> {
     const resource = await this.#repository.getResource(ctx.directoryId, type, id);
+    if (resource?.deletion !== undefined) {
+      // Gone to clients already; completed now, so that a retried DELETE finds it done.
+      await this.#deletions.complete(ctx.directoryId, type, id).catch(() => undefined);
+      return undefined;
+    }
     if (resource?.openJournal === undefined) return resource;
     await this.#journals.complete(ctx.directoryId, id);
     return this.#repository.getResource(ctx.directoryId, type, id);

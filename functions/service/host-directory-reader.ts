@@ -295,7 +295,8 @@ export class HostDirectoryReader {
 
   async #resource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource> {
     const resource = await this.#deps.resources.getResource(directoryId, type, id);
-    if (resource === undefined) throw new ScimError(404, `No such ${type === 'User' ? 'user' : 'group'} in this directory`);
+    // One being deleted is gone already, as SCIM clients see it.
+    if (resource === undefined || resource.deletion !== undefined) throw new ScimError(404, `No such ${type === 'User' ? 'user' : 'group'} in this directory`);
     return resource;
   }
 

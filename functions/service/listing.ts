@@ -325,7 +325,8 @@ export class ResourceListing {
     if (unique.length === 0) return [];
     if (unique.length === 1) {
       const resource = await this.#repository.getResource(ctx.directoryId, type, unique[0] as string);
-      return resource === undefined ? [] : [resource];
+      // One being deleted is gone to clients (lists leave it out, as getResources does).
+      return resource === undefined || resource.deletion !== undefined ? [] : [resource];
     }
     return this.#repository.getResources(ctx.directoryId, type, unique);
   }

@@ -13,7 +13,8 @@
  */
 import type { RequestStamp } from '../activity/entries.ts';
 import { ScimError } from '../core/error.ts';
-import type { MemberChanges } from './membership-planner.ts';
+import { Deletions } from './deletions.ts';
+import { MembershipPlanner, type MemberChanges } from './membership-planner.ts';
 import {
   JournalClosedError,
   MissingReferenceError,
@@ -21,6 +22,7 @@ import {
   VersionConflictError,
   type MemberJournal,
   type MemberRef,
+  type OpenJournal,
   type ResourceType,
   type ScimRepository,
   type StoredResource,
@@ -74,10 +76,12 @@ function acceptedNotCompleted(cause: unknown): ScimError {
 export class MemberJournals {
   readonly #repository: ScimRepository;
   readonly #now: () => Date;
+  readonly #deletions: Deletions;
 
   constructor(repository: ScimRepository, now: () => Date = () => new Date()) {
     this.#repository = repository;
     this.#now = now;
+    this.#deletions = new Deletions(repository, new MembershipPlanner(repository), now);
   }
 
   /**
@@ -125,17 +129,19 @@ export class MemberJournals {
   }
 
   /**
-   * Completes journals left open longer than {@link ABANDONED_AFTER_MS}, oldest first, at most
-   * {@link JOURNALS_PER_SWEEP}. One that cannot be completed now is reported and left for the next
-   * sweep; the others go on.
+   * Completes journals, and deletes under way (deletions.ts), left open longer than
+   * {@link ABANDONED_AFTER_MS}, oldest first, at most {@link JOURNALS_PER_SWEEP}. One that cannot
+   * be completed now is reported and left for the next sweep; the others go on.
    */
-  async sweep(options: { onFailure?: (journal: { directoryId: string; groupId: string }, error: unknown) => void } = {}): Promise<SweepReport> {
+  async sweep(options: { onFailure?: (journal: OpenJournal, error: unknown) => void } = {}): Promise<SweepReport> {
     const before = new Date(this.#now().getTime() - ABANDONED_AFTER_MS).toISOString();
     const open = await this.#repository.listOpenJournals(before, JOURNALS_PER_SWEEP);
     const report: SweepReport = { completed: 0, failed: 0 };
     for (const journal of open) {
       try {
-        if (await this.complete(journal.directoryId, journal.groupId)) report.completed++;
+        const completed =
+          journal.kind === 'members' ? await this.complete(journal.directoryId, journal.groupId) : await this.#deletions.complete(journal.directoryId, journal.type, journal.id);
+        if (completed) report.completed++;
       } catch (error) {
         report.failed++;
         options.onFailure?.(journal, error);

@@ -27,6 +27,25 @@ export function tooManyMemberChanges(): ScimError {
   return ScimError.of('invalidValue', `At most ${MAX_MEMBER_CHANGES} members can be added or removed in one request; split it`);
 }
 
+/** Members already in as many groups as a member may be, as read for a request. */
+export interface FullMembers {
+  ids: Set<string>;
+  limit: number;
+}
+
+/**
+ * The members to add, checked before anything is written: none may be in as many groups as a
+ * member may be already, else 400.
+ */
+export function refuseFullMembers(add: MemberRef[], full: FullMembers): MemberRef[] {
+  const refused = add.filter((member) => full.ids.has(member.id)).map((member) => member.id);
+  if (refused.length > 0) {
+    const named = `${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ` (+${refused.length - 5} more)` : ''}`;
+    throw ScimError.of('invalidValue', `A member can be in at most ${full.limit} groups; ${named} already ${refused.length === 1 ? 'is' : 'are'}`);
+  }
+  return add;
+}
+
 /**
  * Membership steps folded, in order, into the members to add (with the type the client gave, if
  * any) and to remove; `replaceAll` when the steps start from an empty list (removeAll, replace).
@@ -101,7 +120,7 @@ export class MembershipPlanner {
     for (const memberId of removes) if (!isPlausibleId(memberId)) removes.delete(memberId);
     const candidates = [...adds].map(([value, type]) => (type === undefined ? { value } : { value, type }));
     if (replaceAll) {
-      const { newMembers } = await this.resolveNewMembers(ctx, groupId, candidates);
+      const { newMembers, full } = await this.resolveNewMembers(ctx, groupId, candidates);
       // Bounded, so that the diff is computed and written well within the request's time.
       const limit = this.#maxReplacedMembers;
       const current = await this.allMembers(ctx, groupId, limit, {
@@ -110,15 +129,15 @@ export class MembershipPlanner {
       });
       const currentIds = new Set(current.map((member) => member.id));
       const changes = {
-        add: newMembers.filter((member) => !currentIds.has(member.id)),
+        add: refuseFullMembers(newMembers.filter((member) => !currentIds.has(member.id)), full),
         remove: current.filter((member) => !adds.has(member.id)),
       };
       if (changes.add.length + changes.remove.length > MAX_MEMBER_CHANGES) throw tooManyMemberChanges();
       return changes;
     }
-    const { newMembers, memberships } = await this.resolveNewMembers(ctx, groupId, candidates, [...adds.keys(), ...removes].filter(isPlausibleId));
+    const { newMembers, full, memberships } = await this.resolveNewMembers(ctx, groupId, candidates, [...adds.keys(), ...removes].filter(isPlausibleId));
     return {
-      add: newMembers.filter((member) => !memberships.has(member.id)),
+      add: refuseFullMembers(newMembers.filter((member) => !memberships.has(member.id)), full),
       remove: [...removes].flatMap((memberId) => {
         const type = memberships.get(memberId);
         return type === undefined ? [] : [{ id: memberId, type }];
@@ -128,19 +147,20 @@ export class MembershipPlanner {
 
   /**
    * Checks that every new member is a User or Group of this directory (and not the group itself),
-   * and reads which of `memberIds` are members already, in the same round trip.
+   * and reads which are in as many groups as a member may be already (`full`) and which of
+   * `memberIds` are members already, in the same round trip.
    */
   async resolveNewMembers(
     ctx: ScimContext,
     groupId: string,
     members: Array<{ value: string; type?: ResourceType }>,
     memberIds: string[] = [],
-  ): Promise<{ newMembers: MemberRef[]; memberships: Map<string, ResourceType> }> {
-    if (members.length === 0 && memberIds.length === 0) return { newMembers: [], memberships: new Map() };
+  ): Promise<{ newMembers: MemberRef[]; full: FullMembers; memberships: Map<string, ResourceType> }> {
+    if (members.length === 0 && memberIds.length === 0) return { newMembers: [], full: { ids: new Set(), limit: Number.POSITIVE_INFINITY }, memberships: new Map() };
     const self = members.find((member) => member.value === groupId);
     if (self !== undefined) throw ScimError.of('invalidValue', 'A group cannot be a member of itself');
     const typeHints = new Map(members.flatMap((member) => (member.type === undefined ? [] : [[member.value, member.type] as const])));
-    const { resolved, memberships } = await this.#repository.inspectMembers(ctx.directoryId, groupId, {
+    const { resolved, full, memberships } = await this.#repository.inspectMembers(ctx.directoryId, groupId, {
       candidates: members.map((member) => member.value).filter(isPlausibleId),
       typeHints,
       memberIds,
@@ -150,7 +170,7 @@ export class MembershipPlanner {
       throw ScimError.of('invalidValue', `members: no User or Group with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ''} in this directory`);
     }
     const unique = new Map(members.map((member) => [member.value, resolved.get(member.value) as ResourceType]));
-    return { newMembers: [...unique].map(([id, type]) => ({ id, type })), memberships };
+    return { newMembers: [...unique].map(([id, type]) => ({ id, type })), full, memberships };
   }
 
   /**
@@ -175,10 +195,10 @@ export class MembershipPlanner {
   }
 
   /** Removes every member of a group (before it is deleted), page by page. */
-  async removeAll(ctx: ScimContext, groupId: string, now: string): Promise<void> {
+  async removeAll(directoryId: string, groupId: string, now: string): Promise<void> {
     await drainPages(
-      () => this.#repository.listMembers(ctx.directoryId, groupId, { limit: MEMBER_PAGE }),
-      (items) => this.#repository.changeMemberships(ctx.directoryId, groupId, { add: [], remove: items }, { now, bumpGroupVersion: false }),
+      () => this.#repository.listMembers(directoryId, groupId, { limit: MEMBER_PAGE }),
+      (items) => this.#repository.changeMemberships(directoryId, groupId, { add: [], remove: items }, { now, bumpGroupVersion: false }),
       { maxPages: MAX_MEMBER_PAGES, what: 'Removing the members of a group' },
     );
   }

@@ -26,7 +26,29 @@ export interface StoredResource {
   memberCount?: number;
   /** Groups only: the id of the member journal open on the group, whose change readers complete first. */
   openJournal?: string;
+  /** The delete under way, when one is: the resource is gone to every reader, who completes it first. */
+  deletion?: Deletion;
 }
+
+/**
+ * A delete that takes more than one transaction (the resource has memberships to end first),
+ * written on the resource item before any of it is applied (docs/storage.md, "Deletes"). From
+ * then on the resource is gone to clients: reads complete the delete first or leave the resource
+ * out, nothing can add it to a group, and a sweeper completes a delete that nobody touches.
+ */
+export interface Deletion {
+  /** Unique per delete; the final transaction applies only while the item names it. */
+  id: string;
+  /** ISO time the delete was accepted; the sweeper takes over deletes older than a minute. */
+  opened: string;
+  /** The request that asked for it, recorded with the final transaction. */
+  stamp?: RequestStamp;
+}
+
+/** A journal the sweeper finds open: a group's member change, or a resource's delete. */
+export type OpenJournal =
+  | { kind: 'members'; directoryId: string; groupId: string }
+  | { kind: 'deletion'; directoryId: string; type: ResourceType; id: string };
 
 /**
  * A group's member change too large for one transaction, written down whole before any of it is
@@ -168,12 +190,20 @@ export class TooManyGroupsError extends Error {
 export const MAX_MEMBERS_WITH_RESOURCE = 47;
 
 /**
+ * Most memberships ended in the transaction that deletes their user or group: DynamoDB's 100
+ * items, less the resource, two claims, the counters and the activity entry, at two items a
+ * membership. A resource with more is deleted through a `Deletion`.
+ */
+export const MAX_MEMBERSHIPS_WITH_DELETE = 47;
+
+/**
  * Most member changes of one group written in one transaction without other resources: two
  * items a member, and the group item. A larger change is journaled ({@link MemberJournal}).
  */
 export const MAX_MEMBERS_PER_TRANSACTION = 49;
 
 export interface ScimRepository {
+  /** A resource by id; one being deleted comes with its `deletion`, so that the reader can complete it. */
   getResource(directoryId: string, type: ResourceType, id: string): Promise<StoredResource | undefined>;
   /** The ids of the resources holding the claim (at most one for a unique claim), strongly consistent. */
   findIdsByClaim(directoryId: string, claim: Claim): Promise<string[]>;
@@ -228,22 +258,47 @@ export interface ScimRepository {
     id: string,
     change: { assignments: AttributeAssignment[]; expectedVersion?: number; activeTo?: boolean; now: string; stamp?: RequestStamp },
   ): Promise<StoredResource | undefined>;
-  /** Deletes a resource that has no memberships left, with its claims (and the request's activity entry). */
-  deleteResource(directoryId: string, type: ResourceType, resource: StoredResource, claims: Claim[], counters: CounterDelta, stamp?: RequestStamp): Promise<void>;
+  /**
+   * Deletes a resource with its claims (and the request's activity entry), if it is still at
+   * `resource.version` or, with `deletionId`, if it still names that delete (else
+   * VersionConflictError). Its memberships end in the same transaction: `memberships.groups`
+   * (the groups it leaves, each group's version and count moving) must be exactly the groups it
+   * is in, and `memberships.members` (a group's) exactly its members; with `deletionId`, both are
+   * empty and it must have none left. At most {@link MAX_MEMBERSHIPS_WITH_DELETE} in all.
+   */
+  deleteResource(
+    directoryId: string,
+    type: ResourceType,
+    resource: StoredResource,
+    claims: Claim[],
+    counters: CounterDelta,
+    stamp?: RequestStamp,
+    deletionId?: string,
+    memberships?: { groups: string[]; members: MemberRef[] },
+  ): Promise<void>;
+  /**
+   * Accepts a delete: the resource item names it (and its version moves, so that no write based
+   * on an earlier read applies), if the resource is at `resource.version` with no delete and no
+   * member journal open (else VersionConflictError; MissingReferenceError when it is gone).
+   */
+  openDeletion(directoryId: string, type: ResourceType, resource: StoredResource, deletion: Deletion): Promise<void>;
+  /** A page of a directory's users or groups, leaving out those being deleted (a page may then hold fewer). */
   listResources(directoryId: string, type: ResourceType, options: { limit: number; startAfter?: string }): Promise<Page<StoredResource>>;
+  /** The resources of `ids` that exist, in that order, leaving out those being deleted. */
   getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]>;
   getCounters(directoryId: string): Promise<Counters>;
 
   /**
    * One read for a membership change: which of `candidates` exist in the directory (and as what;
-   * `typeHints` spares the lookup of the other type), and which of `memberIds` are members of the
-   * group now (and as what).
+   * `typeHints` spares the lookup of the other type; one being deleted does not exist), which of
+   * them are in as many groups as a member may be (`full`, with that limit), and which of
+   * `memberIds` are members of the group now (and as what).
    */
   inspectMembers(
     directoryId: string,
     groupId: string,
     request: { candidates: string[]; typeHints: Map<string, ResourceType>; memberIds: string[] },
-  ): Promise<{ resolved: Map<string, ResourceType>; memberships: Map<string, ResourceType> }>;
+  ): Promise<{ resolved: Map<string, ResourceType>; full: { ids: Set<string>; limit: number }; memberships: Map<string, ResourceType> }>;
   /**
    * A page of a group's members. `withDisplay` adds each member's display name, kept on its
    * membership (or, until the stream fan-out has written it there, read in one batch).
@@ -257,9 +312,10 @@ export interface ScimRepository {
    * group item is not touched. Chunked into transactions of bounded size. With `expectedVersion`
    * (and `bumpGroupVersion`), the first transaction applies only to that version of the group and
    * each next one to the version the one before it left (If-Match), else VersionConflictError.
-   * With `bumpGroupVersion`, the group must have no journal open (VersionConflictError), unless
-   * `evenIfJournalOpen` (a member leaving every group before it is deleted; the journal then
-   * skips it). With `journalId`, the changes are that journal's: each transaction applies only
+   * With `bumpGroupVersion`, the group must have no journal open (VersionConflictError) and must
+   * not be being deleted (MissingReferenceError), unless `evenIfJournalOpen` (a member leaving
+   * every group before it is deleted; a journal then skips it). A member being deleted is never
+   * added (MissingReferenceError). With `journalId`, the changes are that journal's: each transaction applies only
    * while the group names it (else JournalClosedError) and moves the group's count, not its version.
    */
   changeMemberships(
@@ -298,8 +354,8 @@ export interface ScimRepository {
    * closed already (by another request or the sweeper).
    */
   closeMemberJournal(directoryId: string, journal: MemberJournal, now: string): Promise<boolean>;
-  /** Journals of every directory opened before `openedBefore` (an ISO time), oldest first, at most `limit`. */
-  listOpenJournals(openedBefore: string, limit: number): Promise<Array<{ directoryId: string; groupId: string }>>;
+  /** Journals and deletes of every directory opened before `openedBefore` (an ISO time), oldest first, at most `limit`. */
+  listOpenJournals(openedBefore: string, limit: number): Promise<OpenJournal[]>;
 
   /** Where a sequential page starts, and how many resources the directory held when it was left. */
   getPageMarker(directoryId: string, marker: string): Promise<PageMarker | undefined>;

@@ -8,8 +8,8 @@ import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys, SK } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
-import { DirectoryService, type ScimContext } from '../../functions/service/directory-service.ts';
-import { VersionConflictError, type StoredResource } from '../../functions/service/repository.ts';
+import { DirectoryService, MAX_MEMBER_CHANGES, type ScimContext } from '../../functions/service/directory-service.ts';
+import { MAX_MEMBERSHIPS_WITH_DELETE, VersionConflictError, type StoredResource } from '../../functions/service/repository.ts';
 import { MemberJournals } from '../../functions/service/member-journal.ts';
 import { CrashPoints, KilledHere } from '../support/crash-points.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
@@ -63,6 +63,7 @@ async function atEveryCrashPoint(
   attempt: (ctx: ScimContext) => Promise<unknown>,
   check: (ctx: ScimContext) => Promise<void>,
   stride = 1,
+  converge: (ctx: ScimContext) => Promise<unknown> = attempt,
 ) {
   for (let calls = 0; calls < 2_000; calls += stride) {
     const ctx = newDirectory();
@@ -79,7 +80,7 @@ async function atEveryCrashPoint(
     }
     // The client retries the request whatever happened; a 409 (create) or 404 (delete) says the
     // first attempt had gone through.
-    if (!finished) await attempt(ctx).catch((error: unknown) => expect([404, 409]).toContain((error as { status?: number }).status));
+    if (!finished) await converge(ctx).catch((error: unknown) => expect([404, 409]).toContain((error as { status?: number }).status));
     await check(ctx);
     if (finished) return calls;
   }
@@ -131,12 +132,13 @@ describe('a request killed between storage calls, then retried', () => {
   });
 });
 
-/** The deleted user's groups: 1,000 under test:faults, where its crash points are tried every 50th. */
-const GROUPS_OF_DELETED_USER = LONG ? 1_000 : 3;
-const DELETE_STRIDE = LONG ? 50 : 1;
+/** The deleted user's groups when they take more than one transaction: 1,000 under test:faults, where its crash points are tried every 50th. */
+const GROUPS_OF_DELETED_USER = LONG ? 1_000 : MAX_MEMBERSHIPS_WITH_DELETE + 3;
+const DELETE_STRIDE = LONG ? 50 : 10;
 
 describe('a user in several groups deleted, killed between storage calls, then retried', () => {
-  it('leaves no membership of the user and every group one member fewer, at every crash point', async () => {
+  /** The user deleted, in `groupCount` groups with one other member each; checks every crash point, returns how many there were. */
+  async function deleteAtEveryCrashPoint(groupCount: number, stride: number, converge: (ctx: ScimContext, userId: string) => Promise<unknown>) {
     let userId = '';
     let groupIds: string[] = [];
     const crashPoints = await atEveryCrashPoint(
@@ -144,7 +146,7 @@ describe('a user in several groups deleted, killed between storage calls, then r
         const [target, other] = (await users(ctx, 2)) as [string, string];
         userId = target;
         groupIds = [];
-        for (let i = 0; i < GROUPS_OF_DELETED_USER; i++) {
+        for (let i = 0; i < groupCount; i++) {
           const created = await service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: `g${i}`, members: [{ value: target }, { value: other }] });
           groupIds.push(created.body.id as string);
         }
@@ -156,13 +158,40 @@ describe('a user in several groups deleted, killed between storage calls, then r
         expect(memberships.filter((item) => item.memberId === userId)).toEqual([]);
         expect(memberships).toHaveLength(groupIds.length);
         expect(groups.map((group) => group.memberCount)).toEqual(groupIds.map(() => 1));
+        // Each group's version moved once, for the member it lost.
+        expect(groups.map((group) => group.version)).toEqual(groupIds.map(() => 2));
         expect(counters).toMatchObject({ users: 1, groups: groupIds.length });
       },
-      DELETE_STRIDE,
+      stride,
+      (ctx) => converge(ctx, userId),
     );
-    // Read the user, leave each group, then the delete's own transaction.
-    expect(crashPoints).toBeGreaterThanOrEqual(groupIds.length + 2);
-    expect(crashPoints).toBeLessThan(groupIds.length + 2 + DELETE_STRIDE);
+    return crashPoints;
+  }
+
+  it('in as many groups as one transaction holds: the read, then one transaction', async () => {
+    const crashPoints = await deleteAtEveryCrashPoint(3, 1, (ctx, userId) => service.delete(ctx, 'User', userId));
+    expect(crashPoints).toBe(2);
+  });
+
+  it('in more groups: leaves no membership of the user and every group one member fewer, at every crash point', async () => {
+    const crashPoints = await deleteAtEveryCrashPoint(GROUPS_OF_DELETED_USER, DELETE_STRIDE, (ctx, userId) => service.delete(ctx, 'User', userId));
+    // Read the user, accept the delete on it, leave each group, then the final transaction.
+    expect(crashPoints).toBeGreaterThanOrEqual(GROUPS_OF_DELETED_USER + 3);
+    expect(crashPoints).toBeLessThan(GROUPS_OF_DELETED_USER + 3 + DELETE_STRIDE);
+  }, 3_600_000);
+
+  it('in more groups: converges through a later GET of the user (404), or through the sweeper', async () => {
+    const groups = LONG ? GROUPS_OF_DELETED_USER : MAX_MEMBERSHIPS_WITH_DELETE + 3;
+    await deleteAtEveryCrashPoint(groups, DELETE_STRIDE, async (ctx, userId) => {
+      const read = await service.get(ctx, 'User', userId).then(() => 'found', (error: unknown) => (error as { status?: number }).status);
+      // Killed before the delete was accepted: the user is still there, and the client's retry deletes it.
+      if (read === 'found') await service.delete(ctx, 'User', userId);
+      else expect(read).toBe(404);
+    });
+    await deleteAtEveryCrashPoint(groups, DELETE_STRIDE, async (ctx, userId) => {
+      await sweeper.sweep();
+      if ((await repository.getResource(ctx.directoryId, 'User', userId)) !== undefined) await service.delete(ctx, 'User', userId);
+    });
   }, 3_600_000);
 });
 
@@ -227,10 +256,10 @@ async function expectMemberOf(ctx: ScimContext, groupId: string, userIds: string
 }
 
 describe('a member change larger than one transaction (journaled), killed at every storage call', () => {
-  /** Members added by the request: 3+ transactions in `npm test`, the request limit under test:faults. */
-  const ADDED = LONG ? 5_000 : 120;
   /** Members the group starts with, all removed by the same request. */
   const REMOVED = 5;
+  /** Members added by the request: 3+ transactions in `npm test`; under test:faults, up to the request limit of 5,000 changes. */
+  const ADDED = LONG ? MAX_MEMBER_CHANGES - REMOVED : 120;
   let ctx: ScimContext;
   let added: string[] = [];
   let removed: string[] = [];

@@ -115,6 +115,26 @@ describe('group member changes in one transaction', () => {
     expect(await partition(ctx)).toEqual(before);
   });
 
+  it('refuses a journaled add (more members than one transaction holds) with a member at the limit before writing anything', async () => {
+    const ctx = newDirectory();
+    const full = await newUser(ctx);
+    await service.patch(ctx, 'Group', await newGroup(ctx), addMembers(full));
+    await service.patch(ctx, 'Group', await newGroup(ctx), addMembers(full));
+    const others: string[] = [];
+    for (let i = 0; i < 60; i++) others.push(await newUser(ctx));
+    const groupId = await newGroup(ctx);
+    const before = await partition(ctx);
+    const body = { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [...others, full].map((value) => ({ value })) }] };
+    const refused = await scimRejectionOf(() => service.patch(ctx, 'Group', groupId, body));
+    expect(refused).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    expect(refused.detail).toContain(`at most 2 groups; ${full} already is`);
+    // No journal, no member: the request was refused whole, not applied without that member.
+    expect(await partition(ctx)).toEqual(before);
+    const created = await scimRejectionOf(() => service.create(ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: 'Too many', members: [...others, full].map((value) => ({ value })) }));
+    expect(created).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    expect(await partition(ctx)).toEqual(before);
+  });
+
   it('bounds a members replace by the size of the group it rewrites, naming the limit', async () => {
     const ctx = newDirectory();
     const groupId = await newGroup(ctx);

@@ -28,9 +28,10 @@
  * Portal links and sessions belong to an organization, not to a directory, so they live in their
  * own partitions, keyed by the hash of their secret (the secret itself is never stored).
  *
- * The index gsi1 holds DIRECTORY items (gsi1pk = DIRECTORIES, gsi1sk = <dir>) and open member
- * journals (gsi1pk = JOURNALS, gsi1sk = <opened ISO time>#<dir>#<groupId>), so that the sweeper
- * finds old journals of every directory with one Query.
+ * The index gsi1 holds DIRECTORY items (gsi1pk = DIRECTORIES, gsi1sk = <dir>), open member
+ * journals (gsi1pk = JOURNALS, gsi1sk = <opened ISO time>#<dir>#<groupId>) and users and groups
+ * being deleted (the same, with their own id), so that the sweeper finds old ones of every
+ * directory with one Query.
  *
  * The groups a user (or nested group) belongs to are kept on the member's own item as the string
  * set `memberOf`, updated in the same transaction as the membership item. So a user's `groups`
@@ -130,10 +131,13 @@ export const keys = {
   fanoutFailures: (directoryId: string, eventId: string) => ({ pk: keys.partition(directoryId), sk: SK.fanoutFailuresPrefix + eventId }),
   /** The member journal open on a group (at most one at a time). */
   memberJournal: (directoryId: string, groupId: string) => ({ pk: keys.partition(directoryId), sk: SK.journalPrefix + groupId }),
-  /** Where an open journal sorts in gsi1: by the time it was opened, across directories. */
-  memberJournalIndex: (directoryId: string, groupId: string, opened: string) => ({
+  /**
+   * Where an open journal (of a group's members, or of a resource's delete) sorts in gsi1: by the
+   * time it was opened, across directories.
+   */
+  journalIndex: (directoryId: string, resourceId: string, opened: string) => ({
     gsi1pk: JOURNALS_INDEX_PK,
-    gsi1sk: `${opened}${SEP}${directoryId}${SEP}${groupId}`,
+    gsi1sk: `${opened}${SEP}${directoryId}${SEP}${resourceId}`,
   }),
   /** A portal link, by the SHA-256 (hex) of its secret. */
   portalLink: (secretHash: string) => ({ pk: `${SK.portalLink}${SEP}${secretHash}`, sk: SK.portalLink }),

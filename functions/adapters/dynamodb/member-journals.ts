@@ -12,8 +12,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RequestStamp } from '../../activity/entries.ts';
-import { JournalClosedError, MissingReferenceError, VersionConflictError, type MemberJournal, type MemberRef } from '../../service/repository.ts';
-import { JOURNALS_INDEX_PK, keys } from './keys.ts';
+import { JournalClosedError, MissingReferenceError, VersionConflictError, type MemberJournal, type MemberRef, type OpenJournal } from '../../service/repository.ts';
+import { directoryIdOfPartition, JOURNALS_INDEX_PK, keys, resourceOfSortKey, SK } from './keys.ts';
 import { stampAttribute } from './scim-items.ts';
 import { TABLE_DEFINITION } from './table-definition.ts';
 import type { TableWrites, TaggedItem } from './table-writes.ts';
@@ -90,7 +90,7 @@ export class DynamoDbMemberJournals {
           TableName: this.tableName,
           Item: {
             ...keys.memberJournal(directoryId, journal.groupId),
-            ...keys.memberJournalIndex(directoryId, journal.groupId, journal.opened),
+            ...keys.journalIndex(directoryId, journal.groupId, journal.opened),
             directoryId,
             groupId: journal.groupId,
             journalId: journal.id,
@@ -168,7 +168,8 @@ export class DynamoDbMemberJournals {
     }
   }
 
-  async listOpenJournals(openedBefore: string, limit: number): Promise<Array<{ directoryId: string; groupId: string }>> {
+  /** Member journals and deletes under way (users and groups in the same index partition), by their keys. */
+  async listOpenJournals(openedBefore: string, limit: number): Promise<OpenJournal[]> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -176,10 +177,17 @@ export class DynamoDbMemberJournals {
         KeyConditionExpression: '#pk = :pk AND #sk < :before',
         ExpressionAttributeNames: { '#pk': TABLE_DEFINITION.directoryIndex.partitionKey, '#sk': TABLE_DEFINITION.directoryIndex.sortKey },
         ExpressionAttributeValues: { ':pk': JOURNALS_INDEX_PK, ':before': openedBefore },
-        ProjectionExpression: 'directoryId, groupId',
+        ProjectionExpression: 'pk, sk',
         Limit: limit,
       }),
     );
-    return Items.map((item) => ({ directoryId: item.directoryId as string, groupId: item.groupId as string }));
+    return Items.flatMap((item): OpenJournal[] => {
+      const directoryId = directoryIdOfPartition(item.pk as string);
+      const sk = item.sk as string;
+      if (directoryId === undefined) return [];
+      if (sk.startsWith(SK.journalPrefix)) return [{ kind: 'members', directoryId, groupId: sk.slice(SK.journalPrefix.length) }];
+      const resource = resourceOfSortKey(sk);
+      return resource === undefined ? [] : [{ kind: 'deletion', directoryId, type: resource.type, id: resource.id }];
+    });
   }
 }

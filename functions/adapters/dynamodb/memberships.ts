@@ -9,7 +9,7 @@ import { JournalClosedError, MissingReferenceError, TooManyGroupsError, VersionC
 import { keys, resourceOfSortKey, SK } from './keys.ts';
 import { DynamoDbMemberDisplays, memberKey } from './member-displays.ts';
 import { JOURNAL_MARKER } from './member-journals.ts';
-import { ConditionNotMet, resourceKey, stampAttribute } from './scim-items.ts';
+import { ConditionNotMet, DELETION_MARKER, resourceKey, stampAttribute } from './scim-items.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { MAX_TRANSACTION_ITEMS, type ItemRole, type Key, type TaggedItem, type TableWrites } from './table-writes.ts';
 
@@ -48,7 +48,7 @@ export class DynamoDbMemberships {
     directoryId: string,
     groupId: string,
     request: { candidates: string[]; typeHints: Map<string, ResourceType>; memberIds: string[] },
-  ): Promise<{ resolved: Map<string, ResourceType>; memberships: Map<string, ResourceType> }> {
+  ): Promise<{ resolved: Map<string, ResourceType>; full: { ids: Set<string>; limit: number }; memberships: Map<string, ResourceType> }> {
     const wanted: Key[] = [];
     for (const id of new Set(request.candidates)) {
       const hint = request.typeHints.get(id);
@@ -56,16 +56,23 @@ export class DynamoDbMemberships {
       if (hint !== 'User') wanted.push(keys.group(directoryId, id));
     }
     for (const memberId of new Set(request.memberIds)) wanted.push(keys.membership(directoryId, groupId, memberId));
-    const found = await this.writes.batchGet(wanted, ['sk', 'memberId', 'memberType']);
+    // A read costs the same capacity whatever it projects: `memberOf` tells, before anything is
+    // written, which candidates are in as many groups as a member may be.
+    const found = await this.writes.batchGet(wanted, ['sk', 'memberId', 'memberType', 'memberOf', `${DELETION_MARKER}.id`]);
     const resolved = new Map<string, ResourceType>();
+    const full = new Set<string>();
     const memberships = new Map<string, ResourceType>();
     for (const item of found) {
       const sk = item.sk as string;
       const resource = resourceOfSortKey(sk);
-      if (resource !== undefined) resolved.set(resource.id, resource.type);
-      else if (sk.startsWith(SK.memberPrefix)) memberships.set(item.memberId as string, item.memberType as ResourceType);
+      if (resource !== undefined) {
+        // One being deleted is gone to clients: it cannot become a member.
+        if (item[DELETION_MARKER] !== undefined) continue;
+        resolved.set(resource.id, resource.type);
+        if (item.memberOf instanceof Set && item.memberOf.size >= this.maxGroupsPerMember) full.add(resource.id);
+      } else if (sk.startsWith(SK.memberPrefix)) memberships.set(item.memberId as string, item.memberType as ResourceType);
     }
-    return { resolved, memberships };
+    return { resolved, full: { ids: full, limit: this.maxGroupsPerMember }, memberships };
   }
 
   async listMembers(directoryId: string, groupId: string, options: { limit: number; startAfter?: string; withDisplay?: boolean }): Promise<Page<MemberRef>> {
@@ -160,6 +167,52 @@ export class DynamoDbMemberships {
     }
   }
 
+  /**
+   * The memberships a user or group ends in the transaction that deletes it: for each group it
+   * leaves, the membership and the group's count and version; for each member of a group, the
+   * membership and the member's `memberOf`. Each membership must be there.
+   */
+  endedWithDelete(directoryId: string, id: string, memberships: { groups: string[]; members: MemberRef[] }, now: string): TaggedItem[] {
+    const ended = (groupId: string, memberId: string): TaggedItem => ({
+      role: { kind: 'membership', memberId },
+      item: { Delete: { TableName: this.tableName, Key: keys.membership(directoryId, groupId, memberId), ConditionExpression: 'attribute_exists(sk)' } },
+    });
+    return [
+      ...memberships.groups.flatMap((groupId): TaggedItem[] => [
+        ended(groupId, id),
+        {
+          role: { kind: 'group' },
+          item: {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.group(directoryId, groupId),
+              // The group keeps its stamp: the request is recorded once, with the delete.
+              UpdateExpression: 'ADD #version :one, memberCount :minusOne SET lastModified = :now',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':one': 1, ':minusOne': -1, ':now': now },
+            },
+          },
+        },
+      ]),
+      ...memberships.members.flatMap((member): TaggedItem[] => [
+        ended(id, member.id),
+        {
+          role: { kind: 'member', memberId: member.id },
+          item: {
+            Update: {
+              TableName: this.tableName,
+              Key: resourceKey(directoryId, member.type, member.id),
+              UpdateExpression: 'DELETE memberOf :group',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':group': new Set([id]) },
+            },
+          },
+        },
+      ]),
+    ];
+  }
+
   /** Per member: its membership item and its `memberOf`, changed together; and the count's move. */
   membershipWork(
     directoryId: string,
@@ -199,7 +252,8 @@ export class DynamoDbMemberships {
                 UpdateExpression: 'ADD memberOf :group',
                 // A member's item holds its groups; past MAX_GROUPS_PER_MEMBER it would near
                 // DynamoDB's 400 KB item limit.
-                ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(memberOf) OR size(memberOf) < :most)',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#deletion) AND (attribute_not_exists(memberOf) OR size(memberOf) < :most)',
+                ExpressionAttributeNames: { '#deletion': DELETION_MARKER },
                 ExpressionAttributeValues: { ':group': groupSet, ':most': this.maxGroupsPerMember },
               },
             },
@@ -236,10 +290,21 @@ export class DynamoDbMemberships {
     ];
   }
 
-  /** A group gone is a missing reference; one that is there had a journal open (a conflict: read it again). */
+  /**
+   * A group gone (or being deleted) is a missing reference; one that is there had a journal open
+   * (a conflict: read it again).
+   */
   private async explainGroupFailure(directoryId: string, groupId: string): Promise<Error> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.group(directoryId, groupId), ProjectionExpression: 'pk', ConsistentRead: true }));
-    return Item === undefined ? new MissingReferenceError([groupId]) : new VersionConflictError();
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.group(directoryId, groupId),
+        ProjectionExpression: 'pk, #deletion',
+        ExpressionAttributeNames: { '#deletion': DELETION_MARKER },
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined || Item[DELETION_MARKER] !== undefined ? new MissingReferenceError([groupId]) : new VersionConflictError();
   }
 
   /** The group's side of a journal's chunk: the journal is still open; the count moves. */
@@ -264,7 +329,7 @@ export class DynamoDbMemberships {
    * ETag changes too), its member count by exactly the memberships the transaction changes. With
    * `expectedVersion` the transaction applies only to that version (If-Match). It applies only
    * while no journal is open on the group (a later change must not land between a journal's
-   * chunks), unless `evenIfJournalOpen`.
+   * chunks) and the group is not being deleted, unless `evenIfJournalOpen` (a member leaving it).
    */
   private groupVersionItem(directoryId: string, groupId: string, delta: number, options: { now: string; expectedVersion?: number; stamp?: RequestStamp; evenIfJournalOpen?: boolean }): TaggedItem {
     const { now, stamp, expectedVersion, evenIfJournalOpen = false } = options;
@@ -276,8 +341,8 @@ export class DynamoDbMemberships {
           TableName: this.tableName,
           Key: keys.group(directoryId, groupId),
           UpdateExpression: `ADD #version :one, memberCount :delta SET lastModified = :now${stamp === undefined ? '' : ', lastRequest = :stamp'}`,
-          ConditionExpression: evenIfJournalOpen ? exists : `${exists} AND attribute_not_exists(#journal)`,
-          ExpressionAttributeNames: { '#version': 'version', ...(evenIfJournalOpen ? {} : { '#journal': JOURNAL_MARKER }) },
+          ConditionExpression: evenIfJournalOpen ? exists : `${exists} AND attribute_not_exists(#journal) AND attribute_not_exists(#deletion)`,
+          ExpressionAttributeNames: { '#version': 'version', ...(evenIfJournalOpen ? {} : { '#journal': JOURNAL_MARKER, '#deletion': DELETION_MARKER }) },
           ExpressionAttributeValues: {
             ':one': 1,
             ':delta': delta,
@@ -299,10 +364,11 @@ export class DynamoDbMemberships {
     const members = failed.flatMap((role) => (role.kind === 'member' ? [role.memberId] : []));
     if (members.length === 0) return new VersionConflictError();
     const found = await this.writes.batchGet(
-        members.flatMap((id) => [keys.user(directoryId, id), keys.group(directoryId, id)]),
-        ['sk'],
-      );
-    const present = new Set(found.flatMap((item) => resourceOfSortKey(item.sk as string)?.id ?? []));
+      members.flatMap((id) => [keys.user(directoryId, id), keys.group(directoryId, id)]),
+      ['sk', `${DELETION_MARKER}.id`],
+    );
+    // One being deleted is as good as gone.
+    const present = new Set(found.flatMap((item) => (item[DELETION_MARKER] === undefined ? (resourceOfSortKey(item.sk as string)?.id ?? []) : [])));
     const full = members.filter((id) => present.has(id));
     if (full.length > 0) return new TooManyGroupsError(full, this.maxGroupsPerMember);
     return new MissingReferenceError(members);

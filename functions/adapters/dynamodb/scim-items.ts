@@ -13,10 +13,17 @@ import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import type { RequestStamp } from '../../activity/entries.ts';
 import { isJsonObject } from '../../core/json.ts';
 import { canonicalSchemas } from '../../core/resource.ts';
-import type { ResourceType, StoredResource } from '../../service/repository.ts';
+import type { Deletion, ResourceType, StoredResource } from '../../service/repository.ts';
 import { keptMemberCount } from './items.ts';
 import { directoryIdOfPartition, keys, resourceOfSortKey } from './keys.ts';
 import type { Key } from './table-writes.ts';
+
+/**
+ * The user or group item's attribute naming the delete under way (`Deletion`): a map of its id,
+ * when it was accepted and the request's stamp. Writes that must not apply to a resource being
+ * deleted (adding it to a group, changing it without reading it) condition on its absence.
+ */
+export const DELETION_MARKER = 'deletion';
 
 /** A condition of a write that is tried before anything is read did not hold. */
 export class ConditionNotMet extends Error {}
@@ -69,6 +76,10 @@ export function toStoredResource(stored: Record<string, NativeAttributeValue>): 
   if (memberCount !== undefined) resource.memberCount = memberCount;
   // The member journal's marker (member-journals.ts names it; read here to keep the import one-way).
   if (typeof item.journal === 'string') resource.openJournal = item.journal;
+  const deletion = item[DELETION_MARKER] as { id?: unknown; opened?: unknown; stamp?: RequestStamp } | undefined;
+  if (typeof deletion?.id === 'string' && typeof deletion.opened === 'string') {
+    resource.deletion = { id: deletion.id, opened: deletion.opened, ...(deletion.stamp === undefined ? {} : { stamp: deletion.stamp }) } satisfies Deletion;
+  }
   return resource;
 }
 

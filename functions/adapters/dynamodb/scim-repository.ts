@@ -7,7 +7,7 @@
  *
  * Memberships are written by `memberships.ts`, claim items by `claim-items.ts`, counters by
  * `counters.ts`; the items they share are laid out by `scim-items.ts`, and transactions run
- * through `table-writes.ts`, member journals by `member-journals.ts`.
+ * through `table-writes.ts`, member journals by `member-journals.ts`, deletes under way by `deletions.ts`.
  *
  * Just over 400 lines because each write's condition expressions stay next to the write they guard;
  * every family of items with logic of its own is in one of the modules above.
@@ -17,6 +17,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import {
   MAX_GROUPS_PER_MEMBER,
+  MAX_MEMBERSHIPS_WITH_DELETE,
   MAX_MEMBERS_WITH_RESOURCE,
   MissingReferenceError,
   VersionConflictError,
@@ -36,11 +37,12 @@ import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../../activity/activity.ts';
 import { successEntry, type RequestStamp } from '../../activity/entries.ts';
 import { activityItem } from './activity-writer.ts';
 import { MEMBER_COUNT_KEPT } from './items.ts';
+import { DynamoDbDeletions } from './deletions.ts';
 import { DynamoDbMemberJournals, JOURNAL_MARKER } from './member-journals.ts';
 import { DynamoDbMemberships } from './memberships.ts';
 import { claimKey, deleteClaim, explainClaimFailure, putClaim } from './claim-items.ts';
 import { counterUpdate, readCounters } from './counters.ts';
-import { ConditionNotMet, resourceKey, stampAttribute, storedAttributes, toStoredResource } from './scim-items.ts';
+import { ConditionNotMet, DELETION_MARKER, resourceKey, stampAttribute, storedAttributes, toStoredResource } from './scim-items.ts';
 import { keys, SK } from './keys.ts';
 import { ENTITY, TABLE_DEFINITION } from './table-definition.ts';
 import { isItemTooLarge, TableWrites, type ItemRole, type Key, type TaggedItem } from './table-writes.ts';
@@ -70,6 +72,7 @@ export class DynamoDbScimRepository implements ScimRepository {
   private readonly writes: TableWrites;
   private readonly memberships: DynamoDbMemberships;
   private readonly journals: DynamoDbMemberJournals;
+  private readonly deletions: DynamoDbDeletions;
 
   constructor(options: DynamoDbScimRepositoryOptions) {
     this.db = options.documentClient;
@@ -82,6 +85,7 @@ export class DynamoDbScimRepository implements ScimRepository {
       maxGroupsPerMember: options.maxGroupsPerMember ?? MAX_GROUPS_PER_MEMBER,
     });
     this.journals = new DynamoDbMemberJournals({ documentClient: options.documentClient, tableName: options.tableName, writes: this.writes });
+    this.deletions = new DynamoDbDeletions({ documentClient: options.documentClient, tableName: options.tableName });
     this.now = options.now ?? Date.now;
     this.activityRetentionDays = options.activityRetentionDays ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
   }
@@ -243,7 +247,8 @@ export class DynamoDbScimRepository implements ScimRepository {
       values[':stamp'] = stampAttribute(change.stamp);
       sets.push('lastRequest = :stamp');
     }
-    const conditions = ['attribute_exists(pk)', `(${differs.join(' OR ')})`];
+    names['#deletion'] = DELETION_MARKER;
+    const conditions = ['attribute_exists(pk)', 'attribute_not_exists(#deletion)', `(${differs.join(' OR ')})`];
     if (change.expectedVersion !== undefined) {
       values[':expected'] = change.expectedVersion;
       conditions.push('#version = :expected');
@@ -287,7 +292,21 @@ export class DynamoDbScimRepository implements ScimRepository {
     claims: Claim[],
     counters: CounterDelta,
     stamp?: RequestStamp,
+    deletionId?: string,
+    memberships: { groups: string[]; members: MemberRef[] } = { groups: [], members: [] },
   ): Promise<void> {
+    const { groups, members } = memberships;
+    if (groups.length + members.length > MAX_MEMBERSHIPS_WITH_DELETE) throw new RangeError(`at most ${MAX_MEMBERSHIPS_WITH_DELETE} memberships end with a delete`);
+    // Its groups are exactly those it leaves: each membership ended is there (its Delete's
+    // condition), and `memberOf` holds no more of them. A group's members are exactly those ended:
+    // each is there, and the count says there are no more (a member added since moved the version).
+    const conditions = [
+      deletionId === undefined ? '#version = :expected' : '#deletion.id = :expected',
+      groups.length === 0 ? 'attribute_not_exists(memberOf)' : 'size(memberOf) = :groups',
+    ];
+    // A group: no journal may be adding members (opening one does not move the version).
+    if (type === 'Group') conditions.push('attribute_not_exists(#journal)');
+    if (type === 'Group' && members.length > 0) conditions.push('memberCount = :members');
     const items: TaggedItem[] = [
       {
         role: { kind: 'resource' },
@@ -295,15 +314,21 @@ export class DynamoDbScimRepository implements ScimRepository {
           Delete: {
             TableName: this.tableName,
             Key: resourceKey(directoryId, type, resource.id),
-            // No membership may have appeared since the caller removed them, and (a group) no
-            // journal may be adding some: opening one does not move the version.
-            ConditionExpression: `#version = :expected AND attribute_not_exists(memberOf)${type === 'Group' ? ' AND attribute_not_exists(#journal)' : ''}`,
-            ExpressionAttributeNames: { '#version': 'version', ...(type === 'Group' ? { '#journal': JOURNAL_MARKER } : {}) },
-            ExpressionAttributeValues: { ':expected': resource.version },
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: {
+              ...(deletionId === undefined ? { '#version': 'version' } : { '#deletion': DELETION_MARKER }),
+              ...(type === 'Group' ? { '#journal': JOURNAL_MARKER } : {}),
+            },
+            ExpressionAttributeValues: {
+              ':expected': deletionId ?? resource.version,
+              ...(groups.length === 0 ? {} : { ':groups': groups.length }),
+              ...(type === 'Group' && members.length > 0 ? { ':members': members.length } : {}),
+            },
           },
         },
       },
       ...claims.map((claim) => deleteClaim(this.tableName, directoryId, claim, resource.id)),
+      ...this.memberships.endedWithDelete(directoryId, resource.id, memberships, stamp?.at ?? new Date(this.now()).toISOString()),
     ];
     const counter = counterUpdate(directoryId, this.tableName, counters);
     if (counter !== undefined) items.push(counter);
@@ -314,6 +339,10 @@ export class DynamoDbScimRepository implements ScimRepository {
       items.push({ role: { kind: 'activity' }, item: { Put: { TableName: this.tableName, Item: activityItem(entry, this.activityRetentionDays) } } });
     }
     await this.writes.transact(items, () => new VersionConflictError());
+  }
+
+  openDeletion(...args: Parameters<ScimRepository['openDeletion']>): ReturnType<ScimRepository['openDeletion']> {
+    return this.deletions.openDeletion(...args);
   }
 
   async listResources(directoryId: string, type: ResourceType, options: { limit: number; startAfter?: string }): Promise<Page<StoredResource>> {
@@ -329,14 +358,19 @@ export class DynamoDbScimRepository implements ScimRepository {
           : { ExclusiveStartKey: { pk: keys.partition(directoryId), sk: prefix + options.startAfter } }),
       }),
     );
-    const items = Items.map(toStoredResource);
+    const items = Items.map(toStoredResource).filter((resource) => resource.deletion === undefined);
     const last = LastEvaluatedKey?.sk as string | undefined;
     return last === undefined ? { items } : { items, lastKey: last.slice(prefix.length) };
   }
 
   async getResources(directoryId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
     const found = await this.writes.batchGet([...new Set(ids)].map((id) => resourceKey(directoryId, type, id)));
-    const byId = new Map(found.map((item) => toStoredResource(item)).map((resource) => [resource.id, resource]));
+    const byId = new Map(
+      found
+        .map((item) => toStoredResource(item))
+        .filter((resource) => resource.deletion === undefined)
+        .map((resource) => [resource.id, resource]),
+    );
     return ids.flatMap((id) => {
       const resource = byId.get(id);
       return resource === undefined ? [] : [resource];
@@ -405,7 +439,14 @@ export class DynamoDbScimRepository implements ScimRepository {
   private referenceChecks(directoryId: string, userIds: string[]): TaggedItem[] {
     return [...new Set(userIds)].map((id) => ({
       role: { kind: 'reference', id },
-      item: { ConditionCheck: { TableName: this.tableName, Key: keys.user(directoryId, id), ConditionExpression: 'attribute_exists(pk)' } },
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.user(directoryId, id),
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#deletion)',
+          ExpressionAttributeNames: { '#deletion': DELETION_MARKER },
+        },
+      },
     }));
   }
 }
