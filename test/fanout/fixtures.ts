@@ -10,6 +10,7 @@ import { DirectoryRepository } from '../../functions/adapters/dynamodb/directory
 import { DynamoDbMemberDisplays } from '../../functions/adapters/dynamodb/member-displays.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
 import { CachedOrganizationLookup } from '../../functions/fanout/organization-lookup.ts';
+import type { DirectoryEvent } from '../../functions/events/detail.ts';
 import type { EventSink } from '../../functions/fanout/sink.ts';
 import { StreamFanout } from '../../functions/fanout/stream-fanout.ts';
 import { StreamPoller } from '../../functions/local/stream-poller.ts';
@@ -19,6 +20,21 @@ import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 export const SCIM_BASE_URL = 'https://scim.example.test/scim/v2';
 export const EVENT_SOURCE = 'test.scim-directory-sync';
 export const EVENT_BUS = 'directory-events';
+
+/** A sink that accepts every event and keeps it, in the order sent; `clear` empties it between tests. */
+export function collectingSink(): { sink: EventSink; events: DirectoryEvent[]; clear: () => void } {
+  const events: DirectoryEvent[] = [];
+  return {
+    events,
+    sink: {
+      send: async (entries) => {
+        events.push(...entries.map((entry) => entry.event));
+        return entries.map(() => ({ ok: true as const }));
+      },
+    },
+    clear: () => void events.splice(0),
+  };
+}
 
 export interface StreamFixture {
   table: TestTable;

@@ -9,27 +9,19 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys, SK } from '../../functions/adapters/dynamodb/keys.ts';
 import { DynamoDbScimRepository } from '../../functions/adapters/dynamodb/scim-repository.ts';
-import type { DirectoryEvent } from '../../functions/events/detail.ts';
-import type { EventSink } from '../../functions/fanout/sink.ts';
 import { errorResponse } from '../../functions/http/scim-http.ts';
 import { DirectoryService } from '../../functions/service/directory-service.ts';
 import { CrashPoints, KilledHere } from '../support/crash-points.ts';
 import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../support/urns.ts';
-import { streamFixture, type StreamFixture } from '../fanout/fixtures.ts';
+import { collectingSink, streamFixture, type StreamFixture } from '../fanout/fixtures.ts';
 
 let fixture: StreamFixture | undefined;
-let published: DirectoryEvent[] = [];
-const collect: EventSink = {
-  send: async (entries) => {
-    published.push(...entries.map((entry) => entry.event));
-    return entries.map(() => ({ ok: true as const }));
-  },
-};
+const { sink: collect, events: published, clear } = collectingSink();
 
 afterEach(async () => {
   await fixture?.stop();
   fixture = undefined;
-  published = [];
+  clear();
 });
 
 /** The fixture's table with a service whose storage calls can be killed. */

@@ -173,13 +173,12 @@ export class DynamoDbMemberships {
    * membership and the member's `memberOf`. Each membership must be there.
    */
   endedWithDelete(directoryId: string, id: string, memberships: { groups: string[]; members: MemberRef[] }, now: string): TaggedItem[] {
-    const ended = (groupId: string, memberId: string): TaggedItem => ({
-      role: { kind: 'membership', memberId },
-      item: { Delete: { TableName: this.tableName, Key: keys.membership(directoryId, groupId, memberId), ConditionExpression: 'attribute_exists(sk)' } },
-    });
     return [
       ...memberships.groups.flatMap((groupId): TaggedItem[] => [
-        ended(groupId, id),
+        {
+          role: { kind: 'membership', memberId: id },
+          item: { Delete: { TableName: this.tableName, Key: keys.membership(directoryId, groupId, id), ConditionExpression: 'attribute_exists(sk)' } },
+        },
         {
           role: { kind: 'group' },
           item: {
@@ -195,21 +194,8 @@ export class DynamoDbMemberships {
           },
         },
       ]),
-      ...memberships.members.flatMap((member): TaggedItem[] => [
-        ended(id, member.id),
-        {
-          role: { kind: 'member', memberId: member.id },
-          item: {
-            Update: {
-              TableName: this.tableName,
-              Key: resourceKey(directoryId, member.type, member.id),
-              UpdateExpression: 'DELETE memberOf :group',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':group': new Set([id]) },
-            },
-          },
-        },
-      ]),
+      // A group's members: as any removal, each membership and the member's `memberOf`.
+      ...this.membershipWork(directoryId, id, { add: [], remove: memberships.members }, now).flatMap((entry) => entry.items),
     ];
   }
 
