@@ -8,7 +8,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { describe, expect, it } from 'vitest';
 import type { ActivityEntry } from '../../functions/activity/activity.ts';
 import { ScimError } from '../../functions/core/error.ts';
-import { createScimHandler, type ScimRoutes } from '../../functions/handlers/scim-handler.ts';
+import { createScimHandler, TIMEOUT_EARLY_MS, type ScimRoutes } from '../../functions/handlers/scim-handler.ts';
 import { sleep } from '../../functions/shared/sleep.ts';
 
 const DIR = 'k3directoryid0000000000003';
@@ -56,6 +56,30 @@ function handlerWith(routes: ScimRoutes, recordFailure: (entry: ActivityEntry) =
   const handler = createScimHandler(routes, { verifier, logger, activity: { recordFailure } });
   return { invoke: (e: APIGatewayProxyEvent) => handler(e, context) as Promise<APIGatewayProxyResult>, lines };
 }
+
+describe('a request that runs out of time', () => {
+  it('is answered a SCIM 503 with Retry-After before the function times out, and recorded', async () => {
+    const recorded: ActivityEntry[] = [];
+    const { logger } = capturingLogger();
+    const handler = createScimHandler(
+      // A storage call that never returns, bounded by the test.
+      async () => {
+        await sleep(5_000);
+        return { statusCode: 204, headers: {}, body: "" };
+      },
+      { verifier, logger, activity: { recordFailure: async (entry) => void recorded.push(entry) } },
+    );
+    const started = Date.now();
+    const nearTimeout = { ...context, getRemainingTimeInMillis: () => TIMEOUT_EARLY_MS + 200 } as Context;
+    const response = (await handler(event(), nearTimeout)) as APIGatewayProxyResult;
+    // Answered with the margin left, not at the last moment (200 ms here, not 1,195).
+    expect(Date.now() - started).toBeLessThan(800);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['Retry-After']).toBe('2');
+    expect(JSON.parse(response.body)).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503' });
+    expect(recorded.map((entry) => entry.status)).toEqual([503]);
+  });
+});
 
 describe('failed requests', () => {
   it('are recorded with what the client was answered, the request id and the client', async () => {
