@@ -104,23 +104,23 @@ export class Deletions {
       const deletion = resource?.deletion;
       if (resource === undefined || deletion === undefined) return round > 1;
       const now = this.#now().toISOString();
-      if (type === 'Group') await this.#members.removeAll(directoryId, id, now);
-      for (const groupId of resource.memberOf) {
-        await this.#repository
-          // A group being deleted, or with a journal open, still lets its members go.
-          .changeMemberships(directoryId, groupId, { add: [], remove: [{ id, type }] }, { now, bumpGroupVersion: true, evenIfJournalOpen: true })
-          .catch((error: unknown) => {
-            // The group went away meanwhile; its own delete took the membership with it.
-            if (!(error instanceof MissingReferenceError)) throw error;
-          });
-      }
       try {
+        if (type === 'Group') await this.#members.removeAll(directoryId, id, now);
+        for (const groupId of resource.memberOf) {
+          await this.#repository
+            // A group being deleted, or with a journal open, still lets its members go.
+            .changeMemberships(directoryId, groupId, { add: [], remove: [{ id, type }] }, { now, bumpGroupVersion: true, evenIfJournalOpen: true })
+            .catch((error: unknown) => {
+              // The group went away meanwhile; its own delete took the membership with it.
+              if (!(error instanceof MissingReferenceError)) throw error;
+            });
+        }
         // The item goes if it still names this delete and belongs to no group, with its claims,
         // the counters and the request's activity entry.
         await this.#repository.deleteResource(directoryId, type, { ...resource, memberOf: [] }, claimsOf(type, resource.attributes), countersOf(type, resource), deletion.stamp, deletion.id);
         return true;
       } catch (error) {
-        // A membership ended twice at once, or another completion finished first: read again.
+        // Another completer ended a membership first, or finished: read again and go on from there.
         if (!(error instanceof VersionConflictError)) throw error;
       }
     }

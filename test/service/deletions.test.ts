@@ -140,6 +140,37 @@ describe('a user in more groups than one transaction holds, its delete killed af
   }, 240_000);
 });
 
+describe('a delete under way completed by several at once', () => {
+  it('ends every membership once and moves the counters once', async () => {
+    const { f, crash, repository, service } = await setUp();
+    const [userId, otherId] = await Promise.all(
+      ['leaving', 'staying'].map(async (name) => (await service.create(f.ctx, 'User', { schemas: [USER_SCHEMA], userName: `${name}-${randomUUID()}` })).body.id as string),
+    );
+    const groupIds: string[] = [];
+    for (let i = 0; i < MANY; i++) {
+      groupIds.push((await service.create(f.ctx, 'Group', { schemas: [GROUP_SCHEMA], displayName: `g${i}`, members: [{ value: userId }, { value: otherId }] })).body.id as string);
+    }
+    // Accepted, then killed before the first membership ended.
+    crash.killAfter(2);
+    await service.delete(f.ctx, 'User', userId as string).catch(() => undefined);
+    crash.disarm();
+    const sweeper = new MemberJournals(repository, () => new Date(Date.now() + 61_000));
+    const outcomes = await Promise.allSettled([
+      service.get(f.ctx, 'User', userId as string),
+      service.delete(f.ctx, 'User', userId as string),
+      sweeper.sweep(),
+      service.get(f.ctx, 'User', userId as string),
+    ]);
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as { status?: number }).status : 'ok'))).toEqual([404, 404, 'ok', 404]);
+    expect(await repository.getResource(f.directoryId, 'User', userId as string)).toBeUndefined();
+    expect(await repository.getCounters(f.directoryId)).toMatchObject({ users: 1, activeUsers: 1, groups: MANY });
+    for (const groupId of groupIds) expect(await repository.getResource(f.directoryId, 'Group', groupId)).toMatchObject({ memberCount: 1, version: 2 });
+    await f.poller.drain();
+    expect(published.filter((event) => event.type === 'user.deleted')).toHaveLength(1);
+    expect(sorted(membersFromEvents())).toEqual(Object.fromEntries(groupIds.map((id) => [id, [otherId]])));
+  }, 120_000);
+});
+
 describe('a group with more members than one transaction holds, its delete killed mid-way', () => {
   it('is completed by the retried DELETE: no membership, no member naming it, counts exact, events matching', async () => {
     const { f, crash, repository, service } = await setUp();
