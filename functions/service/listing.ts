@@ -279,7 +279,9 @@ export class ResourceListing {
     // A filter on members (`members[value eq "…"]`, Entra ID's membership check) needs each
     // candidate's members; other filters never read them.
     const needsMembers = type === 'Group' && mentionsAttribute(filter, 'members');
-    const keep = async (resources: StoredResource[]) => {
+    const keep = async (read: StoredResource[]) => {
+      // A filter on members sees no journal half applied: open ones are completed first.
+      const resources = needsMembers ? await this.#withJournalsCompleted(ctx, read, new Map()) : read;
       const members = needsMembers ? await this.#membersOf(ctx, resources) : undefined;
       const matched = resources.filter((resource) => predicate(renderResource(type, resource, ctx.baseUrl, members?.get(resource.id) ?? (needsMembers ? [] : undefined))));
       // Kept for the response, so matched groups' members are not read twice.

@@ -122,6 +122,18 @@ describe('a journaled member change killed mid-way', () => {
     expect((await repository.getCounters(f.directoryId)).users).toBe(123);
   }, 120_000);
 
+  it('is completed before a filter on members is evaluated, so the filter sees the whole change', async () => {
+    const { f, crash, service, users, groupId, body, openAt } = await setUp();
+    // Killed right after the journal was written: none of its members is stored yet.
+    crash.killAfter(openAt + 1);
+    await service.patch(f.ctx, 'Group', groupId, body).catch(() => undefined);
+    crash.disarm();
+    expect(await storedMembers(f, groupId)).toHaveLength(5);
+    const found = await service.list(f.ctx, 'Group', { filter: `members[value eq "${users[100] as string}"]`, excludedAttributes: ['members'] });
+    expect(found.Resources.map((group) => group.id)).toContain(groupId);
+    expect(await storedMembers(f, groupId)).toHaveLength(120);
+  }, 120_000);
+
   it('answers a retryable 503 that says the change was accepted, once its journal is written', async () => {
     const { f, crash, service, groupId, body, openAt } = await setUp();
     crash.killAfter(openAt + 1);
