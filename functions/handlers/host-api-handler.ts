@@ -9,11 +9,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handleHostApiRequest, type HostApiServices } from '../http/host-api-routes.ts';
 import { queryOf, toProxyResult } from '../http/scim-http.ts';
-import { accessLog, scimErrors, scimJsonBody, type ScimEvent } from './middleware.ts';
+import { accessLog, scimErrors, scimJsonBody, TIMEOUT_EARLY_MS, type ScimEvent } from './middleware.ts';
 
 /** The Lambda handler of the Directory API. */
 export function createHostApiHandler(services: HostApiServices, dependencies: { logger: Logger }) {
-  return middy<ScimEvent, APIGatewayProxyResult>()
+  return middy<ScimEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: TIMEOUT_EARLY_MS })
     .use(injectLambdaContext(dependencies.logger, { resetKeys: true, logEvent: false }))
     .use(accessLog(dependencies.logger))
     .use(scimErrors(dependencies.logger))

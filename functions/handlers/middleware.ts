@@ -18,6 +18,13 @@ import { sourceMappedStack } from '../shared/source-mapped-stack.ts';
 import type { VerifyResult } from '../auth/token-verifier.ts';
 
 /** What the middlewares learn about a request, for the route and the activity record. */
+/**
+ * Time kept before the function's timeout: middy then rejects the request with a TimeoutError
+ * (a transient failure, answered 503 with Retry-After) while there is still time to log and record
+ * it, instead of Lambda cutting it off and API Gateway answering a 502 that is no SCIM error.
+ */
+export const TIMEOUT_EARLY_MS = 1_000;
+
 export interface ScimEventContext {
   /** Set once the bearer token was found valid for the directory (even if the directory is disabled). */
   verified?: boolean;

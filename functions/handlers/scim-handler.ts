@@ -10,7 +10,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ENV } from '../config/environment.ts';
 import type { ActivityLog } from '../activity/activity-log.ts';
 import { headersOf, queryOf, requestIdOf, tenantUrlOf, toProxyResult, type ScimRequest, type ScimResponse } from '../http/scim-http.ts';
-import { accessLog, bearerAuth, failureActivity, scimErrors, scimJsonBody, scimRoute, type BearerVerifier, type ScimEvent, type ScimPathResolver } from './middleware.ts';
+import { accessLog, bearerAuth, failureActivity, scimErrors, scimJsonBody, scimRoute, TIMEOUT_EARLY_MS, type BearerVerifier, type ScimEvent, type ScimPathResolver } from './middleware.ts';
 
 /** What every SCIM handler needs besides its routes. */
 export interface ScimHandlerDependencies {
@@ -51,17 +51,11 @@ function toScimRequest(event: ScimEvent, scimBaseUrl: string | undefined): ScimR
   };
 }
 
-/** Time kept before the function's timeout to answer, log and record a request that ran out of time. */
-export const TIMEOUT_EARLY_MS = 1_000;
-
 /**
  * The Lambda handler of one SCIM endpoint family. Each entry point passes only its own routes, so
  * its bundle carries only the code those routes need.
  */
 export function createScimHandler(routes: ScimRoutes, dependencies: ScimHandlerDependencies) {
-  // A request still running this close to the function's timeout is answered 503 (middy's
-  // TimeoutError, a transient failure) with time left to record it, instead of being cut off by
-  // Lambda, which API Gateway would answer with a 502 that is no SCIM error.
   return middy<ScimEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: TIMEOUT_EARLY_MS })
     .use(injectLambdaContext(dependencies.logger, { resetKeys: true, logEvent: false }))
     .use(accessLog(dependencies.logger))

@@ -1,9 +1,12 @@
 /**
- * The Directory API's Lambda entry point as Lambda loads it: configuration read at cold start, and
- * bad input refused with an RFC 7644 body before any AWS call.
+ * The Directory API's Lambda entry point as Lambda loads it: configuration read at cold start, bad
+ * input refused with an RFC 7644 body before any AWS call, and a hung DynamoDB (a loopback endpoint
+ * that never answers) answered with a SCIM 503 before the function's timeout.
  */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TIMEOUT_EARLY_MS } from '../../functions/handlers/middleware.ts';
 import { ERROR } from '../support/urns.ts';
 
 const context = { awsRequestId: 'r1', functionName: 'directory-api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
@@ -30,12 +33,62 @@ afterEach(() => {
   vi.resetModules();
 });
 
+/** A loopback endpoint that accepts connections and never answers, as a hung dependency would. */
+async function silentEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe('Directory API entry point', () => {
   it('fails at cold start when PORTAL_BASE_URL is missing', async () => {
     vi.stubEnv('TABLE_NAME', 'scim-test');
     vi.stubEnv('SCIM_BASE_URL', 'https://api.example.test/v1/scim/v2');
     vi.stubEnv('PORTAL_BASE_URL', '');
     await expect(import('../../functions/handlers/directory-api.ts')).rejects.toThrow(/PORTAL_BASE_URL/);
+  });
+
+  it('answers a SCIM 503 with Retry-After before the function times out when DynamoDB does not answer', async () => {
+    const dynamodb = await silentEndpoint();
+    try {
+      vi.stubEnv('TABLE_NAME', 'scim-test');
+      vi.stubEnv('AWS_REGION', 'us-east-1');
+      vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamodb.url);
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+      vi.stubEnv('SCIM_BASE_URL', 'https://api.example.test/v1/scim/v2');
+      vi.stubEnv('PORTAL_BASE_URL', 'https://api.example.test/v1/portal');
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+      const { handler } = (await import('../../functions/handlers/directory-api.ts')) as {
+        handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+      };
+      const event: APIGatewayProxyEvent = {
+        ...replayEvent(''),
+        resource: '/api/v1/directories/{directoryId}',
+        path: '/api/v1/directories/dir1',
+        httpMethod: 'GET',
+        body: null,
+      };
+      const started = Date.now();
+      const response = await handler(event, { ...context, getRemainingTimeInMillis: () => TIMEOUT_EARLY_MS + 300 } as Context);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(response.statusCode).toBe(503);
+      expect(response.headers?.['Retry-After']).toBe('2');
+      expect(JSON.parse(response.body)).toMatchObject({ schemas: [ERROR], status: '503' });
+    } finally {
+      await dynamodb.close();
+    }
   });
 
   it('refuses a malformed replay with 400 and an RFC 7644 body, before reading anything', async () => {

@@ -8,7 +8,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { describe, expect, it } from 'vitest';
 import type { ActivityEntry } from '../../functions/activity/activity.ts';
 import { ScimError } from '../../functions/core/error.ts';
-import { createScimHandler, TIMEOUT_EARLY_MS, type ScimRoutes } from '../../functions/handlers/scim-handler.ts';
+import { TIMEOUT_EARLY_MS } from '../../functions/handlers/middleware.ts';
+import { createScimHandler, type ScimRoutes } from '../../functions/handlers/scim-handler.ts';
 import { sleep } from '../../functions/shared/sleep.ts';
 
 const DIR = 'k3directoryid0000000000003';
