@@ -11,7 +11,7 @@ import type { ActivityLog } from '../activity/activity-log.ts';
 import { failureEntry, resourceNameOf } from '../activity/entries.ts';
 import { isScimError, ScimError } from '../core/error.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
-import { NO_ROUTE_DETAIL, SCIM_FALLBACK_ROUTE, scimRouteOf, type resolveScimPath } from '../http/routes.ts';
+import { NO_ROUTE_DETAIL, SCIM_FALLBACK_ROUTE, scimRouteOf, unsupportedEndpointDetail, type resolveScimPath } from '../http/routes.ts';
 import { errorResponse, headersOf, isTransientFailure, MethodNotAllowedError, requestIdOf, resourceTypeOfRoute, toProxyResult } from '../http/scim-http.ts';
 import { isPlausibleId } from '../service/context.ts';
 import { sourceMappedStack } from '../shared/source-mapped-stack.ts';
@@ -152,7 +152,8 @@ export type ScimPathResolver = typeof resolveScimPath;
  * resolver (the fallback function's), a request the fallback route (`{proxy+}`) brought is
  * rewritten to the canonical route its path names in any letter case (`/users/7` → `/Users/{id}`
  * with `id` 7), so that logging, activity, body parsing and the routes see what a canonical
- * request shows them. A path no endpoint has answers 404, and a method the route does not serve
+ * request shows them. A path no endpoint has answers 404 (501 for `/Me` and `/Bulk`, endpoints RFC
+ * 7644 defines and this service does not offer), and a method the route does not serve
  * 405 with `Allow` (RFC 7644 §3.12), both before the token is checked, as API Gateway answers a
  * path it has no resource for: these answers depend on nothing secret, and cost no secret read.
  * Without a resolver the path matcher stays out of the function's bundle.
@@ -162,8 +163,12 @@ export function scimRoute(resolvePath?: ScimPathResolver): ScimMiddleware {
     before: (request) => {
       const event = request.event;
       if (event.resource === SCIM_FALLBACK_ROUTE.resource) {
-        const resolved = resolvePath?.(event.pathParameters?.proxy ?? '');
-        if (resolved === undefined) throw new ScimError(404, NO_ROUTE_DETAIL);
+        const proxy = event.pathParameters?.proxy ?? '';
+        const resolved = resolvePath?.(proxy);
+        if (resolved === undefined) {
+          const unsupported = unsupportedEndpointDetail(proxy);
+          throw unsupported === undefined ? new ScimError(404, NO_ROUTE_DETAIL) : new ScimError(501, unsupported);
+        }
         event.resource = resolved.route.resource;
         event.pathParameters = { directoryId: event.pathParameters?.directoryId ?? '', ...resolved.pathParameters };
       }

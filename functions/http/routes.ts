@@ -143,6 +143,20 @@ export function gatewayMethodsOf(route: Route): readonly string[] {
  */
 export const NO_ROUTE_DETAIL = 'No SCIM endpoint matches this method and path';
 
+/**
+ * What to answer (501) for a path below a Tenant URL that names an endpoint RFC 7644 defines and
+ * this service does not offer (ServiceProviderConfig says so): `/Me` and below it, and `/Bulk`, in
+ * any letter case. §3.11 asks a provider without `/Me` for 501, rather than the 404 of a path no
+ * endpoint has. Undefined for any other path.
+ */
+export function unsupportedEndpointDetail(proxy: string): string | undefined {
+  const [first, ...rest] = proxy.split('/').filter((segment) => segment !== '');
+  const name = first?.toLowerCase();
+  if (name === 'me') return '/Me (RFC 7644 §3.11) is not supported: a bearer token here stands for a directory, not a user';
+  if (name === 'bulk' && rest.length === 0) return '/Bulk (RFC 7644 §3.7) is not supported, as ServiceProviderConfig says: send each operation on its own';
+  return undefined;
+}
+
 /** What the local server answers for a route whose endpoint it was given no handler for. */
 export const NO_HANDLER_DETAIL = 'This endpoint is not served here';
 

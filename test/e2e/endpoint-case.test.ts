@@ -110,7 +110,11 @@ describe('methods and paths no route serves', () => {
     expect(reply.headers.get('allow')).toBe('GET');
   });
 
-  it.each(['/Bulk', '/nothing', '/Users/a/b', '/ſchemas'])('GET %s answers a SCIM 404', async (path) => {
+  it.each(['/nothing', '/Users/a/b', '/ſchemas'])('GET %s answers a SCIM 404', async (path) => {
     expectScimError(await runtime.client.get(path), 404);
+  });
+
+  it.each(['/Me', '/Bulk'])('%s, which ServiceProviderConfig says is not supported, answers a SCIM 501', async (path) => {
+    expectScimError(await runtime.client.get(path), 501);
   });
 });

@@ -58,8 +58,10 @@ describe('Lambda entry points', () => {
     const { handler } = (await import('../../functions/handlers/scim-fallback.ts')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }> };
     const fallback = (httpMethod: string, proxy: string) =>
       event({ resource: '/scim/v2/{directoryId}/{proxy+}', path: `/scim/v2/dir1/${proxy}`, httpMethod, pathParameters: { directoryId: 'dir1', proxy } });
-    const unknown = await handler(fallback('GET', 'Bulk'), context);
+    const unknown = await handler(fallback('GET', 'nothing'), context);
     expect([unknown.statusCode, unknown.headers['Content-Type'], JSON.parse(unknown.body)]).toEqual([404, 'application/scim+json', expect.objectContaining({ schemas: [ERROR], status: '404' })]);
+    const bulk = await handler(fallback('POST', 'Bulk'), context);
+    expect([bulk.statusCode, JSON.parse(bulk.body)]).toEqual([501, expect.objectContaining({ schemas: [ERROR], status: '501' })]);
     const wrongMethod = await handler(fallback('PUT', 'GROUPS'), context);
     expect([wrongMethod.statusCode, wrongMethod.headers['Allow'], JSON.parse(wrongMethod.body)]).toEqual([405, 'GET, POST', expect.objectContaining({ schemas: [ERROR], status: '405' })]);
     // A known endpoint in another spelling goes on to the token check like its canonical route.

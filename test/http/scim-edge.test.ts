@@ -104,7 +104,7 @@ function errorOf(response: APIGatewayProxyResult) {
   expect(body.schemas).toEqual([ERROR]);
   expect(body.status).toBe(String(response.statusCode));
   expect(response.headers?.['Content-Type']).toBe('application/scim+json');
-  return { status: response.statusCode, scimType: body.scimType, headers: response.headers ?? {} };
+  return { status: response.statusCode, scimType: body.scimType, detail: body.detail, headers: response.headers ?? {} };
 }
 
 async function userCount(directoryId: string): Promise<number> {
@@ -281,9 +281,23 @@ describe('SCIM HTTP edge: endpoint names in another letter case (the fallback ro
     expect(json(userType)).toMatchObject({ id: 'User', endpoint: '/Users' });
   });
 
-  it.each(['Bulk', 'nothing', 'users/u1/extra', 'ſchemas'])('answers /%s, which no endpoint has, with a SCIM 404, with or without a token', async (proxy) => {
+  it.each(['nothing', 'users/u1/extra', 'ſchemas', 'Bulk/1', 'Mee'])('answers /%s, which no endpoint has, with a SCIM 404, with or without a token', async (proxy) => {
     for (const token of [tokenA, 'not-a-token']) {
       expect(errorOf(await fallbackHandler(service)(fallbackEvent('GET', proxy, { token })))).toMatchObject({ status: 404, scimType: undefined });
+    }
+  });
+
+  it.each([
+    ['GET', 'Me'],
+    ['PATCH', 'me'],
+    ['GET', 'Me/groups'],
+    ['POST', 'Bulk'],
+    ['POST', 'bulk'],
+  ])('answers %s /%s, an endpoint RFC 7644 defines and this service does not offer, with a SCIM 501, with or without a token', async (method, proxy) => {
+    for (const token of [tokenA, 'not-a-token']) {
+      const error = errorOf(await fallbackHandler(service)(fallbackEvent(method, proxy, { token })));
+      expect(error).toMatchObject({ status: 501, scimType: undefined });
+      expect(error.detail).toMatch(/is not supported/);
     }
   });
 
