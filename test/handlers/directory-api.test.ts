@@ -33,6 +33,23 @@ afterEach(() => {
   vi.resetModules();
 });
 
+/** The Directory API's entry point, loaded as Lambda loads it, with its configuration (and `env` more) in the environment. */
+async function loadHandler(env: Record<string, string> = {}) {
+  const variables: Record<string, string> = {
+    TABLE_NAME: 'scim-test',
+    AWS_REGION: 'us-east-1',
+    SCIM_BASE_URL: 'https://api.example.test/v1/scim/v2',
+    PORTAL_BASE_URL: 'https://api.example.test/v1/portal',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    ...env,
+  };
+  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
+  const { handler } = (await import('../../functions/handlers/directory-api.ts')) as {
+    handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+  };
+  return handler;
+}
+
 /** A loopback endpoint that accepts connections and never answers, as a hung dependency would. */
 async function silentEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
@@ -62,17 +79,7 @@ describe('Directory API entry point', () => {
   it('answers a SCIM 503 with Retry-After before the function times out when DynamoDB does not answer', async () => {
     const dynamodb = await silentEndpoint();
     try {
-      vi.stubEnv('TABLE_NAME', 'scim-test');
-      vi.stubEnv('AWS_REGION', 'us-east-1');
-      vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamodb.url);
-      vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-      vi.stubEnv('SCIM_BASE_URL', 'https://api.example.test/v1/scim/v2');
-      vi.stubEnv('PORTAL_BASE_URL', 'https://api.example.test/v1/portal');
-      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-      const { handler } = (await import('../../functions/handlers/directory-api.ts')) as {
-        handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
-      };
+      const handler = await loadHandler({ AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
       const event: APIGatewayProxyEvent = {
         ...replayEvent(''),
         resource: '/api/v1/directories/{directoryId}',
@@ -92,14 +99,7 @@ describe('Directory API entry point', () => {
   });
 
   it('refuses a malformed replay with 400 and an RFC 7644 body, before reading anything', async () => {
-    vi.stubEnv('TABLE_NAME', 'scim-test');
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('SCIM_BASE_URL', 'https://api.example.test/v1/scim/v2');
-    vi.stubEnv('PORTAL_BASE_URL', 'https://api.example.test/v1/portal');
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-    const { handler } = (await import('../../functions/handlers/directory-api.ts')) as {
-      handler: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; body: string }>;
-    };
+    const handler = await loadHandler();
     for (const body of ['{', '{"from":"yesterday"}', '{"from":"2026-01-01T00:00:00Z","extra":1}', '[]']) {
       const response = await handler(replayEvent(body), context);
       expect(response.statusCode, body).toBe(400);
