@@ -142,9 +142,13 @@ describe('AdminService: directories and tokens', () => {
   });
 });
 
+/** The token-cache drain window of the purge test: an hour, so that it never ends during the purge. */
+const DRAIN_MS = 3_600_000;
+
 describe('AdminService.deleteDirectory', () => {
   it('purges thousands of items in budgeted passes, waits out the token cache, then deletes the record', async () => {
-    const { service, verifier, table, store, clock } = await setup({ deletionDrainMs: 60_000 });
+    // A drain window far longer than any purge, however loaded the machine: the test ends it by moving the clock.
+    const { service, verifier, table, store, clock } = await setup({ deletionDrainMs: DRAIN_MS });
     const doomed = await service.createDirectory({ name: 'Doomed', provider: 'entra' });
     const kept = await service.createDirectory({ name: 'Kept', provider: 'entra' });
     const seeded = await seedDirectory(table.documentClient, table.tableName, doomed.directory.id, 1200, 12);
@@ -177,7 +181,7 @@ describe('AdminService.deleteDirectory', () => {
 
     // A write that slipped in during the drain window (a request authorised from a warm cache) is swept too.
     await seedDirectory(table.documentClient, table.tableName, doomed.directory.id, 1, 0);
-    clock.offsetMs = 61_000;
+    clock.offsetMs = DRAIN_MS + 1_000;
     const final = await service.deleteDirectory(doomed.directory.id, { budgetMs: 5000 });
     expect(final).toMatchObject({ phase: 'done', done: true, deletedItems: 4 });
 
